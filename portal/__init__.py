@@ -1,0 +1,71 @@
+"""Plugboard: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import config
+from portal.config import PROJECT_ROOT
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application from the environment, with `overrides` on top (tests)."""
+    load_dotenv(PROJECT_ROOT / ".env")
+    settings = config.load()
+    settings.update(overrides or {})
+    app = Flask(
+        __name__,
+        instance_path=str(config.INSTANCE_DIR),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(config.flask_config(settings))
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # chatty at start
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        config.INSTANCE_DIR.mkdir(exist_ok=True)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import database
+    from portal.auth import login
+    from portal.extensions import bootstrap, csrf, db, limiter, migrate, sock
+    from tenants import resolve
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    sock.init_app(app)
+    app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)
+    bootstrap.init_app(app)
+    resolve.init_app(app)
+    login.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.blueprints import account, dashboard, errors, my, navigation, public, stations
+
+    for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, my.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    navigation.init_app(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from portal.cli import register
+
+    register(app)

@@ -1,0 +1,12 @@
+"""Flask CLI commands: one click group (or command) per noun."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from portal.cli import demo, serve, stations, tags, tenants
+
+    for command in (tenants.group, stations.group, tags.group, demo.command, serve.command):
+        app.cli.add_command(command)

@@ -1,0 +1,39 @@
+"""What every CLI command shares: one unit of work, domain errors as clear messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.models import Tenant
+from tenants import provisioning
+from tenants.scoping import tenant_scope
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit when the block ends well; roll everything back and exit 1 on a domain error."""
+    try:
+        yield
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+@contextmanager
+def in_tenant(slug: str) -> Iterator[Tenant]:
+    """A unit of work inside the scope of the tenant with this slug."""
+    with unit_of_work():
+        tenant = provisioning.find_by_slug(slug)
+        if tenant is None:
+            raise click.ClickException(f"No company with slug {slug!r}.")
+        with tenant_scope(tenant):
+            yield tenant

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import click
+from flask import current_app
+from gevent.pywsgi import WSGIServer
+
+
+@click.command("serve")
+@click.option("--host", help="Address to listen on [default: HOST or 127.0.0.1].")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="Port to listen on [default: PORT or 8000].")
+def command(host: str | None, port: int | None) -> None:
+    """Serve the portal and the OCPP endpoint with gevent."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    host = host or app.config["HOST"]
+    port = port or app.config["PORT"]
+    domain = app.config["PORTAL_DOMAIN"]
+    click.echo(f"Plugboard is serving on http://{host}:{port}")
+    click.echo(f"Open http://<company>.{domain}:{port}/ (for the demo: http://demo.{domain}:{port}/)")
+    WSGIServer((host, port), app, log=None).serve_forever()

@@ -1,0 +1,173 @@
+"""Every setting of Plugboard, read once from the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from limits import parse_many
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+class ConfigError(ValueError):
+    """A setting has a value Plugboard cannot use."""
+
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _port(raw: str) -> int:
+    port = int(raw)
+    if not 1 <= port <= 65535:
+        raise ValueError("expected a port number from 1 to 65535")
+    return port
+
+
+def _non_negative(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("expected a whole number of 0 or more")
+    return value
+
+
+def _rate_limit(raw: str) -> str:
+    parse_many(raw)  # raises ValueError on a malformed limit such as "five a minute"
+    return raw
+
+
+def _database_url(raw: str) -> str:
+    if not raw.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
+        raise ValueError("expected a sqlite:/// or postgresql:// URL")
+    # Heroku-style postgres:// and bare postgresql:// both mean psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def _url(*schemes: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw and not raw.startswith(tuple(f"{scheme}://" for scheme in schemes)):
+            raise ValueError(f"expected a URL starting with {' or '.join(schemes)}://")
+        return raw
+
+    return parse
+
+
+def _environment(raw: str) -> str:
+    if raw not in {"development", "production"}:
+        raise ValueError("expected development or production")
+    return raw
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    meaning: str
+    parse: Callable[[str], Any] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("PORTAL_ENV", "development",
+            "`production` refuses to start without SECRET_KEY and sends cookies only over HTTPS",
+            _environment),
+    Setting("SECRET_KEY", "",
+            "signs sessions and CSRF tokens; in development a random one is kept in `instance/secret_key`"),
+    Setting("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'plugboard.db'}",
+            "SQLAlchemy URL: the SQLite file under `instance/`, or `postgresql://user@host/db`",
+            _database_url),
+    Setting("REDIS_URL", "",
+            "Redis for login throttling and cross-worker command routing; empty = in-process",
+            _url("redis", "rediss", "unix")),
+    Setting("PORTAL_DOMAIN", "localhost",
+            "tenants live at `<slug>.<PORTAL_DOMAIN>`; the bare domain shows the company finder"),
+    Setting("SMTP_URL", "",
+            "`smtp://user:password@host:port` (or `smtps://`); empty = mail is printed to the log",
+            _url("smtp", "smtps")),
+    Setting("MAIL_FROM", "Plugboard <noreply@localhost>", "sender address of every e-mail"),
+    Setting("HOST", "127.0.0.1", "address `flask serve` and `make run` listen on"),
+    Setting("PORT", "8000", "port `flask serve` and `make run` listen on", _port),
+    Setting("COOKIE_SECURE", "",
+            "send cookies only over HTTPS; empty = true in production, false in development",
+            lambda raw: _boolean(raw) if raw else None),
+    Setting("LOGIN_RATE_LIMIT", "5 per minute;20 per hour",
+            "failed logins allowed per client address and e-mail before throttling", _rate_limit),
+    Setting("PROXY_FIX_HOPS", "0",
+            "number of trusted proxies in front (reads their X-Forwarded-* headers)",
+            _non_negative),
+    Setting("MAX_UPLOAD_MB", "16", "largest request body accepted, in megabytes", _non_negative),
+    Setting("LOG_LEVEL", "INFO", "Python logging level"),
+)
+
+
+def load(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read and check every setting; raise ConfigError naming each bad one."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for setting in SETTINGS:
+        raw = environ.get(setting.name, setting.default)
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as error:
+            problems.append(f"{setting.name}={raw!r}: {error}")
+    if problems:
+        raise ConfigError("bad settings: " + "; ".join(problems))
+    return values
+
+
+def flask_config(values: dict[str, Any]) -> dict[str, Any]:
+    """Turn the checked settings into Flask's configuration keys."""
+    production = values["PORTAL_ENV"] == "production"
+    if production and not values["SECRET_KEY"]:
+        raise ConfigError("SECRET_KEY must be set when PORTAL_ENV=production")
+    secure = values["COOKIE_SECURE"]
+    if secure is None:
+        secure = production
+    return {
+        **values,
+        "SECRET_KEY": values["SECRET_KEY"] or _development_secret_key(),
+        "SQLALCHEMY_DATABASE_URI": values["DATABASE_URL"],
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(values["DATABASE_URL"]),
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": values["MAX_UPLOAD_MB"] * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": values["REDIS_URL"] or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+    }
+
+
+def _development_secret_key() -> str:
+    """A random key kept in instance/ so restarting `make run` does not log everyone out."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Under gevent a greenlet waiting on SQLite's write lock blocks the hub; with a
+        # single pooled connection writers queue on the pool instead (DESIGN.md).
+        return {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30,
+                "connect_args": {"check_same_thread": False, "timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}

@@ -1,0 +1,29 @@
+"""Domain errors raised by services; each door (web, API, OCPP) maps them once."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A business rule refused the request; the message is safe to show."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field  # the form or payload field at fault, when there is one
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Invalid(DomainError):
+    status = 422

@@ -1,0 +1,28 @@
+"""The domain model; importing this package registers every table on the metadata."""
+
+from portal.models.alarm import Alarm
+from portal.models.api_token import ApiToken
+from portal.models.base import Base, TenantOwned
+from portal.models.charging_profile import ChargingProfile
+from portal.models.charging_session import ChargingSession, MeterValue
+from portal.models.integration import ServiceKind, ThirdPartyService
+from portal.models.log import AuditEntry, Direction, Event, OcppMessage
+from portal.models.reservation import Reservation, ReservationStatus
+from portal.models.site import Floor, Site
+from portal.models.station import (
+    Availability,
+    Outlet,
+    OutletMode,
+    Station,
+    StationConfigurationKey,
+)
+from portal.models.tag import Tag
+from portal.models.tenant import Tenant
+from portal.models.user import Role, User
+
+__all__ = [
+    "Alarm", "ApiToken", "AuditEntry", "Availability", "Base", "ChargingProfile",
+    "ChargingSession", "Direction", "Event", "Floor", "MeterValue", "OcppMessage", "Outlet",
+    "OutletMode", "Reservation", "ReservationStatus", "Role", "ServiceKind", "Site", "Station",
+    "StationConfigurationKey", "Tag", "Tenant", "TenantOwned", "ThirdPartyService", "User",
+]

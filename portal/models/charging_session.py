@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, TenantOwned
+from portal.models.station import Outlet, Station
+from portal.models.tag import Tag
+from portal.models.user import User
+
+
+class ChargingSession(TenantOwned, Base):
+    """One OCPP transaction: from StartTransaction to StopTransaction."""
+
+    __tablename__ = "charging_session"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "transaction_id"),
+        Index("ix_charging_session_tenant_started", "tenant_id", "started_at"),
+        Index("ix_charging_session_tag_started", "tag_id", "started_at"),
+        Index("ix_charging_session_station_started", "station_id", "started_at"),
+        Index("ix_charging_session_user_started", "user_id", "started_at"),
+        Index("ix_charging_session_open", "tenant_id", "stopped_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[int]
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id", ondelete="SET NULL"))
+    # The idTag exactly as the station sent it, and the tag it matched (if any).
+    id_tag: Mapped[str] = mapped_column(String(20))
+    tag_id: Mapped[int | None] = mapped_column(ForeignKey("tag.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # idTagInfo.status given at the start: anything but Accepted is a session not authorized.
+    authorization_status: Mapped[str] = mapped_column(String(20), default="Accepted")
+    started_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
+    meter_start: Mapped[int]  # Wh
+    meter_stop: Mapped[int | None]  # Wh
+    stop_reason: Mapped[str | None] = mapped_column(String(40))
+    stop_id_tag: Mapped[str | None] = mapped_column(String(20))
+    reservation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reservation.id", ondelete="SET NULL")
+    )
+    # Set when the station never reported the end and the portal closed the session itself.
+    needs_review: Mapped[bool] = mapped_column(default=False)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+
+    station: Mapped[Station] = relationship()
+    outlet: Mapped[Outlet | None] = relationship()
+    tag: Mapped[Tag | None] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def energy_wh(self) -> int | None:
+        if self.meter_stop is None:
+            return None
+        return self.meter_stop - self.meter_start
+
+
+class MeterValue(TenantOwned, Base):
+    """One sampled value of a MeterValues or StopTransaction message."""
+
+    __tablename__ = "meter_value"
+    __table_args__ = (
+        Index("ix_meter_value_session_sampled", "charging_session_id", "sampled_at"),
+        Index("ix_meter_value_outlet_sampled", "outlet_id", "sampled_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id", ondelete="SET NULL"))
+    charging_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("charging_session.id", ondelete="CASCADE")
+    )
+    sampled_at: Mapped[datetime]
+    # Kept as the station sent it: a signed value is an opaque string.
+    value: Mapped[str] = mapped_column(Text)
+    numeric_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    measurand: Mapped[str] = mapped_column(String(50), default="Energy.Active.Import.Register")
+    phase: Mapped[str | None] = mapped_column(String(10))
+    unit: Mapped[str | None] = mapped_column(String(20))
+    context: Mapped[str | None] = mapped_column(String(30))
+    location: Mapped[str | None] = mapped_column(String(10))
+    format: Mapped[str | None] = mapped_column(String(20))

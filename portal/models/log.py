@@ -1,0 +1,72 @@
+"""Append-only records: station events, the OCPP message log and the audit log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.models.base import Base, TenantOwned, str_enum, utcnow
+
+
+class Event(TenantOwned, Base):
+    """Something that happened at a station: boot, status change, refused connection."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_station_occurred", "station_id", "occurred_at"),
+        Index("ix_event_tenant_kind_occurred", "tenant_id", "kind", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(50))
+    message: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Direction(enum.StrEnum):
+    FROM_STATION = "in"
+    TO_STATION = "out"
+
+
+class OcppMessage(TenantOwned, Base):
+    """One OCPP-J frame, as sent or received, kept for the station's message log."""
+
+    __tablename__ = "ocpp_message"
+    __table_args__ = (
+        Index("ix_ocpp_message_station_logged", "station_id", "logged_at"),
+        Index("ix_ocpp_message_tenant_logged", "tenant_id", "logged_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    charge_box_id: Mapped[str] = mapped_column(String(255))
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction))
+    message_type: Mapped[int]  # 2 CALL, 3 CALLRESULT, 4 CALLERROR
+    unique_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str | None] = mapped_column(String(50))
+    frame: Mapped[str] = mapped_column(Text)
+    logged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(TenantOwned, Base):
+    """Who changed what in the portal or through the API."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_tenant_at", "tenant_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    api_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_token.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str] = mapped_column(String(255), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.models.base import Base, utcnow
+
+
+class Tenant(Base):
+    """A company that runs charging stations; its portal is <slug>.<PORTAL_DOMAIN>."""
+
+    __tablename__ = "tenant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Unknown chargeBoxIds that connect are registered as Pending instead of refused.
+    auto_register_stations: Mapped[bool] = mapped_column(default=False)
+    # Stations may connect without an authorization key (OCPP security profile 0).
+    allow_stations_without_key: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.slug}>"

@@ -1,0 +1,89 @@
+"""Users of a tenant: creation, the password policy, login and password changes."""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from portal.errors import Conflict, Invalid
+from portal.extensions import db
+from portal.models import Role, Site, Tenant, User
+from portal.models.base import utcnow
+
+MIN_PASSWORD_LENGTH = 8
+# Checked against this dummy so an unknown e-mail costs as much time as a wrong password.
+_DUMMY_USER = User(password_hash="scrypt:32768:8:1$x$0")
+
+
+def check_password_policy(password: str, field: str = "new_password") -> None:
+    """At least 8 characters with at least one letter and one digit."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field=field
+        )
+    if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
+        raise Invalid("The password must contain both letters and digits.", field=field)
+
+
+def normalize_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise Invalid(f"{email!r} is not a valid e-mail address: {error}", field="email") from None
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create(
+    tenant: Tenant,
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    first_name: str = "",
+    last_name: str = "",
+    site: Site | None = None,
+) -> User:
+    email = normalize_email(email)
+    check_password_policy(password, field="password")
+    if role is Role.SITE_ADMIN and site is None:
+        raise Invalid("A site administrator needs a site.")
+    if find_by_email(email) is not None:
+        raise Conflict(f"A user with e-mail {email} already exists.")
+    user = User(
+        tenant_id=tenant.id,
+        email=email,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        site=site if role is Role.SITE_ADMIN else None,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user of the scoped tenant with this e-mail and password, or None."""
+    user = find_by_email(email)
+    if user is None:
+        _DUMMY_USER.check_password(password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not user.check_password(current_password):
+        raise Invalid("The current password is wrong.", field="current_password")
+    check_password_policy(new_password)
+    if current_password == new_password:
+        raise Invalid("The new password must differ from the current one.", field="new_password")
+    user.set_password(new_password)
