@@ -16,14 +16,16 @@ from portal.config import PROJECT_ROOT
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the application from the environment, with `overrides` on top (tests)."""
     load_dotenv(PROJECT_ROOT / ".env")
+    overrides = overrides or {}
     settings = config.load()
-    settings.update(overrides or {})
+    settings.update(overrides)
     app = Flask(
         __name__,
         instance_path=str(config.INSTANCE_DIR),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     app.config.update(config.flask_config(settings))
+    app.config.update(overrides)  # tests may set Flask's own keys too
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # chatty at start
     if app.config["DATABASE_URL"].startswith("sqlite:///"):

@@ -47,6 +47,12 @@ def _rate_limit(raw: str) -> str:
     return raw
 
 
+def _password_hash_method(raw: str) -> str:
+    if not raw.startswith(("scrypt", "pbkdf2:")):
+        raise ValueError("expected scrypt[:N:r:p] or pbkdf2:sha256[:iterations]")
+    return raw
+
+
 def _database_url(raw: str) -> str:
     if not raw.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
         raise ValueError("expected a sqlite:/// or postgresql:// URL")
@@ -85,7 +91,8 @@ SETTINGS: tuple[Setting, ...] = (
             "`production` refuses to start without SECRET_KEY and sends cookies only over HTTPS",
             _environment),
     Setting("SECRET_KEY", "",
-            "signs sessions and CSRF tokens; in development a random one is kept in `instance/secret_key`"),
+            "signs sessions and CSRF tokens; in development a random one kept in "
+            "`instance/secret_key`"),
     Setting("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'plugboard.db'}",
             "SQLAlchemy URL: the SQLite file under `instance/`, or `postgresql://user@host/db`",
             _database_url),
@@ -105,6 +112,9 @@ SETTINGS: tuple[Setting, ...] = (
             lambda raw: _boolean(raw) if raw else None),
     Setting("LOGIN_RATE_LIMIT", "5 per minute;20 per hour",
             "failed logins allowed per client address and e-mail before throttling", _rate_limit),
+    Setting("PASSWORD_HASH_METHOD", "scrypt",
+            "how new passwords are hashed (werkzeug method, e.g. `scrypt:32768:8:1`)",
+            _password_hash_method),
     Setting("PROXY_FIX_HOPS", "0",
             "number of trusted proxies in front (reads their X-Forwarded-* headers)",
             _non_negative),

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
-from portal.models.base import TenantOwned
+from portal.models.base import Base, TenantOwned
 from portal.models.tenant import Tenant
 
 ALL_TENANTS = "all_tenants"
@@ -54,8 +56,20 @@ def current_tenant_id() -> int | None:
     return _current_tenant_id.get()
 
 
+@cache
+def _tenant_tables() -> frozenset[str]:
+    return frozenset(
+        mapper.local_table.name
+        for mapper in Base.registry.mappers
+        if issubclass(mapper.class_, TenantOwned)
+    )
+
+
 def _touches_tenant_rows(state: ORMExecuteState) -> bool:
-    return any(issubclass(mapper.class_, TenantOwned) for mapper in state.all_mappers)
+    # all_mappers misses entities named only in select_from(), as in count(*) queries.
+    tables = {table.name for table in find_tables(state.statement, include_crud=True)}
+    tables.update(mapper.local_table.name for mapper in state.all_mappers)
+    return not _tenant_tables().isdisjoint(tables)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -65,14 +79,15 @@ def _scope_statement(state: ORMExecuteState) -> None:
     if state.is_relationship_load:
         # Lazy loads carry the criteria of the query that loaded their parent.
         return
-    if not _touches_tenant_rows(state):
-        return
     tenant_id = _current_tenant_id.get()
     if tenant_id is None:
-        raise UnscopedQuery(
-            "query on tenant-owned rows outside tenant_scope(); "
-            "use execution_options(all_tenants=True) if every tenant is meant"
-        )
+        if _touches_tenant_rows(state):
+            raise UnscopedQuery(
+                "query on tenant-owned rows outside tenant_scope(); "
+                "use execution_options(all_tenants=True) if every tenant is meant"
+            )
+        return
+    # Applies to every TenantOwned entity the statement names, wherever it appears.
     state.statement = state.statement.options(
         with_loader_criteria(
             TenantOwned,

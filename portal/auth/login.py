@@ -10,10 +10,12 @@ from portal.models import User
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    # A session cookie is host-only, and even a copied one names a user id that the
-    # tenant scope will not find on another company's subdomain.
-    if g.get("tenant") is None or not user_id.isdigit():
+def load_user(identity: str) -> User | None:
+    # Session cookies are host-only; a cookie copied to another company's subdomain names
+    # a tenant that is not the request's, and the tenant scope would not find the user anyway.
+    tenant_id, _, user_id = identity.partition(":")
+    tenant = g.get("tenant")
+    if tenant is None or tenant_id != str(tenant.id) or not user_id.isdigit():
         return None
     return db.session.scalar(select(User).where(User.id == int(user_id)))
 

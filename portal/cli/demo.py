@@ -53,7 +53,7 @@ def command() -> None:
 
 
 def _seed() -> None:
-    admin_role, admin_email, admin_password, *_ = LOGINS[0]
+    _, admin_email, admin_password, *_ = LOGINS[0]
     tenant = provisioning.create_tenant(SLUG, "Demo Charging Co.", admin_email, admin_password,
                                         time_zone="Europe/Amsterdam")
     tenant.auto_register_stations = True
@@ -91,7 +91,8 @@ def _seed_stations_and_sessions(tenant: Tenant, site_by_name: dict, floors: dict
             outlet.status_at = station.last_heartbeat_at
         all_stations.append(station)
     faulted = all_stations[-1].outlets[-1]
-    faulted.status, faulted.error_code = ChargePointStatus.faulted, ChargePointErrorCode.ground_failure
+    faulted.status = ChargePointStatus.faulted
+    faulted.error_code = ChargePointErrorCode.ground_failure
     for charge_box_id, auth_key in SIMULATED:
         stations.add(tenant, charge_box_id, auth_key=auth_key,
                      site=site_by_name["Riverside Offices"], connectors=2)

@@ -26,7 +26,8 @@ def group() -> None:
 @group.command("add")
 @click.argument("slug")
 @click.argument("id_tag")
-@click.option("--expiry", callback=_expiry, help="Expiry as ISO date or date-time (UTC if no zone).")
+@click.option("--expiry", callback=_expiry,
+              help="Expiry as ISO date or date-time (UTC if no zone).")
 @click.option("--max-active", default=1, show_default=True, type=int,
               help="Concurrent sessions allowed: 0 blocks, a negative number means no limit.")
 @click.option("--blocked", is_flag=True, help="Refuse this tag at every station.")

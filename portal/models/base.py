@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import UTC, datetime
+
 from sqlalchemy import DateTime, Enum, ForeignKey, Integer, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
@@ -64,10 +65,10 @@ class Base(DeclarativeBase):
 
 
 class TenantOwned:
-    """Every row that belongs to a company carries its tenant; reads are scoped by tenants.scoping."""
+    """A row that belongs to a company carries its tenant; tenants.scoping filters reads."""
 
     @declared_attr
-    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr receives the class
+    def tenant_id(cls) -> Mapped[int]:
         return mapped_column(
             Integer, ForeignKey("tenant.id", ondelete="CASCADE"), index=True, nullable=False
         )

@@ -47,6 +47,10 @@ class User(UserMixin, TenantOwned, Base):
 
     site: Mapped[Site | None] = relationship()
 
+    def get_id(self) -> str:
+        # Kept in the session and remember cookies: the tenant is part of the identity.
+        return f"{self.tenant_id}:{self.id}"
+
     @property
     def is_active(self) -> bool:
         return self.active
@@ -55,9 +59,9 @@ class User(UserMixin, TenantOwned, Base):
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
-    def set_password(self, password: str) -> None:
-        # werkzeug's default is scrypt with a random 16-byte salt.
-        self.password_hash = generate_password_hash(password)
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        # Salted with 16 random bytes; the method is stored in the hash, so it can change.
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

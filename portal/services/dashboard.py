@@ -51,11 +51,13 @@ def summary(tenant: Tenant, actor: User) -> Summary:
     )
     heartbeats.update({bucket: count for bucket, count in heartbeat_rows})
 
-    status = func.coalesce(Outlet.status, "Unknown")
-    outlets_by_status = dict(db.session.execute(
-        visible_stations(actor, select(status, func.count()).join(Outlet.station))
-        .group_by(status).order_by(status)
-    ).all())
+    outlet_rows = db.session.execute(
+        visible_stations(actor, select(Outlet.status, func.count()).join(Outlet.station))
+        .group_by(Outlet.status)
+    )
+    outlets_by_status = {
+        (status.value if status else "Unknown"): count for status, count in outlet_rows
+    }
 
     alarms = select(func.count()).select_from(Alarm).where(Alarm.cleared_at.is_(None))
     if actor.role is Role.SITE_ADMIN:  # alarms of no station belong to the company, not a site
@@ -77,6 +79,7 @@ def summary(tenant: Tenant, actor: User) -> Summary:
                                     Reservation.expiry_at > now))
         ) or 0,
         active_alarms=db.session.scalar(alarms) or 0,
+        heartbeats=heartbeats,
     )
 
 

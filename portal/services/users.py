@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import func, select
 
 from portal.errors import Conflict, Invalid
@@ -32,6 +33,10 @@ def normalize_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise Invalid(f"{email!r} is not a valid e-mail address: {error}", field="email") from None
+
+
+def _hash_method() -> str:
+    return current_app.config["PASSWORD_HASH_METHOD"]
 
 
 def find_by_email(email: str) -> User | None:
@@ -62,7 +67,7 @@ def create(
         last_name=last_name,
         site=site if role is Role.SITE_ADMIN else None,
     )
-    user.set_password(password)
+    user.set_password(password, _hash_method())
     db.session.add(user)
     db.session.flush()
     return user
@@ -86,4 +91,4 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     check_password_policy(new_password)
     if current_password == new_password:
         raise Invalid("The new password must differ from the current one.", field="new_password")
-    user.set_password(new_password)
+    user.set_password(new_password, _hash_method())

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -8,7 +9,6 @@ from portal.blueprints.account import bp
 from portal.blueprints.account.forms import ChangePasswordForm, LoginForm
 from portal.errors import Invalid
 from portal.extensions import db, limiter
-from flask_limiter.util import get_remote_address
 from portal.services import users
 
 

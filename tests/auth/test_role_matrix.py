@@ -1,0 +1,81 @@
+"""Every route for every role (and a foreign company's administrator), from one table.
+
+A new route is a new row. Paths name stations by a key resolved per world:
+{site1} and {site2} are company A's stations on its two sites, {foreign} is a station
+only company B has. Codes: 200 page, 302 redirect (Location checked), 403, 404, 405.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.models import Role
+from tests.factories import World
+
+ROLES = ("admin", "site_admin", "support", "ev_user", "anonymous", "foreign_admin")
+R = {"admin": Role.ADMIN, "site_admin": Role.SITE_ADMIN, "support": Role.SUPPORT,
+     "ev_user": Role.EV_USER}
+TO_LOGIN = "302:/login"
+
+MATRIX = [
+    # method, path,                 admin,           site_admin,      support,         ev_user,           anonymous, foreign_admin
+    ("GET", "/",                    "302:/dashboard", "302:/dashboard", "302:/dashboard", "302:/my/sessions", TO_LOGIN, TO_LOGIN),
+    ("GET", "/login",               "302:/",          "302:/",          "302:/",          "302:/",            200,      200),
+    ("GET", "/dashboard",           200,              200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET", "/stations",            200,              200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET", "/stations/{site1}",    200,              200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET", "/stations/{site2}",    200,              404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET", "/stations/{foreign}",  404,              404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET", "/stations/unknown-id", 404,              404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET", "/my/sessions",         403,              403,              403,              200,                TO_LOGIN, TO_LOGIN),
+    ("GET", "/account/password",    200,              200,              200,              200,                TO_LOGIN, TO_LOGIN),
+    ("GET", "/logout",              405,              405,              405,              405,                405,      405),
+    ("POST", "/logout",             "302:/login",     "302:/login",     "302:/login",     "302:/login",       TO_LOGIN, TO_LOGIN),
+    ("GET", "/no-such-page",        404,              404,              404,              404,                404,      404),
+]
+
+CASES = [
+    pytest.param(method, path, role, expected, id=f"{method} {path} as {role}")
+    for method, path, *codes in MATRIX
+    for role, expected in zip(ROLES, codes, strict=True)
+]
+
+
+def _client_as(role: str, world: World, portal):
+    client = portal(world.a)
+    if role == "foreign_admin":
+        foreign = portal(world.b)
+        assert foreign.login(world.b.email(Role.ADMIN)).status_code == 302
+        client.use_session_cookie(foreign.session_cookie())
+    elif role != "anonymous":
+        assert client.login(world.a.email(R[role])).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize(("method", "path", "role", "expected"), CASES)
+def test_route_answers_each_role_as_the_table_says(
+    method: str, path: str, role: str, expected: int | str, world: World, portal
+) -> None:
+    client = _client_as(role, world, portal)
+    url = path.format(site1=world.a.station_site1, site2=world.a.station_site2,
+                      foreign=world.b.own_station)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, csrf_from="/login" if role in {"anonymous", "foreign_admin"}
+                               else "/account/password")
+    status, _, location = str(expected).partition(":")
+    assert response.status_code == int(status), response.get_data(as_text=True)[:500]
+    if location:
+        assert response.headers["Location"].split("?")[0] == location
+    body = response.get_data(as_text=True)
+    assert world.b.shared_station_name not in body  # nothing of company B ever shows on A
+    if response.status_code == 403:
+        assert "You are not allowed to see this page." in body
+
+
+def test_matrix_covers_every_route_of_the_app(app) -> None:
+    tested = {path.split("/{")[0].rstrip("/") or "/" for _, path, *_ in MATRIX}
+    routes = {rule.rule.split("/<")[0] or "/" for rule in app.url_map.iter_rules()
+              if not rule.endpoint.endswith("static") and not rule.endpoint.startswith("public.")}
+    assert routes <= tested, f"routes missing from the matrix: {routes - tested}"

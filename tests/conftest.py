@@ -1,0 +1,102 @@
+"""Fixtures: a real database migrated from empty, one app, and clients per tenant host."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, make_url, text
+
+from portal import config, create_app
+from portal.extensions import db
+from tests.factories import World, build_world
+from tests.portal_client import PortalClient
+
+
+def _test_database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_dir / 'plugboard-test.db'}"
+    url = config.load({"DATABASE_URL": url})["DATABASE_URL"]
+    # The suite drops every table first: never let it near a database that is not for tests.
+    if "test" not in (make_url(url).database or ""):
+        pytest.exit(f"refusing to run tests on {make_url(url).database!r}: its name lacks 'test'")
+    return url
+
+
+def empty_database(url: str) -> None:
+    """Drop every table (and the Alembic version) so the migration runs from nothing."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+            for table in inspect(connection).get_table_names():
+                connection.execute(text(f'DROP TABLE "{table}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = _test_database_url(tmp_path_factory.mktemp("db"))
+    empty_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app({
+        "DATABASE_URL": database_url,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": config.engine_options(database_url),
+        "SECRET_KEY": "test-secret-key",
+        "PORTAL_DOMAIN": "localhost",
+        "TESTING": True,
+        # A cheaper scrypt: the suite hashes hundreds of passwords; the algorithm is the same.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    })
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    """Two companies, each with two sites, stations, users of every role, tags and sessions."""
+    return build_world(app)
+
+
+@pytest.fixture
+def portal(app: Flask) -> type[PortalClient]:
+    """Make a browser-like client for a tenant host: portal(world.a) or portal(slug)."""
+
+    def make(slug: str) -> PortalClient:
+        return PortalClient(app, slug)
+
+    return make  # type: ignore[return-value]
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_outbound_mail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests that expect mail start their own SMTP server; any other mail is a bug."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("unexpected outbound SMTP connection")
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", refuse)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
