@@ -59,12 +59,22 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.blueprints import account, dashboard, errors, my, navigation, public, stations
+    from portal.blueprints import (
+        account,
+        dashboard,
+        errors,
+        formatting,
+        my,
+        navigation,
+        public,
+        stations,
+    )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, my.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)
+    formatting.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

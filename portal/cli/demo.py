@@ -90,6 +90,8 @@ def _seed_stations_and_sessions(tenant: Tenant, site_by_name: dict, floors: dict
                                         ChargePointStatus.available])
             outlet.status_at = station.last_heartbeat_at
         all_stations.append(station)
+    charging = [outlet for station in all_stations for outlet in station.outlets
+                if outlet.status is ChargePointStatus.charging]
     faulted = all_stations[-1].outlets[-1]
     faulted.status = ChargePointStatus.faulted
     faulted.error_code = ChargePointErrorCode.ground_failure
@@ -100,6 +102,12 @@ def _seed_stations_and_sessions(tenant: Tenant, site_by_name: dict, floors: dict
     tag_rows = [tags.add(tenant, id_tag, owner=driver if id_tag == "DRIVER001" else None,
                          expiry_at=now - timedelta(days=3) if id_tag == "EXPIRED01" else None)
                 for id_tag in TAGS]
+    for transaction_id, outlet in enumerate(charging, start=1000):
+        db.session.add(ChargingSession(
+            tenant_id=tenant.id, transaction_id=transaction_id, station=outlet.station,
+            outlet=outlet, id_tag=tag_rows[1].id_tag, tag=tag_rows[1],
+            started_at=now - timedelta(minutes=40), meter_start=120_000,
+        ))
     for transaction_id in range(1, 61):
         station = rng.choice(all_stations)
         tag = rng.choice(tag_rows[:4])
