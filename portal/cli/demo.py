@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 import click
+from flask.cli import with_appcontext
 from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
 
 from portal.cli.common import unit_of_work
@@ -39,6 +40,7 @@ TAGS = ("DRIVER001", "FLEET001", "FLEET002", "VISITOR01", "EXPIRED01")
 
 
 @click.command("demo")
+@with_appcontext
 def command() -> None:
     """Seed the demo company (once) and print its logins."""
     if provisioning.find_by_slug(SLUG) is None:

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from gevent.pywsgi import WSGIServer
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", help="Address to listen on [default: HOST or 127.0.0.1].")
 @click.option("--port", type=click.IntRange(1, 65535),
               help="Port to listen on [default: PORT or 8000].")

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from portal.cli.common import in_tenant
 from portal.services import sites, stations
 
 
-@click.group("stations", help="Charging stations of a company.")
+@click.group("stations", cls=AppGroup, help="Charging stations of a company.")
 def group() -> None:
     pass
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import click
+from flask.cli import AppGroup
 
 from portal.cli.common import in_tenant
 from portal.services import tags
@@ -18,7 +19,7 @@ def _expiry(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
     return expiry.replace(tzinfo=UTC) if expiry.tzinfo is None else expiry
 
 
-@click.group("tags", help="RFID tags (OCPP idTags) of a company.")
+@click.group("tags", cls=AppGroup, help="RFID tags (OCPP idTags) of a company.")
 def group() -> None:
     pass
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from portal.cli.common import unit_of_work
 from tenants import provisioning
 
 
-@click.group("tenants", help="Companies using the portal.")
+@click.group("tenants", cls=AppGroup, help="Companies using the portal.")
 def group() -> None:
     pass
 

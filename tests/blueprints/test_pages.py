@@ -1,0 +1,90 @@
+"""What each role sees on the pages that exist: only its own company, site and sessions."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from flask import Flask, abort
+
+from portal import create_app
+from portal.models import Role
+from tests.factories import World
+
+
+def test_site_admin_lists_only_stations_of_its_site(portal, world: World) -> None:
+    client = portal(world.a)
+    client.login(world.a.email(Role.SITE_ADMIN))
+    html = client.get("/stations").get_data(as_text=True)
+    assert world.a.station_site1 in html and world.a.own_station in html
+    assert world.a.station_site2 not in html
+    assert world.b.own_station not in html
+
+
+def test_shared_charge_box_id_shows_each_company_its_own_station(portal, world: World) -> None:
+    for company in (world.a, world.b):
+        client = portal(company)
+        client.login(company.email(Role.ADMIN))
+        html = client.get(f"/stations/{company.shared_station}").get_data(as_text=True)
+        assert company.shared_station_name in html
+        other = world.b if company is world.a else world.a
+        assert other.shared_station_name not in html
+
+
+def test_ev_user_sees_only_own_sessions(portal, world: World) -> None:
+    client = portal(world.a)
+    client.login(world.a.email(Role.EV_USER))
+    html = client.get("/my/sessions").get_data(as_text=True)
+    assert world.a.driver_tag in html
+    assert "7.50" in html  # 8500 - 1000 Wh
+    assert world.b.driver_tag not in html
+
+
+def test_menu_shows_each_role_its_entries(portal, world: World) -> None:
+    expectations = {
+        Role.ADMIN: ({"Dashboard", "Stations", "Users", "Services"}, {"My sessions"}),
+        Role.SUPPORT: ({"Dashboard", "Stations", "Operations"}, {"Users", "Services"}),
+        Role.EV_USER: ({"My sessions"}, {"Dashboard", "Stations", "Users"}),
+    }
+    for role, (shown, hidden) in expectations.items():
+        client = portal(world.a)
+        client.login(world.a.email(role))
+        nav = client.get("/account/password").get_data(as_text=True).split("</nav>")[0]
+        for label in shown:
+            assert f">{label}<" in nav, (role, label)
+        for label in hidden:
+            assert f">{label}<" not in nav, (role, label)
+
+
+@pytest.fixture
+def failing_app(database_url: str, app: Flask) -> Flask:
+    broken = create_app({"DATABASE_URL": database_url, "SQLALCHEMY_DATABASE_URI": database_url,
+                         "SECRET_KEY": "test-secret-key"})
+
+    @broken.get("/boom")
+    @broken.get("/api/v1/boom")
+    def boom() -> str:
+        raise RuntimeError("a bug")
+
+    @broken.get("/forbidden")
+    def forbidden() -> str:
+        abort(403)
+
+    return broken
+
+
+def test_unexpected_error_is_logged_and_shown_as_a_500_page(
+    failing_app: Flask, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = failing_app.test_client()
+    base = f"http://{world.a.slug}.localhost"
+    with caplog.at_level(logging.ERROR):
+        page = client.get("/boom", base_url=base)
+    assert page.status_code == 500
+    assert "Something went wrong" in page.get_data(as_text=True)
+    assert "a bug" not in page.get_data(as_text=True)
+    assert "RuntimeError: a bug" in caplog.text
+    api = client.get("/api/v1/boom", base_url=base)
+    assert api.status_code == 500
+    assert api.json["error"] == "Something went wrong"
+    assert client.get("/forbidden", base_url=base).status_code == 403

@@ -1,0 +1,131 @@
+"""The operator's CLI: clear messages and a non-zero exit for bad input, nothing half-made."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Site, Station, Tag, Tenant
+from tenants import provisioning
+from tenants.scoping import tenant_scope
+from tests.factories import PASSWORD, make_tenant, unique_slug
+
+
+def _run(app: Flask, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def _count(app: Flask, slug: str, model: type) -> int:
+    with app.app_context():
+        tenant = provisioning.find_by_slug(slug)
+        with tenant_scope(tenant):
+            return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_tenants_create_and_list(app: Flask) -> None:
+    slug = unique_slug()
+    result = _run(app, "tenants", "create", slug, "--name", "Fast Cars",
+                  "--admin-email", f"boss@{slug}.example", "--admin-password", PASSWORD)
+    assert result.exit_code == 0, result.output
+    assert f"Created {slug} (Fast Cars)" in result.output
+    assert f"{slug}\tFast Cars" in _run(app, "tenants", "list").output
+
+
+def test_tenants_create_refuses_duplicates_and_bad_slugs(app: Flask) -> None:
+    existing = make_tenant(app)
+    for slug, message in [(existing.slug, "already exists"), ("Bad_Slug", "not a valid")]:
+        result = _run(app, "tenants", "create", slug, "--name", "X",
+                      "--admin-email", "x@example.com", "--admin-password", PASSWORD)
+        assert result.exit_code == 1
+        assert message in result.output
+
+
+def test_tenants_create_with_a_weak_password_creates_nothing(app: Flask) -> None:
+    slug = unique_slug()
+    result = _run(app, "tenants", "create", slug, "--name", "X",
+                  "--admin-email", "x@example.com", "--admin-password", "weak")
+    assert result.exit_code == 1
+    assert "at least 8 characters" in result.output
+    with app.app_context():
+        assert provisioning.find_by_slug(slug) is None
+
+
+def test_tenants_create_needs_its_options(app: Flask) -> None:
+    result = _run(app, "tenants", "create", unique_slug())
+    assert result.exit_code == 2
+    assert "Missing option '--name'" in result.output
+
+
+def test_stations_add_with_site_and_key(app: Flask) -> None:
+    company = make_tenant(app)
+    result = _run(app, "stations", "add", company.slug, "CP-CLI-1",
+                  "--auth-key", "0123456789abcdef", "--site", "Depot")
+    assert result.exit_code == 0, result.output
+    with app.app_context(), tenant_scope(db.session.get(Tenant, company.tenant_id)):
+        station = db.session.scalar(select(Station).where(Station.charge_box_id == "CP-CLI-1"))
+        assert station.site.name == "Depot"
+        assert station.auth_key_hash and "0123456789abcdef" not in station.auth_key_hash
+
+
+def test_stations_add_with_a_short_key_leaves_no_site_behind(app: Flask) -> None:
+    company = make_tenant(app)
+    result = _run(app, "stations", "add", company.slug, "CP-CLI-2", "--auth-key", "short",
+                  "--site", "Depot")
+    assert result.exit_code == 1
+    assert "16 to 40 printable characters" in result.output
+    assert _count(app, company.slug, Station) == 0
+    assert _count(app, company.slug, Site) == 0
+
+
+def test_stations_add_refuses_a_duplicate_and_an_unknown_company(app: Flask) -> None:
+    company = make_tenant(app)
+    assert _run(app, "stations", "add", company.slug, "CP-DUP").exit_code == 0
+    duplicate = _run(app, "stations", "add", company.slug, "CP-DUP")
+    assert duplicate.exit_code == 1 and "already exists" in duplicate.output
+    unknown = _run(app, "stations", "add", "no-such-company", "CP-DUP")
+    assert unknown.exit_code == 1 and "No company with slug 'no-such-company'" in unknown.output
+
+
+def test_tags_add_with_every_option(app: Flask) -> None:
+    company = make_tenant(app)
+    assert _run(app, "tags", "add", company.slug, "PARENT1").exit_code == 0
+    result = _run(app, "tags", "add", company.slug, "CHILD1", "--expiry", "2027-01-31",
+                  "--max-active", "-1", "--blocked", "--parent", "PARENT1")
+    assert result.exit_code == 0, result.output
+    with app.app_context(), tenant_scope(db.session.get(Tenant, company.tenant_id)):
+        tag = db.session.scalar(select(Tag).where(Tag.id_tag == "CHILD1"))
+        assert tag.parent.id_tag == "PARENT1"
+        assert tag.blocked and tag.max_active_transactions == -1
+        assert tag.expiry_at.isoformat() == "2027-01-31T00:00:00+00:00"
+
+
+def test_tags_add_refuses_bad_input_and_adds_nothing(app: Flask) -> None:
+    company = make_tenant(app)
+    cases = [
+        (["--expiry", "yesterday"], 2, "not an ISO date"),
+        (["--parent", "NOPE"], 1, "No parent tag NOPE"),
+        (["--max-active", "many"], 2, "is not a valid integer"),
+    ]
+    for options, exit_code, message in cases:
+        result = _run(app, "tags", "add", company.slug, "TAG1", *options)
+        assert result.exit_code == exit_code, result.output
+        assert message in result.output
+    too_long = _run(app, "tags", "add", company.slug, "X" * 21)
+    assert too_long.exit_code == 1 and "1 to 20 characters" in too_long.output
+    assert _count(app, company.slug, Tag) == 0
+
+
+def test_demo_seeds_once_and_prints_the_logins(app: Flask) -> None:
+    with app.app_context():
+        already = provisioning.find_by_slug("demo") is not None
+    first = _run(app, "demo")
+    assert first.exit_code == 0, first.output
+    assert "admin@demo.example" in first.output and "demo-admin-1" in first.output
+    stations = _count(app, "demo", Station)
+    second = _run(app, "demo")
+    assert second.exit_code == 0
+    assert "exists already; nothing was added" in second.output
+    assert _count(app, "demo", Station) == stations > 0
+    if not already:
+        assert "Seeded the demo company" in first.output
