@@ -86,14 +86,25 @@ def portal(app: Flask) -> type[PortalClient]:
     return make  # type: ignore[return-value]
 
 
-@pytest.fixture(autouse=True)
-def no_unexpected_outbound_mail(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests that expect mail start their own SMTP server; any other mail is a bug."""
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
-    def refuse(*args: object, **kwargs: object) -> None:
+
+@pytest.fixture(autouse=True)
+def no_unexpected_outbound_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing leaves this machine, and mail only goes to an SMTP server a test started."""
+
+    def refuse_smtp(*args: object, **kwargs: object) -> None:
         raise AssertionError("unexpected outbound SMTP connection")
 
-    monkeypatch.setattr(smtplib.SMTP, "connect", refuse)
+    real_connect = socket.socket.connect
+
+    def loopback_only(sock: socket.socket, address: object) -> None:
+        if isinstance(address, tuple) and address[0] not in LOOPBACK:
+            raise AssertionError(f"unexpected connection to {address}")
+        real_connect(sock, address)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", refuse_smtp)
+    monkeypatch.setattr(socket.socket, "connect", loopback_only)
 
 
 def free_port() -> int:

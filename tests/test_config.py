@@ -44,3 +44,4 @@ def test_postgres_urls_use_psycopg_3() -> None:
 def test_redis_url_backs_login_throttling() -> None:
     flask = config.flask_config(config.load({"REDIS_URL": "redis://127.0.0.1:6379/15"}))
     assert flask["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/15"
+

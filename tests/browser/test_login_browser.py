@@ -54,6 +54,7 @@ def test_ev_user_logs_in_and_sees_own_sessions_and_logs_out(
     expect(page.locator("#sessions tbody tr")).to_have_count(1)
     expect(page.locator("#sessions")).to_contain_text(world.a.driver_tag)
     expect(page.locator("#sessions")).to_contain_text("7.50")
+    page.wait_for_load_state("load")  # Bootstrap's script drives the account menu
     page.locator("#account-menu").click()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in to Company A")).to_be_visible()
