@@ -5,6 +5,7 @@ from portal.models.api_token import ApiToken
 from portal.models.base import Base, TenantOwned
 from portal.models.charging_profile import ChargingProfile
 from portal.models.charging_session import ChargingSession, MeterValue
+from portal.models.connection_attempt import ConnectionAttempt, RefusalReason
 from portal.models.integration import ServiceKind, ThirdPartyService
 from portal.models.log import AuditEntry, Direction, Event, OcppMessage
 from portal.models.reservation import Reservation, ReservationStatus
@@ -22,7 +23,7 @@ from portal.models.user import Role, User
 
 __all__ = [
     "Alarm", "ApiToken", "AuditEntry", "Availability", "Base", "ChargingProfile",
-    "ChargingSession", "Direction", "Event", "Floor", "MeterValue", "OcppMessage", "Outlet",
-    "OutletMode", "Reservation", "ReservationStatus", "Role", "ServiceKind", "Site", "Station",
+    "ChargingSession", "ConnectionAttempt", "Direction", "Event", "Floor", "MeterValue", "OcppMessage", "Outlet",
+    "OutletMode", "RefusalReason", "Reservation", "ReservationStatus", "Role", "ServiceKind", "Site", "Station",
     "StationConfigurationKey", "Tag", "Tenant", "TenantOwned", "ThirdPartyService", "User",
 ]

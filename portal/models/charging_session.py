@@ -18,6 +18,9 @@ class ChargingSession(TenantOwned, Base):
     __tablename__ = "charging_session"
     __table_args__ = (
         UniqueConstraint("tenant_id", "transaction_id"),
+        # A StartTransaction sent again because its answer was lost is the same session.
+        UniqueConstraint("station_id", "outlet_id", "started_at", "id_tag", "meter_start",
+                         name="uq_charging_session_start"),
         Index("ix_charging_session_tenant_started", "tenant_id", "started_at"),
         Index("ix_charging_session_tag_started", "tag_id", "started_at"),
         Index("ix_charging_session_station_started", "station_id", "started_at"),

@@ -61,6 +61,21 @@ class Station(TenantOwned, Base):
     meter_serial_number: Mapped[str] = mapped_column(String(50), default="")
     last_boot_at: Mapped[datetime | None]
     last_heartbeat_at: Mapped[datetime | None]
+    # The live connection: set while a socket is open (connection_id names which one).
+    connected_at: Mapped[datetime | None]
+    connection_id: Mapped[str | None] = mapped_column(String(36))
+    last_seen_at: Mapped[datetime | None]
+    # StatusNotification for connectorId 0: the station as a whole.
+    status: Mapped[ChargePointStatus | None] = mapped_column(str_enum(ChargePointStatus))
+    error_code: Mapped[ChargePointErrorCode | None] = mapped_column(
+        str_enum(ChargePointErrorCode)
+    )
+    status_info: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    status_at: Mapped[datetime | None]
+    firmware_status: Mapped[str | None] = mapped_column(String(40))
+    firmware_status_at: Mapped[datetime | None]
+    diagnostics_status: Mapped[str | None] = mapped_column(String(40))
+    diagnostics_status_at: Mapped[datetime | None]
     address: Mapped[str] = mapped_column(Text, default="")
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
@@ -79,6 +94,10 @@ class Station(TenantOwned, Base):
     @property
     def display_name(self) -> str:
         return self.name or self.charge_box_id
+
+    @property
+    def online(self) -> bool:
+        return self.connected_at is not None
 
 
 class Outlet(TenantOwned, Base):

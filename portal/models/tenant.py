@@ -22,7 +22,14 @@ class Tenant(Base):
     auto_register_stations: Mapped[bool] = mapped_column(default=False)
     # Stations may connect without an authorization key (OCPP security profile 0).
     allow_stations_without_key: Mapped[bool] = mapped_column(default=False)
+    # DataTransfer vendorIds this company's stations use; others get UnknownVendorId.
+    data_transfer_vendor_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def known_vendor_ids(self) -> set[str]:
+        return {vendor.strip() for vendor in self.data_transfer_vendor_ids.replace(",", "\n")
+                .splitlines() if vendor.strip()}
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"
