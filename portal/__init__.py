@@ -9,6 +9,7 @@ from dotenv import load_dotenv
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import ocpp_ws
 from portal import config
 from portal.config import PROJECT_ROOT
 
@@ -36,6 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    ocpp_ws.init_app(app)
     _register_cli(app)
     return app
 

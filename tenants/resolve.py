@@ -8,7 +8,9 @@ from portal.models import Tenant
 from tenants import provisioning, scoping
 
 # Endpoints served on the bare domain, which belongs to no tenant.
-BARE_DOMAIN_ENDPOINTS = frozenset({"public.index", "public.find", "static", "bootstrap.static"})
+BARE_DOMAIN_ENDPOINTS = frozenset({
+    "public.index", "public.find", "static", "bootstrap.static", "ocpp_station_on_bare_domain",
+})
 
 
 def slug_for_host(host: str, portal_domain: str) -> str | None:

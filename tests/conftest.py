@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from portal import config, create_app
 from portal.extensions import db
 from tests.factories import World, build_world
+from tests.live_server import running_server
 from tests.portal_client import PortalClient
 
 
@@ -105,6 +106,14 @@ def no_unexpected_outbound_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(smtplib.SMTP, "connect", refuse_smtp)
     monkeypatch.setattr(socket.socket, "connect", loopback_only)
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, app: Flask) -> Iterator[int]:
+    """The real server (gevent, `flask serve`) on the test database; yields its port."""
+    port = free_port()
+    with running_server(database_url, port):
+        yield port
 
 
 def free_port() -> int:

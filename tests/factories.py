@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,12 +11,11 @@ from flask import Flask
 from portal.extensions import db
 from portal.models import ChargingSession, Role, Tenant
 from portal.models.base import utcnow
-from portal.services import sites, stations, tags, users
+from portal.services import charging_sessions, sites, stations, tags, users
 from tenants import provisioning
 from tenants.scoping import tenant_scope
 
 PASSWORD = "secret-pass-1"
-_transaction_ids = itertools.count(1)
 
 
 def unique_slug(prefix: str = "co") -> str:
@@ -83,8 +81,8 @@ def populate(app: Flask, company: Company) -> Company:
             company.driver_tag = f"D{uuid.uuid4().hex[:8].upper()}"
             tag = tags.add(tenant, company.driver_tag, owner=driver)
             started = utcnow() - timedelta(hours=3)
-            db.session.add(ChargingSession(
-                tenant_id=tenant.id, transaction_id=next(_transaction_ids), station=shared,
+            charging_sessions.number(ChargingSession(
+                tenant_id=tenant.id, station=shared,
                 outlet=shared.outlets[0], id_tag=tag.id_tag, tag=tag, started_at=started,
                 stopped_at=started + timedelta(hours=1), meter_start=1000, meter_stop=8500,
             ))

@@ -15,8 +15,10 @@ from portal.config import PROJECT_ROOT
 
 
 @contextmanager
-def running_server(database_url: str, port: int, **settings: str) -> Iterator[str]:
-    """Start `flask serve` on 127.0.0.1:port; yield its base URL for the bare domain."""
+def running_server(
+    database_url: str, port: int, **settings: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start `flask serve` on 127.0.0.1:port; yield its process."""
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
            "PORTAL_DOMAIN": "localhost", **settings}
     process = subprocess.Popen(
@@ -26,7 +28,7 @@ def running_server(database_url: str, port: int, **settings: str) -> Iterator[st
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
-        yield base
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 04:14:28.625762
+Create Date: 2026-11-23 04:18:49.561422
 
 """
 from alembic import op
@@ -35,6 +35,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_connection_attempt_tenant_id'), ['tenant_id'], unique=False)
 
     with op.batch_alter_table('charging_session', schema=None) as batch_op:
+        batch_op.alter_column('transaction_id',
+               existing_type=sa.INTEGER(),
+               nullable=True)
         batch_op.create_unique_constraint('uq_charging_session_start', ['station_id', 'outlet_id', 'started_at', 'id_tag', 'meter_start'])
 
     with op.batch_alter_table('station', schema=None) as batch_op:
@@ -76,6 +79,9 @@ def downgrade():
 
     with op.batch_alter_table('charging_session', schema=None) as batch_op:
         batch_op.drop_constraint('uq_charging_session_start', type_='unique')
+        batch_op.alter_column('transaction_id',
+               existing_type=sa.INTEGER(),
+               nullable=False)
 
     with op.batch_alter_table('connection_attempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_connection_attempt_tenant_id'))

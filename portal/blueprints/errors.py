@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 
 
 def _render(status: int, title: str, message: str) -> tuple[object, int]:
+    if request.path.startswith("/ocpp/"):  # stations read no HTML
+        return Response(f"{title}: {message}\n", status=status, mimetype="text/plain"), status
     if request.path.startswith("/api/"):
         return {"error": title, "message": message}, status
     return render_template("errors/error.html", status=status, title=title,

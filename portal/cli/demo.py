@@ -13,7 +13,7 @@ from portal.cli.common import unit_of_work
 from portal.extensions import db
 from portal.models import Alarm, ChargingSession, Role, Tenant
 from portal.models.base import utcnow
-from portal.services import sites, stations, tags, users
+from portal.services import charging_sessions, sites, stations, tags, users
 from tenants import provisioning
 from tenants.scoping import tenant_scope
 
@@ -104,19 +104,19 @@ def _seed_stations_and_sessions(tenant: Tenant, site_by_name: dict, floors: dict
     tag_rows = [tags.add(tenant, id_tag, owner=driver if id_tag == "DRIVER001" else None,
                          expiry_at=now - timedelta(days=3) if id_tag == "EXPIRED01" else None)
                 for id_tag in TAGS]
-    for transaction_id, outlet in enumerate(charging, start=1000):
-        db.session.add(ChargingSession(
-            tenant_id=tenant.id, transaction_id=transaction_id, station=outlet.station,
+    for outlet in charging:
+        charging_sessions.number(ChargingSession(
+            tenant_id=tenant.id, station=outlet.station,
             outlet=outlet, id_tag=tag_rows[1].id_tag, tag=tag_rows[1],
             started_at=now - timedelta(minutes=40), meter_start=120_000,
         ))
-    for transaction_id in range(1, 61):
+    for _ in range(60):
         station = rng.choice(all_stations)
         tag = rng.choice(tag_rows[:4])
         started = now - timedelta(days=rng.uniform(0.2, 30))
         meter_start = rng.randint(0, 500_000)
-        db.session.add(ChargingSession(
-            tenant_id=tenant.id, transaction_id=transaction_id, station=station,
+        charging_sessions.number(ChargingSession(
+            tenant_id=tenant.id, station=station,
             outlet=rng.choice(station.outlets), id_tag=tag.id_tag, tag=tag, user=tag.owner,
             started_at=started, stopped_at=started + timedelta(minutes=rng.randint(20, 240)),
             meter_start=meter_start, meter_stop=meter_start + rng.randint(2_000, 40_000),

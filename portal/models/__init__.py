@@ -23,7 +23,8 @@ from portal.models.user import Role, User
 
 __all__ = [
     "Alarm", "ApiToken", "AuditEntry", "Availability", "Base", "ChargingProfile",
-    "ChargingSession", "ConnectionAttempt", "Direction", "Event", "Floor", "MeterValue", "OcppMessage", "Outlet",
-    "OutletMode", "RefusalReason", "Reservation", "ReservationStatus", "Role", "ServiceKind", "Site", "Station",
-    "StationConfigurationKey", "Tag", "Tenant", "TenantOwned", "ThirdPartyService", "User",
+    "ChargingSession", "ConnectionAttempt", "Direction", "Event", "Floor", "MeterValue",
+    "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
+    "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "Tag", "Tenant",
+    "TenantOwned", "ThirdPartyService", "User",
 ]

@@ -29,7 +29,8 @@ class ChargingSession(TenantOwned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    transaction_id: Mapped[int]
+    # The OCPP transactionId; the row's id once inserted (NULL only inside that insert).
+    transaction_id: Mapped[int | None]
     station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
     outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id", ondelete="SET NULL"))
     # The idTag exactly as the station sent it, and the tag it matched (if any).

@@ -1,12 +1,29 @@
-"""Charging sessions (OCPP transactions) as people look at them."""
+"""Charging sessions (OCPP transactions): started, metered and stopped by stations."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import ChargingSession, Tag, User
+from portal.models import (
+    ChargingSession,
+    MeterValue,
+    Outlet,
+    Reservation,
+    ReservationStatus,
+    Station,
+    Tag,
+    User,
+)
+from portal.services import events, outlets, tags
+from portal.services.tags import Authorization
+from portal.timestamps import parse_timestamp
 
 PAGE_SIZE = 50
 
@@ -24,3 +41,159 @@ def of_driver(user: User, page: int = 1) -> list[ChargingSession]:
         .offset((max(page, 1) - 1) * PAGE_SIZE)
     )
     return list(db.session.scalars(query))
+
+
+def find(station: Station, transaction_id: int) -> ChargingSession | None:
+    return db.session.scalar(
+        select(ChargingSession).where(ChargingSession.transaction_id == transaction_id,
+                                      ChargingSession.station_id == station.id)
+    )
+
+
+def start(
+    station: Station,
+    connector_id: int,
+    id_tag: str,
+    meter_start: int,
+    started_at: datetime,
+    reservation_id: int | None = None,
+) -> tuple[ChargingSession, Authorization]:
+    """Record a StartTransaction; a copy of one already recorded returns that session."""
+    outlet = outlets.outlet_for(station, connector_id)
+    same = _same_start(station, outlet, id_tag, meter_start, started_at)
+    if same is not None:
+        return same, tags.authorize(id_tag, count_active=False)
+    authorization = tags.authorize(id_tag)
+    _close_stale(station, outlet, started_at)
+    session = ChargingSession(
+        tenant_id=station.tenant_id, station_id=station.id, outlet_id=outlet.id, id_tag=id_tag,
+        tag=authorization.tag, user_id=authorization.tag.owner_id if authorization.tag else None,
+        authorization_status=authorization.status.value, started_at=started_at,
+        meter_start=meter_start, reservation_id=_use_reservation(station, reservation_id),
+    )
+    try:
+        with db.session.begin_nested():
+            number(session)
+    except IntegrityError:
+        # The same StartTransaction arrived at the same moment on another connection.
+        return _same_start(station, outlet, id_tag, meter_start, started_at), authorization
+    return session, authorization
+
+
+def number(session: ChargingSession) -> None:
+    """Insert a new session and give it its transactionId: its row id, unique everywhere."""
+    db.session.add(session)
+    db.session.flush()
+    session.transaction_id = session.id
+
+
+def _same_start(station: Station, outlet: Outlet, id_tag: str, meter_start: int,
+                started_at: datetime) -> ChargingSession | None:
+    return db.session.scalar(select(ChargingSession).where(
+        ChargingSession.station_id == station.id, ChargingSession.outlet_id == outlet.id,
+        ChargingSession.id_tag == id_tag, ChargingSession.meter_start == meter_start,
+        ChargingSession.started_at == started_at))
+
+
+def _close_stale(station: Station, outlet: Outlet, new_start: datetime) -> None:
+    """A new transaction on an outlet means its previous one ended unreported."""
+    stale = db.session.scalars(select(ChargingSession).where(
+        ChargingSession.outlet_id == outlet.id, ChargingSession.stopped_at.is_(None),
+        ChargingSession.started_at <= new_start))
+    for session in stale:
+        close_for_review(session, new_start,
+                         "A new transaction started on the same outlet without a StopTransaction.")
+
+
+def close_for_review(session: ChargingSession, stopped_at: datetime, why: str) -> None:
+    """Close a session the station never stopped; staff review it, the station may still."""
+    session.stopped_at = max(stopped_at, session.started_at)
+    session.needs_review = True
+    session.review_note = why
+    events.record(session.station, "session_closed", f"Transaction {session.transaction_id}: "
+                  f"{why}", details={"transactionId": session.transaction_id})
+
+
+def close_abandoned(station: Station, outlet: Outlet, at: datetime) -> None:
+    """After a reboot the outlet is free again: sessions from before the boot are over."""
+    if station.last_boot_at is None:
+        return
+    abandoned = db.session.scalars(select(ChargingSession).where(
+        ChargingSession.outlet_id == outlet.id, ChargingSession.stopped_at.is_(None),
+        ChargingSession.started_at < station.last_boot_at))
+    for session in abandoned:
+        close_for_review(session, station.last_boot_at,
+                         "The station rebooted and never reported the end of this transaction.")
+
+
+def _use_reservation(station: Station, reservation_id: int | None) -> int | None:
+    if reservation_id is None:
+        return None
+    reservation = db.session.scalar(select(Reservation).where(
+        Reservation.id == reservation_id, Reservation.station_id == station.id))
+    if reservation is None:
+        return None
+    if reservation.status is ReservationStatus.ACCEPTED:
+        reservation.status = ReservationStatus.USED
+    return reservation.id
+
+
+def stop(
+    station: Station,
+    transaction_id: int,
+    meter_stop: int,
+    stopped_at: datetime,
+    *,
+    reason: str | None = None,
+    id_tag: str | None = None,
+    transaction_data: list[dict[str, Any]] | None = None,
+) -> ChargingSession | None:
+    """Record a StopTransaction; unknown or repeated stops are recorded as events only."""
+    session = find(station, transaction_id)
+    if session is None:
+        events.record(station, "stop_unknown_transaction",
+                      f"StopTransaction for unknown transaction {transaction_id}.",
+                      details={"transactionId": transaction_id, "meterStop": meter_stop})
+        return None
+    if session.stopped_at is not None and not session.needs_review:
+        events.record(station, "stop_repeated",
+                      f"StopTransaction again for stopped transaction {transaction_id}.",
+                      details={"transactionId": transaction_id})
+        return session
+    # Also when the portal had closed it for review: what the station says wins.
+    session.stopped_at, session.meter_stop = stopped_at, meter_stop
+    session.stop_reason, session.stop_id_tag = reason or "Local", id_tag
+    session.needs_review, session.review_note = False, ""
+    record_meter_values(station, session.outlet, session, transaction_data or [])
+    return session
+
+
+def record_meter_values(station: Station, outlet: Outlet | None, session: ChargingSession | None,
+                        meter_values: list[dict[str, Any]]) -> int:
+    """Store every sampled value as sent (signed values too); return how many."""
+    rows = [
+        MeterValue(
+            tenant_id=station.tenant_id, station_id=station.id,
+            outlet_id=outlet.id if outlet else None,
+            charging_session_id=session.id if session else None,
+            sampled_at=parse_timestamp(meter_value["timestamp"]), value=sample["value"],
+            numeric_value=_number(sample), measurand=sample.get("measurand",
+                                                                "Energy.Active.Import.Register"),
+            phase=sample.get("phase"), unit=sample.get("unit", "Wh"),
+            context=sample.get("context", "Sample.Periodic"), location=sample.get("location"),
+            format=sample.get("format", "Raw"),
+        )
+        for meter_value in meter_values
+        for sample in meter_value["sampled_value"]
+    ]
+    db.session.add_all(rows)
+    return len(rows)
+
+
+def _number(sample: dict[str, Any]) -> Decimal | None:
+    if sample.get("format") == "SignedData":
+        return None
+    try:
+        return Decimal(sample["value"])
+    except InvalidOperation:
+        return None

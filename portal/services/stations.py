@@ -1,21 +1,30 @@
-"""Stations: registration by staff, lookup within what an actor may see."""
+"""Stations: registration, how they connect and boot, lookup within what an actor may see."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
+from datetime import datetime
 
+from ocpp.v16.enums import RegistrationStatus
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth.permissions import visible_stations
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
-from portal.models import Outlet, Site, Station, Tenant, User
+from portal.models import Outlet, RefusalReason, Site, Station, Tenant, User
+from portal.models.base import utcnow
+from portal.services import events
 
 # OCPP 1.6 security profiles: the authorization key is 16 to 40 printable characters.
 AUTH_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{16,40}$")
-# chargeBoxId is CiString... of the URL path; keep it to characters that need no escaping.
+# Keys are long random strings checked at every (re)connection: a lighter scrypt than for
+# people's passwords keeps a reconnect storm of thousands of stations affordable.
+AUTH_KEY_HASH_METHOD = "scrypt:4096:8:1"
+# chargeBoxId is the last segment of the URL path; keep it to characters needing no escaping.
 CHARGE_BOX_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,255}$")
 
 
@@ -51,7 +60,7 @@ def add(
         charge_box_id=charge_box_id,
         name=name,
         site=site,
-        auth_key_hash=generate_password_hash(auth_key) if auth_key else None,
+        auth_key_hash=_hash_key(auth_key) if auth_key else None,
     )
     station.outlets = [
         Outlet(tenant_id=tenant.id, connector_id=number) for number in range(1, connectors + 1)
@@ -77,3 +86,84 @@ def get(actor: User, charge_box_id: str) -> Station:
     if station is None:
         raise NotFound(f"No station {charge_box_id}.")
     return station
+
+
+def find(charge_box_id: str) -> Station | None:
+    return db.session.scalar(select(Station).where(Station.charge_box_id == charge_box_id))
+
+
+def _hash_key(auth_key: str) -> str:
+    return generate_password_hash(auth_key, method=AUTH_KEY_HASH_METHOD)
+
+
+# (stored hash, SHA-256 of the presented key) of keys this process has verified: a station
+# that reconnects costs no second scrypt. Only successes are kept, so guessing stays slow.
+_verified_keys: set[tuple[str, bytes]] = set()
+_VERIFIED_KEYS_LIMIT = 50_000
+
+
+def _key_matches(stored_hash: str, presented: str) -> bool:
+    fingerprint = (stored_hash, hashlib.sha256(presented.encode()).digest())
+    if fingerprint in _verified_keys:
+        return True
+    if not check_password_hash(stored_hash, presented):
+        return False
+    if len(_verified_keys) >= _VERIFIED_KEYS_LIMIT:
+        _verified_keys.clear()
+    _verified_keys.add(fingerprint)
+    return True
+
+
+def check_credentials(
+    tenant: Tenant, station: Station, username: str | None, password: str | None
+) -> RefusalReason | None:
+    """Why this station may not connect with these HTTP Basic credentials, or None."""
+    if station.auth_key_hash is None:
+        return None if tenant.allow_stations_without_key else RefusalReason.MISSING_KEY
+    if password is None:
+        return RefusalReason.MISSING_KEY
+    if username != station.charge_box_id or not _key_matches(station.auth_key_hash, password):
+        return RefusalReason.WRONG_KEY
+    return None
+
+
+def register_pending(tenant: Tenant, charge_box_id: str, auth_key: str | None) -> Station:
+    """Auto-registration: an unknown station joins as Pending, keeping the key it presented."""
+    station = add(tenant, charge_box_id)
+    station.registration_status = RegistrationStatus.pending
+    if auth_key and AUTH_KEY_PATTERN.fullmatch(auth_key):
+        station.auth_key_hash = _hash_key(auth_key)
+    events.record(station, "registered", "Registered as Pending when it first connected.")
+    return station
+
+
+def connected(station: Station, remote_address: str) -> str:
+    """Mark the station online; return the id of this connection."""
+    connection_id = str(uuid.uuid4())
+    station.connected_at = station.last_seen_at = utcnow()
+    station.connection_id = connection_id
+    events.record(station, "connected", f"Connected from {remote_address}.")
+    return connection_id
+
+
+def disconnected(station: Station, connection_id: str, reason: str) -> None:
+    """Mark the station offline, unless a newer connection has replaced this one."""
+    if station.connection_id != connection_id:
+        return
+    station.connected_at = None
+    station.connection_id = None
+    events.record(station, "disconnected", reason)
+
+
+def boot(station: Station, boot_data: dict[str, str], booted_at: datetime) -> None:
+    """Store what a BootNotification says about the station."""
+    for field, value in boot_data.items():
+        setattr(station, field, value or "")
+    station.last_boot_at = booted_at
+    events.record(station, "boot", f"Booted ({station.registration_status.value}).",
+                  details=boot_data)
+
+
+def heartbeat(station: Station) -> datetime:
+    station.last_heartbeat_at = now = utcnow()
+    return now

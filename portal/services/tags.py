@@ -1,14 +1,17 @@
-"""RFID tags (OCPP idTags) of a tenant."""
+"""RFID tags (OCPP idTags) of a tenant, and whether one may charge."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from ocpp.v16.enums import AuthorizationStatus
+from sqlalchemy import func, select
 
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
-from portal.models import Tag, Tenant, User
+from portal.models import ChargingSession, Tag, Tenant, User
+from portal.models.base import utcnow
 
 MAX_ID_TAG_LENGTH = 20  # OCPP 1.6 IdToken is CiString20Type
 
@@ -51,3 +54,54 @@ def add(
     db.session.add(tag)
     db.session.flush()
     return tag
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """The answer to "may this idTag charge": OCPP's idTagInfo, and the tag it matched."""
+
+    status: AuthorizationStatus
+    tag: Tag | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status is AuthorizationStatus.accepted
+
+    @property
+    def expiry_at(self) -> datetime | None:
+        return self.tag.expiry_at if self.tag else None
+
+    @property
+    def parent_id_tag(self) -> str | None:
+        return self.tag.parent.id_tag if self.tag and self.tag.parent else None
+
+
+def find_presented(id_tag: str) -> Tag | None:
+    """The tag a station presents: idTags are case-insensitive (CiString20) in OCPP."""
+    tag = find(id_tag)
+    if tag is None:  # rare: only unknown or differently-cased tags pay for the scan
+        tag = db.session.scalar(select(Tag).where(func.upper(Tag.id_tag) == id_tag.upper()))
+    return tag
+
+
+def authorize(id_tag: str, *, count_active: bool = True) -> Authorization:
+    """Accepted, Blocked, Expired, Invalid or ConcurrentTx, from the tag and its parent."""
+    tag = find_presented(id_tag)
+    if tag is None:
+        return Authorization(AuthorizationStatus.invalid)
+    for holder in (tag, tag.parent):
+        if holder is None:
+            continue
+        if holder.blocked or holder.max_active_transactions == 0:
+            return Authorization(AuthorizationStatus.blocked, tag)
+        if holder.expiry_at is not None and holder.expiry_at <= utcnow():
+            return Authorization(AuthorizationStatus.expired, tag)
+    if count_active and tag.max_active_transactions > 0:
+        active = db.session.scalar(
+            select(func.count()).select_from(ChargingSession).where(
+                ChargingSession.tag_id == tag.id, ChargingSession.stopped_at.is_(None),
+                ChargingSession.authorization_status == AuthorizationStatus.accepted.value)
+        )
+        if active >= tag.max_active_transactions:
+            return Authorization(AuthorizationStatus.concurrent_tx, tag)
+    return Authorization(AuthorizationStatus.accepted, tag)

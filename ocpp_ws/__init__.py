@@ -1,0 +1,12 @@
+"""The OCPP 1.6J WebSocket endpoint: stations connect here and report what they do."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from ocpp_ws import endpoint, handshake
+
+    handshake.init_app(app)
+    endpoint.init_app(app)

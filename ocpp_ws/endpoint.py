@@ -1,0 +1,73 @@
+"""The socket of one station: register it, answer each frame, mark it offline at the end."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, g, request
+from simple_websocket import ConnectionClosed, Server
+
+from ocpp_ws import dispatcher, registry
+from ocpp_ws.connection import Connection
+from ocpp_ws.handshake import BARE_DOMAIN_STATION_ENDPOINT, STATION_ENDPOINT, SUBPROTOCOL
+from portal.extensions import db, sock
+from portal.models import Station
+from portal.services import stations
+
+log = logging.getLogger(__name__)
+
+
+def _open(ws: Server) -> Connection:
+    station = db.session.get(Station, g.ocpp_station_id)
+    connection = Connection(ws, station.tenant_id, station.id, station.charge_box_id)
+    connection.connection_id = stations.connected(station, request.remote_addr or "")
+    db.session.commit()
+    db.session.remove()
+    previous = registry.register(connection)
+    if previous is not None:
+        previous.close(message="replaced by a new connection")
+    return connection
+
+
+def _close(connection: Connection, reason: str) -> None:
+    registry.unregister(connection)
+    try:
+        station = db.session.get(Station, connection.station_id)
+        if station is not None:
+            stations.disconnected(station, connection.connection_id, reason)
+            db.session.commit()
+    finally:
+        db.session.remove()
+        connection.shut_down()
+
+
+def serve(ws: Server, **_route: str) -> None:
+    connection = _open(ws)
+    max_frame_bytes = current_app.config["OCPP_MAX_FRAME_BYTES"]
+    reason = "The station closed the connection."
+    try:
+        while (frame := connection.receive()) is not None:
+            text = frame if isinstance(frame, str) else frame.decode("utf-8", "replace")
+            answer = dispatcher.handle_frame(connection.station_id, text, max_frame_bytes)
+            if answer is not None:
+                connection.send(answer)
+    except ConnectionClosed:
+        if not ws.pong_received:  # simple-websocket's ping loop gave up waiting for a pong
+            reason = "No answer to ping: the station is unreachable."
+    except Exception:
+        log.exception("connection of %s failed", connection.charge_box_id)
+        reason = "The connection failed."
+    finally:
+        _close(connection, reason)
+
+
+def init_app(app: Flask) -> None:
+    ping_interval = app.config["OCPP_PING_INTERVAL"] or None
+    app.config["SOCK_SERVER_OPTIONS"] = {
+        "subprotocols": [SUBPROTOCOL],
+        "ping_interval": ping_interval,
+        # Hard limit of the socket; frames up to it get a proper CALLERROR instead.
+        "max_message_size": 4 * app.config["OCPP_MAX_FRAME_BYTES"],
+    }
+    sock.route("/ocpp/<charge_box_id>", endpoint=STATION_ENDPOINT)(serve)
+    sock.route("/ocpp/<slug>/<charge_box_id>", endpoint=BARE_DOMAIN_STATION_ENDPOINT)(serve)

@@ -1,0 +1,127 @@
+"""The Core profile: what every station sends on its own initiative."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpp.routing import on
+from ocpp.v16 import call_result
+from ocpp.v16.datatypes import IdTagInfo
+from ocpp.v16.enums import (
+    Action,
+    ChargePointErrorCode,
+    ChargePointStatus,
+    DataTransferStatus,
+)
+
+from ocpp_ws.handlers.context import StationContext
+from portal.models.base import utcnow
+from portal.services import charging_sessions, events, outlets, stations, tags
+from portal.services.tags import Authorization
+from portal.timestamps import format_timestamp, parse_timestamp
+
+BOOT_FIELDS = {  # BootNotification field -> Station column
+    "charge_point_vendor": "vendor", "charge_point_model": "model",
+    "charge_point_serial_number": "charge_point_serial_number",
+    "charge_box_serial_number": "charge_box_serial_number",
+    "firmware_version": "firmware_version", "iccid": "iccid", "imsi": "imsi",
+    "meter_type": "meter_type", "meter_serial_number": "meter_serial_number",
+}
+
+
+def id_tag_info(authorization: Authorization) -> IdTagInfo:
+    expiry = authorization.expiry_at
+    return IdTagInfo(
+        status=authorization.status,
+        expiry_date=format_timestamp(expiry) if expiry else None,
+        parent_id_tag=authorization.parent_id_tag,
+    )
+
+
+@on(Action.boot_notification)
+def on_boot_notification(ctx: StationContext, **boot: str) -> call_result.BootNotification:
+    station = ctx.station
+    stations.boot(station, {BOOT_FIELDS[key]: value for key, value in boot.items()}, utcnow())
+    return call_result.BootNotification(
+        current_time=format_timestamp(utcnow()),
+        interval=station.heartbeat_interval,
+        status=station.registration_status,
+    )
+
+
+@on(Action.heartbeat)
+def on_heartbeat(ctx: StationContext) -> call_result.Heartbeat:
+    return call_result.Heartbeat(current_time=format_timestamp(stations.heartbeat(ctx.station)))
+
+
+@on(Action.status_notification)
+def on_status_notification(
+    ctx: StationContext, connector_id: int, error_code: str, status: str,
+    timestamp: str | None = None, info: str = "", vendor_id: str = "",
+    vendor_error_code: str = "", **kwargs: Any,
+) -> call_result.StatusNotification:
+    reported_at = parse_timestamp(timestamp) if timestamp else utcnow()
+    outlet = outlets.report_status(
+        ctx.station, connector_id, ChargePointStatus(status), ChargePointErrorCode(error_code),
+        reported_at, info=info, vendor_id=vendor_id, vendor_error_code=vendor_error_code,
+    )
+    if outlet is not None and outlet.status is ChargePointStatus.available:
+        charging_sessions.close_abandoned(ctx.station, outlet, reported_at)
+    return call_result.StatusNotification()
+
+
+@on(Action.authorize)
+def on_authorize(ctx: StationContext, id_tag: str) -> call_result.Authorize:
+    return call_result.Authorize(id_tag_info=id_tag_info(tags.authorize(id_tag)))
+
+
+@on(Action.start_transaction)
+def on_start_transaction(
+    ctx: StationContext, connector_id: int, id_tag: str, meter_start: int, timestamp: str,
+    reservation_id: int | None = None, **kwargs: Any,
+) -> call_result.StartTransaction:
+    session, authorization = charging_sessions.start(
+        ctx.station, connector_id, id_tag, meter_start, parse_timestamp(timestamp),
+        reservation_id,
+    )
+    return call_result.StartTransaction(
+        transaction_id=session.transaction_id, id_tag_info=id_tag_info(authorization)
+    )
+
+
+@on(Action.stop_transaction)
+def on_stop_transaction(
+    ctx: StationContext, meter_stop: int, timestamp: str, transaction_id: int,
+    reason: str | None = None, id_tag: str | None = None,
+    transaction_data: list[dict[str, Any]] | None = None, **kwargs: Any,
+) -> call_result.StopTransaction:
+    charging_sessions.stop(
+        ctx.station, transaction_id, meter_stop, parse_timestamp(timestamp), reason=reason,
+        id_tag=id_tag, transaction_data=transaction_data,
+    )
+    info = id_tag_info(tags.authorize(id_tag, count_active=False)) if id_tag else None
+    return call_result.StopTransaction(id_tag_info=info)
+
+
+@on(Action.meter_values)
+def on_meter_values(
+    ctx: StationContext, connector_id: int, meter_value: list[dict[str, Any]],
+    transaction_id: int | None = None, **kwargs: Any,
+) -> call_result.MeterValues:
+    station = ctx.station
+    session = charging_sessions.find(station, transaction_id) if transaction_id else None
+    outlet = outlets.outlet_for(station, connector_id) if connector_id > 0 else None
+    charging_sessions.record_meter_values(station, outlet, session, meter_value)
+    return call_result.MeterValues()
+
+
+@on(Action.data_transfer)
+def on_data_transfer(
+    ctx: StationContext, vendor_id: str, message_id: str | None = None,
+    data: str | None = None, **kwargs: Any,
+) -> call_result.DataTransfer:
+    if vendor_id not in ctx.tenant.known_vendor_ids:
+        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
+    events.record(ctx.station, "data_transfer", f"DataTransfer from {vendor_id}",
+                  details={"vendorId": vendor_id, "messageId": message_id, "data": data})
+    return call_result.DataTransfer(status=DataTransferStatus.accepted)

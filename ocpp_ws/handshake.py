@@ -1,0 +1,87 @@
+"""Refuse a station's WebSocket handshake before the upgrade (400, 401, 404), and say why.
+
+This runs as a before_request hook: once flask-sock has answered 101 it is too late to
+refuse, and simple-websocket would accept a client that offers no matching subprotocol.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request
+
+from portal.extensions import db
+from portal.models import RefusalReason, Station, Tenant
+from portal.services import connection_attempts, stations
+from tenants import provisioning, scoping
+
+SUBPROTOCOL = "ocpp1.6"
+STATION_ENDPOINT = "ocpp_station"
+BARE_DOMAIN_STATION_ENDPOINT = "ocpp_station_on_bare_domain"
+
+
+def _offered_subprotocols() -> list[str]:
+    header = request.headers.get("Sec-WebSocket-Protocol", "")
+    return [protocol.strip() for protocol in header.split(",") if protocol.strip()]
+
+
+def _refusal(status: int, message: str, *, challenge: bool = False) -> Response:
+    response = Response(message + "\n", status=status, mimetype="text/plain")
+    if challenge:
+        response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
+    return response
+
+
+def _tenant() -> Tenant | None:
+    if g.tenant is None:  # /ocpp/<slug>/<chargeBoxId> on the bare domain
+        tenant = provisioning.find_by_slug((request.view_args or {}).get("slug", ""))
+        if tenant is not None:
+            g.tenant = tenant
+            g.tenant_scope_token = scoping.enter(tenant)
+    return g.tenant
+
+
+def _refuse_and_record(tenant: Tenant, charge_box_id: str, reason: RefusalReason,
+                       status: int) -> Response:
+    connection_attempts.record(tenant, charge_box_id, reason, request.remote_addr or "")
+    db.session.commit()
+    return _refusal(status, f"Refused: {reason.value}.", challenge=status == 401)
+
+
+def check() -> Response | None:
+    """The refusal to send instead of upgrading, or None to let the station in."""
+    if request.endpoint not in (STATION_ENDPOINT, BARE_DOMAIN_STATION_ENDPOINT):
+        return None
+    tenant = _tenant()
+    if tenant is None:
+        return _refusal(404, "Unknown company.")
+    if request.headers.get("Upgrade", "").lower() != "websocket":
+        return _refusal(400, "This is an OCPP 1.6J WebSocket endpoint.")
+    charge_box_id = (request.view_args or {})["charge_box_id"]
+    if SUBPROTOCOL not in _offered_subprotocols():
+        return _refuse_and_record(tenant, charge_box_id, RefusalReason.NO_SUBPROTOCOL, 400)
+    credentials = request.authorization
+    username = credentials.username if credentials else None
+    password = credentials.password if credentials else None
+    station = stations.find(charge_box_id) or _auto_register(tenant, charge_box_id, password)
+    if station is None:
+        return _refuse_and_record(tenant, charge_box_id, RefusalReason.UNKNOWN_STATION, 404)
+    reason = stations.check_credentials(tenant, station, username, password)
+    if reason is not None:
+        return _refuse_and_record(tenant, charge_box_id, reason, 401)
+    # OCPP frames are small: compression would triple the memory of each connection.
+    request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+    g.ocpp_station_id = station.id
+    db.session.commit()
+    return None
+
+
+def _auto_register(tenant: Tenant, charge_box_id: str, auth_key: str | None) -> Station | None:
+    if not tenant.auto_register_stations:
+        return None
+    station = stations.register_pending(tenant, charge_box_id, auth_key)
+    connection_attempts.record(tenant, charge_box_id, RefusalReason.UNKNOWN_STATION,
+                               request.remote_addr or "")
+    return station
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check)
