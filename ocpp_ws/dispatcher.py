@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from ocpp.charge_point import camel_to_snake_case, remove_nones, snake_to_camel_case
@@ -21,16 +22,19 @@ from ocpp_ws.handlers.context import StationContext
 from ocpp_ws.validation import check_payload
 from portal.extensions import db
 from portal.models import Direction, Station
+from portal.models.base import utcnow
 
 log = logging.getLogger(__name__)
 KNOWN_ACTIONS = frozenset(action.value for action in Action)
 INTERNAL_ERROR = OcppError("InternalError", "the central system failed")
+LAST_SEEN_PRECISION = timedelta(seconds=30)
 
 
 def handle_frame(station_id: int, text: str, max_frame_bytes: int) -> str | None:
     """The text to send back for a frame from the station (None for a reply to us)."""
     try:
         station = db.session.get(Station, station_id)
+        _seen(station)
         try:
             message = frames.parse(text, max_frame_bytes)
         except frames.BadFrame as error:
@@ -47,6 +51,13 @@ def handle_frame(station_id: int, text: str, max_frame_bytes: int) -> str | None
                        received_type=MessageType.Call, answer=_result_of(station, message))
     finally:
         db.session.remove()  # no database connection is held while the socket waits
+
+
+def _seen(station: Station) -> None:
+    # Written at most every LAST_SEEN_PRECISION, not on every frame of the hot path.
+    now = utcnow()
+    if station.last_seen_at is None or now - station.last_seen_at > LAST_SEEN_PRECISION:
+        station.last_seen_at = now
 
 
 def _result_of(station: Station, call: frames.Call) -> tuple[int, str]:

@@ -74,8 +74,8 @@ def _touches_tenant_rows(state: ORMExecuteState) -> bool:
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_statement(state: ORMExecuteState) -> None:
-    if state.execution_options.get(ALL_TENANTS) or state.is_column_load:
-        return
+    if state.execution_options.get(ALL_TENANTS) or state.is_column_load or state.is_insert:
+        return  # inserts name their tenant_id: flushes are checked in _stamp_new_rows
     if state.is_relationship_load:
         # Lazy loads carry the criteria of the query that loaded their parent.
         return

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -172,21 +172,22 @@ def record_meter_values(station: Station, outlet: Outlet | None, session: Chargi
                         meter_values: list[dict[str, Any]]) -> int:
     """Store every sampled value as sent (signed values too); return how many."""
     rows = [
-        MeterValue(
-            tenant_id=station.tenant_id, station_id=station.id,
-            outlet_id=outlet.id if outlet else None,
-            charging_session_id=session.id if session else None,
-            sampled_at=parse_timestamp(meter_value["timestamp"]), value=sample["value"],
-            numeric_value=_number(sample), measurand=sample.get("measurand",
-                                                                "Energy.Active.Import.Register"),
-            phase=sample.get("phase"), unit=sample.get("unit", "Wh"),
-            context=sample.get("context", "Sample.Periodic"), location=sample.get("location"),
-            format=sample.get("format", "Raw"),
-        )
+        {
+            "tenant_id": station.tenant_id, "station_id": station.id,
+            "outlet_id": outlet.id if outlet else None,
+            "charging_session_id": session.id if session else None,
+            "sampled_at": parse_timestamp(meter_value["timestamp"]), "value": sample["value"],
+            "numeric_value": _number(sample),
+            "measurand": sample.get("measurand", "Energy.Active.Import.Register"),
+            "phase": sample.get("phase"), "unit": sample.get("unit", "Wh"),
+            "context": sample.get("context", "Sample.Periodic"),
+            "location": sample.get("location"), "format": sample.get("format", "Raw"),
+        }
         for meter_value in meter_values
         for sample in meter_value["sampled_value"]
     ]
-    db.session.add_all(rows)
+    if rows:  # one multi-row INSERT, however many samples: this is the busiest message
+        db.session.execute(insert(MeterValue), rows)
     return len(rows)
 
 
