@@ -19,6 +19,8 @@ class Capability(enum.StrEnum):
     VIEW_DASHBOARD = "view dashboard"
     VIEW_STATIONS = "view stations"
     MANAGE_TOPOLOGY = "manage sites, floors, stations and outlets"
+    # Refused connections belong to no site (an unknown chargeBoxId has none): company-wide.
+    REGISTER_STATIONS = "see refused station connections and register new stations"
     OPERATE_STATIONS = "send remote commands to stations"
     CONFIGURE_STATIONS = "change OCPP configuration, firmware and diagnostics"
     MANAGE_TAGS = "manage RFID tags"

@@ -21,6 +21,7 @@ C = Capability
 MENU = (
     MenuEntry("Dashboard", C.VIEW_DASHBOARD, "dashboard.show"),
     MenuEntry("Stations", C.VIEW_STATIONS, "stations.index"),
+    MenuEntry("Connections", C.REGISTER_STATIONS, "connections.attempts"),
     MenuEntry("Sessions", C.VIEW_ALL_SESSIONS, None),
     MenuEntry("Tags", C.MANAGE_TAGS, None),
     MenuEntry("Users", C.MANAGE_USERS, None),

@@ -18,20 +18,28 @@ R = {"admin": Role.ADMIN, "site_admin": Role.SITE_ADMIN, "support": Role.SUPPORT
 TO_LOGIN = "302:/login"
 
 MATRIX = [
-    # method, path,                 admin,           site_admin,      support,         ev_user,           anonymous, foreign_admin
-    ("GET", "/",                    "302:/dashboard", "302:/dashboard", "302:/dashboard", "302:/my/sessions", TO_LOGIN, TO_LOGIN),
-    ("GET", "/login",               "302:/",          "302:/",          "302:/",          "302:/",            200,      200),
-    ("GET", "/dashboard",           200,              200,              200,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET", "/stations",            200,              200,              200,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET", "/stations/{site1}",    200,              200,              200,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET", "/stations/{site2}",    200,              404,              200,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET", "/stations/{foreign}",  404,              404,              404,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET", "/stations/unknown-id", 404,              404,              404,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET", "/my/sessions",         403,              403,              403,              200,                TO_LOGIN, TO_LOGIN),
-    ("GET", "/account/password",    200,              200,              200,              200,                TO_LOGIN, TO_LOGIN),
-    ("GET", "/logout",              405,              405,              405,              405,                405,      405),
-    ("POST", "/logout",             "302:/login",     "302:/login",     "302:/login",     "302:/login",       TO_LOGIN, TO_LOGIN),
-    ("GET", "/no-such-page",        404,              404,              404,              404,                404,      404),
+    # method path                              admin                   site_admin        support           ev_user             anonymous foreign_admin
+    ("GET",  "/",                              "302:/dashboard",       "302:/dashboard", "302:/dashboard", "302:/my/sessions", TO_LOGIN, TO_LOGIN),
+    ("GET",  "/login",                         "302:/",                "302:/",          "302:/",          "302:/",            200,      200),
+    ("GET",  "/dashboard",                     200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations",                      200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/connectors",           200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site1}",              200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site2}",              200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{foreign}",            404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/unknown-id",           404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site1}/messages",     200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site2}/messages",     200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{foreign}/messages",   404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/connection-attempts",             200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/connection-attempts/CP-NEW/add",  200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/connection-attempts/CP-NEW/add",  "302:/stations/CP-NEW", 403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/connection-attempts/{site1}/add", 409,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/my/sessions",                   403,                    403,              403,              200,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/account/password",              200,                    200,              200,              200,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/logout",                        405,                    405,              405,              405,                405,      405),
+    ("POST", "/logout",                        "302:/login",           "302:/login",     "302:/login",     "302:/login",       TO_LOGIN, TO_LOGIN),
+    ("GET",  "/no-such-page",                  404,                    404,              404,              404,                404,      404),
 ]
 
 CASES = [

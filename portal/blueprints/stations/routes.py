@@ -1,21 +1,50 @@
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 
 from portal.auth.permissions import Capability, requires
 from portal.blueprints.stations import bp
-from portal.services import stations
+from portal.blueprints.stations.forms import (
+    ConnectorFilterForm,
+    MessageFilterForm,
+    StationFilterForm,
+)
+from portal.services import monitoring, stations
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int)
 
 
 @bp.get("/stations")
 @requires(Capability.VIEW_STATIONS)
 def index() -> str:
-    return render_template("stations/index.html", stations=stations.visible(current_user))
+    form = StationFilterForm(request.args, monitoring.station_choices(current_user))
+    page = monitoring.station_page(current_user, form.filters(), _page_number())
+    return render_template("stations/index.html", form=form, page=page)
+
+
+@bp.get("/connectors")
+@requires(Capability.VIEW_STATIONS)
+def connectors() -> str:
+    form = ConnectorFilterForm(request.args)
+    page = monitoring.connector_page(current_user, form.filters(), _page_number())
+    return render_template("stations/connectors.html", form=form, page=page)
 
 
 @bp.get("/stations/<charge_box_id>")
 @requires(Capability.VIEW_STATIONS)
 def show(charge_box_id: str) -> str:
-    return render_template("stations/show.html",
-                           station=stations.get(current_user, charge_box_id))
+    station = stations.get(current_user, charge_box_id)
+    return render_template("stations/show.html", station=station,
+                           events=monitoring.recent_events(station))
+
+
+@bp.get("/stations/<charge_box_id>/messages")
+@requires(Capability.VIEW_STATIONS)
+def messages(charge_box_id: str) -> str:
+    station = stations.get(current_user, charge_box_id)
+    form = MessageFilterForm(request.args)
+    page = monitoring.message_page(station, form.filters(), _page_number())
+    return render_template("stations/messages.html", station=station, form=form, page=page)
