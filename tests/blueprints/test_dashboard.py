@@ -6,13 +6,14 @@ import re
 from datetime import timedelta
 
 from ocpp.v16.enums import ChargePointStatus
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Alarm, Outlet, Role, Station, Tenant
 from portal.models.base import utcnow
 from tenants.scoping import tenant_scope
 from tests.factories import World
+from tests.scene import counted_queries
 
 
 def _tile(html: str, element_id: str) -> int:
@@ -72,17 +73,7 @@ def test_site_admin_sees_only_its_site(app, portal, world: World) -> None:
 def test_dashboard_query_count_does_not_grow_with_data(app, portal, world: World) -> None:
     client = portal(world.a)
     client.login(world.a.email(Role.ADMIN))
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted_queries(app) as statements:
         assert client.get("/dashboard").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     # tenant, user, then one query per figure group
     assert len(statements) <= 8, "\n".join(statements)

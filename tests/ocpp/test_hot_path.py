@@ -6,7 +6,6 @@ import json
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from ocpp_ws import dispatcher
 from portal.extensions import db
@@ -15,25 +14,16 @@ from portal.models.base import utcnow
 from portal.services import charging_sessions, stations
 from tenants.scoping import tenant_scope
 from tests.factories import make_tenant
+from tests.scene import counted_queries
 
 
 def _statements(app: Flask, tenant_id: int, station_id: int, frame: list) -> list[str]:
-    seen: list[str] = []
-
-    def count(*args: object) -> None:
-        seen.append(str(args[2]).split("\n")[0])
-
-    with app.app_context():
-        engine = db.engine
-        with tenant_scope(db.session.get(Tenant, tenant_id)):
-            db.session.remove()
-            event.listen(engine, "before_cursor_execute", count)
-            try:
-                answer = dispatcher.handle_frame(station_id, json.dumps(frame), 65536)
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
+    with app.app_context(), tenant_scope(db.session.get(Tenant, tenant_id)):
+        db.session.remove()
+        with counted_queries(app) as statements:
+            answer = dispatcher.handle_frame(station_id, json.dumps(frame), 65536)
     assert json.loads(answer)[0] == 3, answer
-    return seen
+    return statements
 
 
 @pytest.fixture
