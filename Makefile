@@ -10,6 +10,10 @@ FLASK := $(BIN)/flask --app wsgi
 
 PORT ?= 8000
 PORTAL_DOMAIN ?= localhost
+# The demo's simulated stations as chargeBoxId:key:idTag, with the keys and tags of
+# portal/cli/demo.py (SIMULATED, TAGS); one tag each, or the second is refused as ConcurrentTx.
+SIMULATED_STATIONS := DEMO-SIM-01:demo-sim-key-0000001:DRIVER001 \
+                      DEMO-SIM-02:demo-sim-key-0000002:FLEET002
 
 .PHONY: venv install run test lint clean
 
@@ -28,16 +32,27 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $@
 
 # Migrate, seed the demo company (once), then serve on HOST:PORT until Ctrl-C.
-# Simulated stations (`flask simulate`, a later release) will be started here,
-# in the background, between `flask demo` and `flask serve`.
+# The simulated stations start first, in the background, and connect once the server is
+# up (they retry); their logs go to instance/simulator-<chargeBoxId>.log. Whichever way
+# the recipe ends (Ctrl-C, make or its process group killed), the trap stops them and
+# the server: that is why the server runs in the background too, with `wait`.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	@echo
 	@echo "Open http://demo.$(PORTAL_DOMAIN):$(PORT) in Chromium or Firefox and log in with one of the logins above."
 	@echo "(curl: curl -H 'Host: demo.$(PORTAL_DOMAIN):$(PORT)' http://127.0.0.1:$(PORT)/login)"
+	@echo "Simulated stations: $(foreach station,$(SIMULATED_STATIONS),$(firstword $(subst :, ,$(station)))) (logs in instance/simulator-*.log)"
 	@echo
-	$(FLASK) serve
+	@mkdir -p instance
+	@trap 'kill $$pids 2>/dev/null' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	for station in $(SIMULATED_STATIONS); do \
+	  id=$${station%%:*}; rest=$${station#*:}; key=$${rest%%:*}; tag=$${rest#*:}; \
+	  $(FLASK) simulate ws://demo.$(PORTAL_DOMAIN):$(PORT)/ocpp/$$id --id $$id \
+	    --auth-key $$key --id-tag $$tag --scenario live >instance/simulator-$$id.log 2>&1 & \
+	  pids="$$pids $$!"; \
+	done; \
+	$(FLASK) serve & pids="$$pids $$!"; wait $$!
 
 lint: install
 	$(BIN)/ruff check .
