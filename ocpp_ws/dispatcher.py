@@ -43,8 +43,8 @@ def handle_frame(station_id: int, text: str, max_frame_bytes: int) -> str | None
                                                                             error)))
         if isinstance(message, frames.Reply):
             # Calls to stations (and so their replies) arrive with remote operations.
-            message_log.record(station, Direction.FROM_STATION, text, message.message_type,
-                               message.unique_id, None)
+            message_log.record(message_log.entry(station, Direction.FROM_STATION, text,
+                                                 message.message_type, message.unique_id, None))
             db.session.commit()
             return None
         return _answer(station, text, message.unique_id, message.action,
@@ -91,9 +91,12 @@ def _run(station: Station, call: frames.Call) -> dict[str, Any]:
 def _answer(station: Station, received: str, unique_id: str, action: str | None, *,
             received_type: int | None, answer: tuple[int, str]) -> str:
     answer_type, answer_text = answer
-    message_log.record(station, Direction.FROM_STATION, received,
-                       received_type or 0, unique_id, action)
-    message_log.record(station, Direction.TO_STATION, answer_text, answer_type, unique_id, action)
+    message_log.record(
+        message_log.entry(station, Direction.FROM_STATION, received, received_type or 0,
+                          unique_id, action),
+        message_log.entry(station, Direction.TO_STATION, answer_text, answer_type, unique_id,
+                          action),
+    )
     try:
         db.session.commit()
     except Exception:

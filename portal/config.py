@@ -96,6 +96,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'plugboard.db'}",
             "SQLAlchemy URL: the SQLite file under `instance/`, or `postgresql://user@host/db`",
             _database_url),
+    Setting("DATABASE_POOL_SIZE", "10",
+            "PostgreSQL connections per worker process (as many again when busy)",
+            _non_negative),
     Setting("REDIS_URL", "",
             "Redis for login throttling and cross-worker command routing; empty = in-process",
             _url("redis", "rediss", "unix")),
@@ -157,7 +160,8 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
         **values,
         "SECRET_KEY": values["SECRET_KEY"] or _development_secret_key(),
         "SQLALCHEMY_DATABASE_URI": values["DATABASE_URL"],
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(values["DATABASE_URL"]),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(values["DATABASE_URL"],
+                                                    values["DATABASE_POOL_SIZE"]),
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -180,10 +184,13 @@ def _development_secret_key() -> str:
     return path.read_text().strip()
 
 
-def engine_options(url: str) -> dict[str, Any]:
+def engine_options(url: str, pool_size: int = 10) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # Under gevent a greenlet waiting on SQLite's write lock blocks the hub; with a
         # single pooled connection writers queue on the pool instead (DESIGN.md).
         return {"pool_size": 1, "max_overflow": 0, "pool_timeout": 30,
                 "connect_args": {"check_same_thread": False, "timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    # No pre-ping: stations' messages check out a connection each, and a ping per message
+    # would double the round trips. Recycling connections covers servers that drop them.
+    return {"pool_pre_ping": False, "pool_recycle": 300, "pool_size": pool_size,
+            "max_overflow": pool_size, "pool_timeout": 10}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import resource
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -19,4 +21,12 @@ def command(host: str | None, port: int | None) -> None:
     domain = app.config["PORTAL_DOMAIN"]
     click.echo(f"Plugboard is serving on http://{host}:{port}")
     click.echo(f"Open http://<company>.{domain}:{port}/ (for the demo: http://demo.{domain}:{port}/)")
+    _allow_many_connections()
     WSGIServer((host, port), app, log=None).serve_forever()
+
+
+def _allow_many_connections() -> None:
+    # Each station's socket costs two descriptors under pywsgi (simple-websocket dups it);
+    # the usual soft limit of 1,024 would stop at about 500 stations.
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
