@@ -22,5 +22,6 @@ def entry(station: Station, direction: Direction, frame: str, message_type: int,
 
 
 def record(*entries: dict[str, Any]) -> None:
-    """Add the entries to the current transaction, in one statement."""
-    db.session.execute(insert(OcppMessage), list(entries))
+    """Add the entries to the current transaction, in one multi-row INSERT."""
+    # A Core insert of the table: the ORM's bulk path costs more CPU than the write itself.
+    db.session.execute(insert(OcppMessage.__table__).values(list(entries)))

@@ -187,7 +187,7 @@ def record_meter_values(station: Station, outlet: Outlet | None, session: Chargi
         for sample in meter_value["sampled_value"]
     ]
     if rows:  # one multi-row INSERT, however many samples: this is the busiest message
-        db.session.execute(insert(MeterValue), rows)
+        db.session.execute(insert(MeterValue.__table__).values(rows))
     return len(rows)
 
 
