@@ -33,24 +33,34 @@ LAST_SEEN_PRECISION = timedelta(seconds=30)
 def handle_frame(station_id: int, text: str, max_frame_bytes: int) -> str | None:
     """The text to send back for a frame from the station (None for a reply to us)."""
     try:
-        station = db.session.get(Station, station_id)
-        _seen(station)
-        try:
-            message = frames.parse(text, max_frame_bytes)
-        except frames.BadFrame as error:
-            return _answer(station, text, error.unique_id, None, received_type=None,
-                           answer=(MessageType.CallError, frames.call_error(error.unique_id,
-                                                                            error)))
-        if isinstance(message, frames.Reply):
-            # Calls to stations (and so their replies) arrive with remote operations.
-            message_log.record(message_log.entry(station, Direction.FROM_STATION, text,
-                                                 message.message_type, message.unique_id, None))
-            db.session.commit()
-            return None
-        return _answer(station, text, message.unique_id, message.action,
-                       received_type=MessageType.Call, answer=_result_of(station, message))
+        return _handle(station_id, text, max_frame_bytes)
+    except Exception:
+        # The database is out of reach or out of connections: the station keeps its
+        # connection and gets an error it will retry on, nothing half-stored.
+        db.session.rollback()
+        log.exception("frame from station %s not handled", station_id)
+        unique_id = frames.call_unique_id(text)
+        return frames.call_error(unique_id, INTERNAL_ERROR) if unique_id else None
     finally:
         db.session.remove()  # no database connection is held while the socket waits
+
+
+def _handle(station_id: int, text: str, max_frame_bytes: int) -> str | None:
+    station = db.session.get(Station, station_id)
+    _seen(station)
+    try:
+        message = frames.parse(text, max_frame_bytes)
+    except frames.BadFrame as error:
+        return _answer(station, text, error.unique_id, None, received_type=None,
+                       answer=(MessageType.CallError, frames.call_error(error.unique_id, error)))
+    if isinstance(message, frames.Reply):
+        # Calls to stations (and so their replies) arrive with remote operations.
+        message_log.record(message_log.entry(station, Direction.FROM_STATION, text,
+                                             message.message_type, message.unique_id, None))
+        db.session.commit()
+        return None
+    return _answer(station, text, message.unique_id, message.action,
+                   received_type=MessageType.Call, answer=_result_of(station, message))
 
 
 def _seen(station: Station) -> None:

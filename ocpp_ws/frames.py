@@ -41,10 +41,15 @@ class BadFrame(OcppError):
         self.unique_id = unique_id
 
 
+def call_unique_id(text: str) -> str | None:
+    """The uniqueId of a CALL, read from the frame's start without parsing the rest."""
+    leading = _LEADING_ID.match(text)
+    return leading.group(1) if leading else None
+
+
 def parse(text: str, max_bytes: int) -> Call | Reply:
     """Read one frame; raise BadFrame for anything that is not a well-formed message."""
-    leading = _LEADING_ID.match(text)
-    guessed_id = leading.group(1) if leading else UNKNOWN_ID
+    guessed_id = call_unique_id(text) or UNKNOWN_ID
     if len(text.encode()) > max_bytes:
         raise BadFrame("FormationViolation",
                        f"frame of {len(text.encode())} bytes exceeds {max_bytes}", guessed_id)

@@ -51,4 +51,4 @@ def menu() -> list[dict[str, object]]:
 
 
 def init_app(app: Flask) -> None:
-    app.context_processor(lambda: {"menu": menu})
+    app.context_processor(lambda: {"menu": menu, "can": can, "Capability": Capability})

@@ -167,3 +167,12 @@ def boot(station: Station, boot_data: dict[str, str], booted_at: datetime) -> No
 def heartbeat(station: Station) -> datetime:
     station.last_heartbeat_at = now = utcnow()
     return now
+
+
+def set_registration(station: Station, status: RegistrationStatus) -> None:
+    """Accept, hold (Pending) or reject a station; it learns at its next BootNotification."""
+    if station.registration_status is status:
+        return
+    events.record(station, "registration",
+                  f"Registration {station.registration_status.value} -> {status.value}.")
+    station.registration_status = status

@@ -31,6 +31,10 @@ MATRIX = [
     ("GET",  "/stations/{site1}/messages",     200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/stations/{site2}/messages",     200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/stations/{foreign}/messages",   404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # no status in the form: 400 once the role may change the registration
+    ("POST", "/stations/{site1}/registration", 400,                    400,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site2}/registration", 400,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/registration", 404,                  404,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/connection-attempts",             200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/connection-attempts/CP-NEW/add",  200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/connection-attempts/CP-NEW/add",  "302:/stations/CP-NEW", 403,              403,              403,                TO_LOGIN, TO_LOGIN),

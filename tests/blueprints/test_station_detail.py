@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from ocpp.v16.enums import ChargePointStatus
+from ocpp.v16.enums import ChargePointStatus, RegistrationStatus
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Direction, Event, OcppMessage, Role
@@ -198,3 +199,28 @@ def test_another_company_cannot_read_the_log_of_a_shared_charge_box_id(
     page = client.get(f"/stations/{world.b.shared_station}/messages").get_data(as_text=True)
     assert "secret-of-a" not in page and "A-TAG" not in page
     assert client.get(f"/stations/{world.a.own_station}/messages").status_code == 404
+
+
+def test_admin_accepts_a_pending_station_and_the_change_is_logged(app, portal,
+                                                                 world: World) -> None:
+    with company_scope(app, world.a):
+        station(world.a.station_site1).registration_status = RegistrationStatus.pending
+    client = portal(world.a)
+    client.login(world.a.email(Role.ADMIN))
+    page = f"/stations/{world.a.station_site1}"
+    assert "Change registration" in client.get(page).get_data(as_text=True)
+    response = client.post(f"{page}/registration", {"status": "Accepted"}, csrf_from=page)
+    assert response.status_code == 302
+    assert f"{world.a.station_site1} is now Accepted." in client.get(page).get_data(as_text=True)
+    refused = client.post(f"{page}/registration", {"status": "Approved"}, csrf_from=page)
+    assert refused.status_code == 400
+    with company_scope(app, world.a):
+        assert station(world.a.station_site1).registration_status is RegistrationStatus.accepted
+        assert db.session.scalar(select(Event.message).where(Event.kind == "registration")) == (
+            "Registration Pending -> Accepted.")
+
+
+def test_support_sees_no_registration_form(portal, world: World) -> None:
+    client = _login(portal, world, Role.SUPPORT)
+    html = client.get(f"/stations/{world.a.station_site1}").get_data(as_text=True)
+    assert "Change registration" not in html

@@ -119,3 +119,8 @@ class MessageFilterForm(FilterForm):
             since=self.value("since"),
             until=self.value("until"),
         )
+
+
+class RegistrationForm(FlaskForm):
+    status = SelectField("Registration", choices=[
+        SelectChoice(status.value) for status in RegistrationStatus])

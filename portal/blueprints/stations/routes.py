@@ -1,15 +1,19 @@
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from ocpp.v16.enums import RegistrationStatus
+from werkzeug.wrappers import Response
 
 from portal.auth.permissions import Capability, requires
 from portal.blueprints.stations import bp
 from portal.blueprints.stations.forms import (
     ConnectorFilterForm,
     MessageFilterForm,
+    RegistrationForm,
     StationFilterForm,
 )
+from portal.extensions import db
 from portal.services import monitoring, stations
 
 
@@ -38,7 +42,22 @@ def connectors() -> str:
 def show(charge_box_id: str) -> str:
     station = stations.get(current_user, charge_box_id)
     return render_template("stations/show.html", station=station,
-                           events=monitoring.recent_events(station))
+                           events=monitoring.recent_events(station),
+                           registration_form=RegistrationForm(
+                               status=station.registration_status.value))
+
+
+@bp.post("/stations/<charge_box_id>/registration")
+@requires(Capability.MANAGE_TOPOLOGY)
+def registration(charge_box_id: str) -> Response:
+    station = stations.get(current_user, charge_box_id)
+    form = RegistrationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    stations.set_registration(station, RegistrationStatus(form.status.data))
+    db.session.commit()
+    flash(f"{station.charge_box_id} is now {form.status.data}.", "success")
+    return redirect(url_for("stations.show", charge_box_id=charge_box_id))
 
 
 @bp.get("/stations/<charge_box_id>/messages")
