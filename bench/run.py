@@ -138,12 +138,17 @@ def run_both(args: argparse.Namespace, load_arguments: list[str]) -> dict[str, d
     port = free_port()
     env = {**os.environ, "DATABASE_URL": args.database_url, "PORTAL_DOMAIN": "localhost",
            "SECRET_KEY": "bench-secret-key", "LOG_LEVEL": "WARNING"}
-    print(f"Plugboard: flask serve on port {port} (log: {logs / 'plugboard.log'})",
-          file=sys.stderr)
-    with server([PYTHON, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)],
-                port, env, logs / "plugboard.log") as pid:
-        figures["Plugboard (flask serve)"] = load(
-            f"ws://bench.localhost:{port}/ocpp/", pid, load_arguments)
+    if args.workers:  # the production set-up of the Procfile
+        name = f"Plugboard (gunicorn, {args.workers} gevent)"
+        command = [str(Path(PYTHON).parent / "gunicorn"), "-k", "gevent", "-w",
+                   str(args.workers), "--worker-connections", "20000",
+                   "-b", f"127.0.0.1:{port}", "wsgi:app"]
+    else:
+        name = "Plugboard (flask serve)"
+        command = [PYTHON, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)]
+    print(f"{name} on port {port} (log: {logs / 'plugboard.log'})", file=sys.stderr)
+    with server(command, port, env, logs / "plugboard.log") as pid:
+        figures[name] = load(f"ws://bench.localhost:{port}/ocpp/", pid, load_arguments)
     port = free_port()
     print(f"reference server on port {port}", file=sys.stderr)
     with server([PYTHON, str(BENCH / "reference_server.py"), "--port", str(port)],
@@ -173,6 +178,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--deflate", action="store_true")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="serve Plugboard with gunicorn and this many gevent workers "
+                             "instead of flask serve")
     args = parser.parse_args()
     args.database_url = bench_database_url()
     load_arguments = ["--stations", str(args.stations), "--duration", str(args.duration),

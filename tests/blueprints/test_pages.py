@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask, abort
 
 from portal import create_app
+from portal.extensions import db
 from portal.models import Role
 from tests.factories import World
 
@@ -57,7 +59,7 @@ def test_menu_shows_each_role_its_entries(portal, world: World) -> None:
 
 
 @pytest.fixture
-def failing_app(database_url: str, app: Flask) -> Flask:
+def failing_app(database_url: str, app: Flask) -> Iterator[Flask]:
     broken = create_app({"DATABASE_URL": database_url, "SQLALCHEMY_DATABASE_URI": database_url,
                          "SECRET_KEY": "test-secret-key"})
 
@@ -70,7 +72,9 @@ def failing_app(database_url: str, app: Flask) -> Flask:
     def forbidden() -> str:
         abort(403)
 
-    return broken
+    yield broken
+    with broken.app_context():
+        db.engine.dispose()
 
 
 def test_unexpected_error_is_logged_and_shown_as_a_500_page(

@@ -110,6 +110,13 @@ def _charge_point_class(system: CentralSystem) -> type[ChargePoint]:
     return Recording
 
 
+async def _cancel_remaining_tasks() -> None:
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 @contextmanager
 def serving_in_thread(server: Callable[[], AbstractAsyncContextManager[Any]]) -> Iterator[int]:
     """Run a websockets server on its own event loop in a thread; yield its port."""
@@ -132,6 +139,10 @@ def serving_in_thread(server: Callable[[], AbstractAsyncContextManager[Any]]) ->
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(10)
+        # Connections still being served are cancelled and awaited, not left for the
+        # garbage collector (their coroutines would warn, and warnings are errors).
+        loop.run_until_complete(_cancel_remaining_tasks())
+        loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
 
 
