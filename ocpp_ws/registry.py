@@ -22,11 +22,3 @@ def unregister(connection: Connection) -> None:
     with _lock:
         if _connections.get(connection.key) is connection:
             del _connections[connection.key]
-
-
-def get(tenant_id: int, charge_box_id: str) -> Connection | None:
-    return _connections.get((tenant_id, charge_box_id))
-
-
-def count() -> int:
-    return len(_connections)

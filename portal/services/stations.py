@@ -70,15 +70,6 @@ def add(
     return station
 
 
-def visible(actor: User) -> list[Station]:
-    query = (
-        select(Station)
-        .options(selectinload(Station.outlets), selectinload(Station.site))
-        .order_by(Station.charge_box_id)
-    )
-    return list(db.session.scalars(visible_stations(actor, query)))
-
-
 def get(actor: User, charge_box_id: str) -> Station:
     """The station if the actor may see it; NotFound otherwise (also for other sites)."""
     query = visible_stations(actor, select(Station).where(Station.charge_box_id == charge_box_id))

@@ -130,7 +130,12 @@ def serving_in_thread(server: Callable[[], AbstractAsyncContextManager[Any]]) ->
             started.append(running.sockets[0].getsockname()[1])
             ready.set()
             await stop.wait()
+        # Connections still being served are cancelled and awaited, not left for the
+        # garbage collector (their coroutines would warn, and warnings are errors).
+        await _cancel_remaining_tasks()
+        await loop.shutdown_asyncgens()
 
+    # Everything runs in the thread: Playwright leaves a loop marked running in this one.
     thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
     thread.start()
     assert ready.wait(10), "the server did not start"
@@ -139,10 +144,6 @@ def serving_in_thread(server: Callable[[], AbstractAsyncContextManager[Any]]) ->
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(10)
-        # Connections still being served are cancelled and awaited, not left for the
-        # garbage collector (their coroutines would warn, and warnings are errors).
-        loop.run_until_complete(_cancel_remaining_tasks())
-        loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
 
 
