@@ -64,12 +64,16 @@ def test_live_station_reconnects_after_losing_the_connection_and_reboots_on_rese
         await cs._connection.connection.close()
 
     async def reset(cs: ChargePoint) -> None:
-        answers.append((await cs.call(call.Reset(type=ResetType.soft))).status)
+        await cs.call(call.Reset(type=ResetType.soft))
 
-    answers: list[str] = []
     central_system.scripts["SIM-LIVE"] = drop_the_connection
     # Long enough for both reconnections on a busy machine; scripts run once, so no more boots.
     central_system.simulate("SIM-LIVE", scenario="live", pause=60, duration=8)
 
     assert central_system.actions("SIM-LIVE").count("BootNotification") == 3
-    assert answers == ["Accepted"]
+    # One Reset was sent and the third boot is the reboot it caused. (Its CALLRESULT is
+    # not asserted: the reboot sometimes closes the socket before the answer is read.)
+    resets = [frame for frame in central_system.frames if frame.charge_box_id == "SIM-LIVE"
+              and not frame.sent_by_station and frame.message[:1] == [2]
+              and frame.message[2] == "Reset"]
+    assert len(resets) == 1
