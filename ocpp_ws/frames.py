@@ -50,9 +50,10 @@ def call_unique_id(text: str) -> str | None:
 def parse(text: str, max_bytes: int) -> Call | Reply:
     """Read one frame; raise BadFrame for anything that is not a well-formed message."""
     guessed_id = call_unique_id(text) or UNKNOWN_ID
-    if len(text.encode()) > max_bytes:
-        raise BadFrame("FormationViolation",
-                       f"frame of {len(text.encode())} bytes exceeds {max_bytes}", guessed_id)
+    # Characters are at most 4 bytes: only a long frame needs encoding to be measured.
+    if len(text) * 4 > max_bytes and (size := len(text.encode())) > max_bytes:
+        raise BadFrame("FormationViolation", f"frame of {size} bytes exceeds {max_bytes}",
+                       guessed_id)
     try:
         message = json.loads(text)
     except ValueError as error:
