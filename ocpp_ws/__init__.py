@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from ocpp_ws import endpoint, handshake
+    from ocpp_ws import dispatcher, endpoint, handshake
 
+    dispatcher.init_app(app)
     handshake.init_app(app)
     endpoint.init_app(app)

@@ -10,6 +10,8 @@ from typing import Any
 from simple_websocket import ConnectionClosed, Server
 from wsproto.events import TextMessage
 
+from ocpp_ws.station_state import StationState
+
 
 class _SerializedSocket:
     """The raw socket, but every write is whole and one at a time, and close() ends it.
@@ -39,17 +41,15 @@ class _SerializedSocket:
 
 
 class Connection:
-    def __init__(self, ws: Server, tenant_id: int, station_id: int, charge_box_id: str) -> None:
+    def __init__(self, ws: Server, state: StationState) -> None:
         self.ws = ws
-        self.tenant_id = tenant_id
-        self.station_id = station_id
-        self.charge_box_id = charge_box_id
+        self.state = state
         self.connection_id = ""
         ws.sock = _SerializedSocket(ws.sock, threading.Lock())
 
     @property
     def key(self) -> tuple[int, str]:
-        return self.tenant_id, self.charge_box_id
+        return self.state.tenant_id, self.state.charge_box_id
 
     def send(self, text: str) -> None:
         self.ws.sock.send(self.ws.ws.send(TextMessage(data=text)))

@@ -10,6 +10,7 @@ from simple_websocket import ConnectionClosed, Server
 from ocpp_ws import dispatcher, registry
 from ocpp_ws.connection import Connection
 from ocpp_ws.handshake import BARE_DOMAIN_STATION_ENDPOINT, STATION_ENDPOINT, SUBPROTOCOL
+from ocpp_ws.station_state import StationState
 from portal.extensions import db, sock
 from portal.models import Station
 from portal.services import stations
@@ -19,9 +20,11 @@ log = logging.getLogger(__name__)
 
 def _open(ws: Server) -> Connection:
     station = db.session.get(Station, g.ocpp_station_id)
-    connection = Connection(ws, station.tenant_id, station.id, station.charge_box_id)
+    state = StationState(station.tenant_id, station.id, station.charge_box_id)
+    connection = Connection(ws, state)
     connection.connection_id = stations.connected(station, request.remote_addr or "")
     db.session.commit()
+    state.load()
     db.session.remove()
     previous = registry.register(connection)
     if previous is not None:
@@ -32,7 +35,7 @@ def _open(ws: Server) -> Connection:
 def _close(connection: Connection, reason: str) -> None:
     registry.unregister(connection)
     try:
-        station = db.session.get(Station, connection.station_id)
+        station = db.session.get(Station, connection.state.station_id)
         if station is not None:
             stations.disconnected(station, connection.connection_id, reason)
             db.session.commit()
@@ -48,14 +51,14 @@ def serve(ws: Server, **_route: str) -> None:
     try:
         while (frame := connection.receive()) is not None:
             text = frame if isinstance(frame, str) else frame.decode("utf-8", "replace")
-            answer = dispatcher.handle_frame(connection.station_id, text, max_frame_bytes)
+            answer = dispatcher.handle_frame(connection.state, text, max_frame_bytes)
             if answer is not None:
                 connection.send(answer)
     except ConnectionClosed:
         if not ws.pong_received:  # simple-websocket's ping loop gave up waiting for a pong
             reason = "No answer to ping: the station is unreachable."
     except Exception:
-        log.exception("connection of %s failed", connection.charge_box_id)
+        log.exception("connection of %s failed", connection.state.charge_box_id)
         reason = "The connection failed."
     finally:
         _close(connection, reason)

@@ -6,22 +6,20 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from portal.extensions import db
-from portal.models import Direction, OcppMessage, Station
+from ocpp_ws.station_state import StationState
+from portal.models import Direction, OcppMessage
 from portal.models.base import utcnow
 
+# A Core insert: the ORM's bulk path costs more CPU than the write itself.
+INSERT = insert(OcppMessage.__table__)
 
-def entry(station: Station, direction: Direction, frame: str, message_type: int,
+
+def entry(state: StationState, direction: Direction, frame: str, message_type: int,
           unique_id: str, action: str | None) -> dict[str, Any]:
+    """An INSERT row for one frame."""
     return {
-        "tenant_id": station.tenant_id, "station_id": station.id,
-        "charge_box_id": station.charge_box_id, "direction": direction,
+        "tenant_id": state.tenant_id, "station_id": state.station_id,
+        "charge_box_id": state.charge_box_id, "direction": direction,
         "message_type": message_type, "unique_id": unique_id[:64], "action": action,
         "frame": frame, "logged_at": utcnow(),
     }
-
-
-def record(*entries: dict[str, Any]) -> None:
-    """Add the entries to the current transaction, in one multi-row INSERT."""
-    # A Core insert of the table: the ORM's bulk path costs more CPU than the write itself.
-    db.session.execute(insert(OcppMessage.__table__).values(list(entries)))

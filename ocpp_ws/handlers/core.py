@@ -1,9 +1,13 @@
-"""The Core profile: what every station sends on its own initiative."""
+"""The Core profile: what every station sends on its own initiative.
+
+Heartbeat and MeterValues, the frequent ones, are in `frequent`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ocpp.charge_point import snake_to_camel_case
 from ocpp.routing import on
 from ocpp.v16 import call_result
 from ocpp.v16.datatypes import IdTagInfo
@@ -49,11 +53,6 @@ def on_boot_notification(ctx: StationContext, **boot: str) -> call_result.BootNo
     )
 
 
-@on(Action.heartbeat)
-def on_heartbeat(ctx: StationContext) -> call_result.Heartbeat:
-    return call_result.Heartbeat(current_time=format_timestamp(stations.heartbeat(ctx.station)))
-
-
 @on(Action.status_notification)
 def on_status_notification(
     ctx: StationContext, connector_id: int, error_code: str, status: str,
@@ -97,22 +96,10 @@ def on_stop_transaction(
 ) -> call_result.StopTransaction:
     charging_sessions.stop(
         ctx.station, transaction_id, meter_stop, parse_timestamp(timestamp), reason=reason,
-        id_tag=id_tag, transaction_data=transaction_data,
+        id_tag=id_tag, transaction_data=snake_to_camel_case(transaction_data or []),
     )
     info = id_tag_info(tags.authorize(id_tag, count_active=False)) if id_tag else None
     return call_result.StopTransaction(id_tag_info=info)
-
-
-@on(Action.meter_values)
-def on_meter_values(
-    ctx: StationContext, connector_id: int, meter_value: list[dict[str, Any]],
-    transaction_id: int | None = None, **kwargs: Any,
-) -> call_result.MeterValues:
-    station = ctx.station
-    session = charging_sessions.find(station, transaction_id) if transaction_id else None
-    outlet = outlets.outlet_for(station, connector_id) if connector_id > 0 else None
-    charging_sessions.record_meter_values(station, outlet, session, meter_value)
-    return call_result.MeterValues()
 
 
 @on(Action.data_transfer)

@@ -148,7 +148,10 @@ def stop(
     id_tag: str | None = None,
     transaction_data: list[dict[str, Any]] | None = None,
 ) -> ChargingSession | None:
-    """Record a StopTransaction; unknown or repeated stops are recorded as events only."""
+    """Record a StopTransaction; unknown or repeated stops are recorded as events only.
+
+    `transaction_data` is as OCPP sends it (camelCase keys).
+    """
     session = find(station, transaction_id)
     if session is None:
         events.record(station, "stop_unknown_transaction",
@@ -164,18 +167,25 @@ def stop(
     session.stopped_at, session.meter_stop = stopped_at, meter_stop
     session.stop_reason, session.stop_id_tag = reason or "Local", id_tag
     session.needs_review, session.review_note = False, ""
-    record_meter_values(station, session.outlet, session, transaction_data or [])
+    rows = meter_value_rows(station.tenant_id, station.id, session.outlet_id, session.id,
+                            transaction_data or [])
+    if rows:
+        db.session.execute(INSERT_METER_VALUES, rows)
     return session
 
 
-def record_meter_values(station: Station, outlet: Outlet | None, session: ChargingSession | None,
-                        meter_values: list[dict[str, Any]]) -> int:
-    """Store every sampled value as sent (signed values too); return how many."""
-    rows = [
+INSERT_METER_VALUES = insert(MeterValue.__table__)
+
+
+def meter_value_rows(tenant_id: int, station_id: int, outlet_id: int | None,
+                     session_id: int | None, meter_values: list[dict[str, Any]],
+                     ) -> list[dict[str, Any]]:
+    """INSERT_METER_VALUES rows for every sampled value of OCPP `meterValue` items, as sent
+    (signed values too)."""
+    return [
         {
-            "tenant_id": station.tenant_id, "station_id": station.id,
-            "outlet_id": outlet.id if outlet else None,
-            "charging_session_id": session.id if session else None,
+            "tenant_id": tenant_id, "station_id": station_id, "outlet_id": outlet_id,
+            "charging_session_id": session_id,
             "sampled_at": parse_timestamp(meter_value["timestamp"]), "value": sample["value"],
             "numeric_value": _number(sample),
             "measurand": sample.get("measurand", "Energy.Active.Import.Register"),
@@ -184,11 +194,8 @@ def record_meter_values(station: Station, outlet: Outlet | None, session: Chargi
             "location": sample.get("location"), "format": sample.get("format", "Raw"),
         }
         for meter_value in meter_values
-        for sample in meter_value["sampled_value"]
+        for sample in meter_value["sampledValue"]
     ]
-    if rows:  # one multi-row INSERT, however many samples: this is the busiest message
-        db.session.execute(insert(MeterValue.__table__).values(rows))
-    return len(rows)
 
 
 def _number(sample: dict[str, Any]) -> Decimal | None:

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 
 from ocpp.v16.enums import RegistrationStatus
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -155,9 +155,13 @@ def boot(station: Station, boot_data: dict[str, str], booted_at: datetime) -> No
                   details=boot_data)
 
 
-def heartbeat(station: Station) -> datetime:
-    station.last_heartbeat_at = now = utcnow()
-    return now
+# The message path's writes, as Core statements for group commit (ocpp_ws.group_commit):
+# executemany with {"station": station id, "at": time}.
+_STATION = Station.__table__
+RECORD_HEARTBEAT = (update(_STATION).where(_STATION.c.id == bindparam("station"))
+                    .values(last_heartbeat_at=bindparam("at")))
+RECORD_SEEN = (update(_STATION).where(_STATION.c.id == bindparam("station"))
+               .values(last_seen_at=bindparam("at")))
 
 
 def set_registration(station: Station, status: RegistrationStatus) -> None:

@@ -1,0 +1,96 @@
+"""What the message path knows of a connected station between its frames.
+
+Heartbeat and MeterValues, nearly all of a station's traffic, are answered from this
+state without loading the station through the ORM. It is read when the station connects,
+again after every message the ORM lane handles (a boot may change its registration, a
+status notification add an outlet, a transaction start or end) and when it is older than
+STATE_TTL, so that what staff change in the portal reaches a connected station soon.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ocpp.v16.enums import RegistrationStatus
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import ChargingSession, Outlet, Station
+from portal.services import outlets
+
+STATE_TTL = 300.0  # seconds
+# last_seen_at and last_heartbeat_at are written when they move by this much, not on
+# every frame: a station at 1 message per second would otherwise update its row as often.
+TIME_PRECISION = timedelta(seconds=30)
+
+
+@dataclass
+class StationState:
+    tenant_id: int
+    station_id: int
+    charge_box_id: str
+    accepted: bool = False
+    outlet_ids: dict[int, int] = field(default_factory=dict)  # connectorId -> outlet id
+    open_sessions: dict[int, int] = field(default_factory=dict)  # transactionId -> session id
+    last_seen_at: datetime | None = None
+    last_heartbeat_at: datetime | None = None
+    loaded_at: float | None = None  # time.monotonic() of the last load; None: load again
+
+    @property
+    def current(self) -> bool:
+        return self.loaded_at is not None and time.monotonic() - self.loaded_at < STATE_TTL
+
+    def load(self) -> None:
+        """Read the station's registration, outlets and open transactions (tenant scope)."""
+        station_id = self.station_id
+        status, self.last_seen_at, self.last_heartbeat_at = db.session.execute(
+            select(Station.registration_status, Station.last_seen_at, Station.last_heartbeat_at)
+            .where(Station.id == station_id)).one()
+        self.accepted = status is RegistrationStatus.accepted
+        self.outlet_ids = dict(db.session.execute(  # type: ignore[arg-type]
+            select(Outlet.connector_id, Outlet.id).where(Outlet.station_id == station_id)).all())
+        self.open_sessions = dict(db.session.execute(  # type: ignore[arg-type]
+            select(ChargingSession.transaction_id, ChargingSession.id).where(
+                ChargingSession.station_id == station_id, ChargingSession.stopped_at.is_(None),
+                ChargingSession.transaction_id.is_not(None))).all())
+        self.loaded_at = time.monotonic()
+
+    def outlet_id(self, connector_id: int) -> int | None:
+        """The outlet of a connectorId (None for 0, the station); a new one is created."""
+        if connector_id == 0:
+            return None
+        if connector_id not in self.outlet_ids:
+            station = db.session.get(Station, self.station_id)
+            self.outlet_ids[connector_id] = outlets.outlet_for(station, connector_id).id
+            db.session.commit()  # the outlet exists once the station has reported it
+        return self.outlet_ids[connector_id]
+
+    def session_id(self, transaction_id: int | None) -> int | None:
+        """The station's session of a transactionId; None when there is none."""
+        if transaction_id is None:
+            return None
+        if transaction_id in self.open_sessions:
+            return self.open_sessions[transaction_id]
+        return db.session.scalar(select(ChargingSession.id).where(
+            ChargingSession.transaction_id == transaction_id,
+            ChargingSession.station_id == self.station_id))
+
+    def seen(self, now: datetime) -> bool:
+        """Note a frame; True when last_seen_at is due to be written."""
+        due = _due(self.last_seen_at, now)
+        if due:
+            self.last_seen_at = now
+        return due
+
+    def heartbeat(self, now: datetime) -> bool:
+        """Note a Heartbeat; True when last_heartbeat_at is due to be written."""
+        due = _due(self.last_heartbeat_at, now)
+        if due:
+            self.last_heartbeat_at = now
+        return due
+
+
+def _due(written: datetime | None, now: datetime) -> bool:
+    return written is None or now - written >= TIME_PRECISION
