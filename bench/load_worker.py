@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 import resource
 import time
@@ -155,9 +156,9 @@ async def drive(station: Station, plan: Plan, start: float, end: float, report: 
             report.latencies_ms.append((answered - sent) * 1000)
         if period:
             due += period
-            if due < answered:  # behind: skip the ticks missed rather than burst
-                report.late += 1
-                due = answered
+            if due < answered:  # behind: skip the ticks missed rather than burst, keeping
+                report.late += 1  # the station's phase (re-phasing to the answer would
+                due += math.ceil((answered - due) / period) * period  # align stations)
 
 
 async def close(station: Station) -> None:

@@ -7,7 +7,7 @@ that survives a crash (DESIGN.md, "OCPP endpoint"). Frames take one of two lanes
   frames, refused calls, replies): Core statements from the connection's StationState,
   committed by group commit together with other stations' frames;
 - the ORM lane (every other action): the handler works in the ORM session, which commits
-  the frame's log rows in the same transaction; the StationState is read again after.
+  the frame's log rows in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import asdict
 from flask import Flask, current_app
 from ocpp.charge_point import camel_to_snake_case, remove_nones, snake_to_camel_case
 from ocpp.messages import MessageType
-from ocpp.v16.enums import Action
+from ocpp.v16.enums import Action, RegistrationStatus
 
 from ocpp_ws import frames, message_log
 from ocpp_ws.errors import OcppError
@@ -113,7 +113,7 @@ def _check(state: StationState, call: frames.Call) -> None:
 def _orm_lane(state: StationState, writes: Writes, call: frames.Call, text: str) -> str:
     station = db.session.get(Station, state.station_id)
     try:
-        result = ROUTES[call.action](StationContext(station),
+        result = ROUTES[call.action](StationContext(station, state),
                                      **camel_to_snake_case(call.payload))
         payload = remove_nones(snake_to_camel_case(asdict(result)))
         answer_type, answer = MessageType.CallResult, frames.call_result(call.unique_id, payload)
@@ -125,7 +125,7 @@ def _orm_lane(state: StationState, writes: Writes, call: frames.Call, text: str)
         answer_type, answer = MessageType.CallError, frames.call_error(call.unique_id, error)
     _log_exchange(writes, state, text, MessageType.Call, call.unique_id, call.action,
                   answer_type, answer)
-    state.loaded_at = None  # what the handler changed is read again at the next frame
+    state.accepted = station.registration_status is RegistrationStatus.accepted
     try:
         writes.run_on(db.session.connection())
         db.session.commit()

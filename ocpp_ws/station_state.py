@@ -1,10 +1,11 @@
 """What the message path knows of a connected station between its frames.
 
 Heartbeat and MeterValues, nearly all of a station's traffic, are answered from this
-state without loading the station through the ORM. It is read when the station connects,
-again after every message the ORM lane handles (a boot may change its registration, a
-status notification add an outlet, a transaction start or end) and when it is older than
-STATE_TTL, so that what staff change in the portal reaches a connected station soon.
+state without loading the station through the ORM. It is read when the station connects
+and again when it is older than STATE_TTL, so that what staff change in the portal (a
+registration, an outlet) reaches a connected station soon; the ORM lane updates the
+registration after each message it handles. Outlets and transactions not known yet are
+looked up when first used: a transactionId's session never changes.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class StationState:
     charge_box_id: str
     accepted: bool = False
     outlet_ids: dict[int, int] = field(default_factory=dict)  # connectorId -> outlet id
-    open_sessions: dict[int, int] = field(default_factory=dict)  # transactionId -> session id
+    session_ids: dict[int, int] = field(default_factory=dict)  # transactionId -> session id
     last_seen_at: datetime | None = None
     last_heartbeat_at: datetime | None = None
     loaded_at: float | None = None  # time.monotonic() of the last load; None: load again
@@ -51,7 +52,7 @@ class StationState:
         self.accepted = status is RegistrationStatus.accepted
         self.outlet_ids = dict(db.session.execute(  # type: ignore[arg-type]
             select(Outlet.connector_id, Outlet.id).where(Outlet.station_id == station_id)).all())
-        self.open_sessions = dict(db.session.execute(  # type: ignore[arg-type]
+        self.session_ids = dict(db.session.execute(  # type: ignore[arg-type]
             select(ChargingSession.transaction_id, ChargingSession.id).where(
                 ChargingSession.station_id == station_id, ChargingSession.stopped_at.is_(None),
                 ChargingSession.transaction_id.is_not(None))).all())
@@ -71,11 +72,14 @@ class StationState:
         """The station's session of a transactionId; None when there is none."""
         if transaction_id is None:
             return None
-        if transaction_id in self.open_sessions:
-            return self.open_sessions[transaction_id]
-        return db.session.scalar(select(ChargingSession.id).where(
-            ChargingSession.transaction_id == transaction_id,
-            ChargingSession.station_id == self.station_id))
+        if transaction_id not in self.session_ids:
+            found = db.session.scalar(select(ChargingSession.id).where(
+                ChargingSession.transaction_id == transaction_id,
+                ChargingSession.station_id == self.station_id))
+            if found is None:
+                return None
+            self.session_ids[transaction_id] = found
+        return self.session_ids[transaction_id]
 
     def seen(self, now: datetime) -> bool:
         """Note a frame; True when last_seen_at is due to be written."""

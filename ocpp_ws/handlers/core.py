@@ -83,6 +83,8 @@ def on_start_transaction(
         ctx.station, connector_id, id_tag, meter_start, parse_timestamp(timestamp),
         reservation_id,
     )
+    # Its MeterValues follow at once: spare each of them looking up the new session.
+    ctx.state.session_ids[session.transaction_id] = session.id
     return call_result.StartTransaction(
         transaction_id=session.transaction_id, id_tag_info=id_tag_info(authorization)
     )
