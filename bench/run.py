@@ -122,7 +122,11 @@ def server(command: list[str], port: int, env: dict[str, str], log: Path) -> Ite
         yield process.pid
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # gunicorn waits for open connections to end
+            process.kill()
+            process.wait()
 
 
 def load(url: str, pid: int, load_arguments: list[str]) -> dict:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -124,6 +124,44 @@ def close_abandoned(station: Station, outlet: Outlet, at: datetime) -> None:
     for session in abandoned:
         close_for_review(session, station.last_boot_at,
                          "The station rebooted and never reported the end of this transaction.")
+
+
+# Sessions no station will ever stop (close_forgotten): after a reboot the station had
+# REBOOT_GRACE to report the end; any session is given up after MAX_OPEN.
+REBOOT_GRACE = timedelta(hours=1)
+MAX_OPEN = timedelta(days=7)
+
+
+def close_forgotten(now: datetime) -> int:
+    """Close for review the company's open sessions no station will stop; return how many.
+
+    A session open across a reboot is closed when its connector reports Available
+    (close_abandoned); this catches those whose station never reports it, and any
+    session open longer than MAX_OPEN. A StopTransaction that comes later still wins.
+    """
+    rebooted = db.session.scalars(
+        select(ChargingSession).join(ChargingSession.station).where(
+            ChargingSession.stopped_at.is_(None),
+            Station.last_boot_at > ChargingSession.started_at,
+            Station.last_boot_at < now - REBOOT_GRACE))
+    closed = 0
+    for session in rebooted:
+        close_for_review(session, session.station.last_boot_at,
+                         "The station rebooted and never reported the end of this transaction.")
+        closed += 1
+    too_long = db.session.scalars(select(ChargingSession).where(
+        ChargingSession.stopped_at.is_(None), ChargingSession.started_at < now - MAX_OPEN))
+    for session in too_long:
+        close_for_review(session, _last_sign_of(session),
+                         f"Open for more than {MAX_OPEN.days} days without a StopTransaction.")
+        closed += 1
+    return closed
+
+
+def _last_sign_of(session: ChargingSession) -> datetime:
+    last_sample = db.session.scalar(select(func.max(MeterValue.sampled_at)).where(
+        MeterValue.charging_session_id == session.id))
+    return max(last_sample or session.started_at, session.started_at)
 
 
 def _use_reservation(station: Station, reservation_id: int | None) -> int | None:

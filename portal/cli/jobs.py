@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from portal import jobs
+
+
+@click.group("jobs")
+def group() -> None:
+    """The clock process: periodic work for every company."""
+
+
+@group.command("run")
+@click.option("--once", is_flag=True, help="Run every job once now and exit (cron, tests).")
+@with_appcontext
+def run(once: bool) -> None:
+    """Run the periodic jobs (see portal/jobs): forever, or once with --once."""
+    if once:
+        for job in jobs.JOBS:
+            click.echo(f"{job.name}: {jobs.run_for_every_company(job)}")
+        return
+    click.echo("Running " + ", ".join(f"{job.name} (every {job.every})" for job in jobs.JOBS))
+    jobs.run_forever(current_app._get_current_object())  # type: ignore[attr-defined]

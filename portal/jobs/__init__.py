@@ -1,0 +1,72 @@
+"""The clock process (`flask jobs run`): periodic work done for every company.
+
+Each job is a function of (now) run inside one company's tenant scope and committed per
+company, so that one company's failure neither stops nor undoes another's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Tenant
+from portal.models.base import utcnow
+from portal.services import charging_sessions
+from tenants.scoping import tenant_scope
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[datetime], int]  # per company; returns how many things it handled
+
+
+JOBS = (
+    Job("close forgotten sessions", timedelta(minutes=15), charging_sessions.close_forgotten),
+)
+
+
+def run_for_every_company(job: Job, now: datetime | None = None) -> int:
+    """Run the job in each company's scope; return the total it handled."""
+    now = now or utcnow()
+    handled = 0
+    tenant_ids = db.session.scalars(select(Tenant.id).order_by(Tenant.id)).all()
+    for tenant_id in tenant_ids:
+        tenant = db.session.get(Tenant, tenant_id)
+        try:
+            with tenant_scope(tenant):
+                handled += job.run(now)
+                db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("job %r failed for company %s", job.name, tenant_id)
+        finally:
+            db.session.remove()
+    if handled:
+        log.info("job %r handled %d", job.name, handled)
+    return handled
+
+
+def run_forever(app: Flask) -> None:
+    """Run every job at its interval, the first time at once, until stopped."""
+    scheduler = BlockingScheduler(timezone="UTC")
+
+    def run_in_app(job: Job) -> None:
+        with app.app_context():
+            run_for_every_company(job)
+
+    for job in JOBS:
+        scheduler.add_job(run_in_app, "interval", args=[job], id=job.name, name=job.name,
+                          seconds=job.every.total_seconds(), next_run_time=utcnow(),
+                          max_instances=1, coalesce=True)
+    scheduler.start()
