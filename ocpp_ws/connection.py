@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from simple_websocket import ConnectionClosed, Server
 from wsproto.events import TextMessage
 
+from ocpp_ws.frames import Reply
 from ocpp_ws.station_state import StationState
 
 
@@ -40,12 +43,52 @@ class _SerializedSocket:
         return getattr(self._raw, name)
 
 
+class CallTimedOut(Exception):
+    """The station did not answer a call of ours in time (or another call held it up)."""
+
+
+@dataclass
+class _PendingCall:
+    unique_id: str
+    answered: threading.Event = field(default_factory=threading.Event)
+    reply: Reply | None = None
+
+
 class Connection:
     def __init__(self, ws: Server, state: StationState) -> None:
         self.ws = ws
         self.state = state
         self.connection_id = ""
         ws.sock = _SerializedSocket(ws.sock, threading.Lock())
+        # OCPP-J allows one outstanding call per direction: ours wait their turn here.
+        self._one_call_at_a_time = threading.Lock()
+        self._pending: _PendingCall | None = None
+
+    def call(self, unique_id: str, frame: str, timeout: float) -> Reply:
+        """Send a CALL frame and return the station's CALLRESULT or CALLERROR.
+
+        The time-out covers waiting for earlier calls too; raise CallTimedOut past it.
+        """
+        deadline = time.monotonic() + timeout
+        if not self._one_call_at_a_time.acquire(timeout=timeout):
+            raise CallTimedOut(unique_id)
+        try:
+            self._pending = pending = _PendingCall(unique_id)
+            self.send(frame)
+            if not pending.answered.wait(max(0.0, deadline - time.monotonic())):
+                raise CallTimedOut(unique_id)
+            assert pending.reply is not None
+            return pending.reply
+        finally:
+            self._pending = None
+            self._one_call_at_a_time.release()
+
+    def deliver(self, reply: Reply) -> None:
+        """Hand the station's reply to the call waiting for it (a late one is dropped)."""
+        pending = self._pending
+        if pending is not None and pending.unique_id == reply.unique_id:
+            pending.reply = reply
+            pending.answered.set()
 
     @property
     def key(self) -> tuple[int, str]:

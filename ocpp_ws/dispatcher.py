@@ -13,6 +13,7 @@ that survives a crash (DESIGN.md, "OCPP endpoint"). Frames take one of two lanes
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 
 from flask import Flask, current_app
@@ -44,10 +45,12 @@ def init_app(app: Flask) -> None:
         app.extensions[GROUP_COMMIT] = GroupCommit(db.engine)
 
 
-def handle_frame(state: StationState, text: str, max_frame_bytes: int) -> str | None:
-    """The text to send back for a frame from the station (None for a reply to us)."""
+def handle_frame(state: StationState, text: str, max_frame_bytes: int,
+                 on_reply: Callable[[frames.Reply], None] | None = None) -> str | None:
+    """The text to send back for a frame from the station (None for a reply to us, which
+    goes to `on_reply` once logged)."""
     try:
-        return _handle(state, text, max_frame_bytes)
+        return _handle(state, text, max_frame_bytes, on_reply)
     except Exception:
         # The database is out of reach or out of connections: the station keeps its
         # connection and gets an error it will retry on, nothing half-stored.
@@ -59,7 +62,8 @@ def handle_frame(state: StationState, text: str, max_frame_bytes: int) -> str | 
         db.session.remove()  # no database connection is held while the socket waits
 
 
-def _handle(state: StationState, text: str, max_frame_bytes: int) -> str | None:
+def _handle(state: StationState, text: str, max_frame_bytes: int,
+            on_reply: Callable[[frames.Reply], None] | None) -> str | None:
     if not state.current:
         state.load()
     writes = Writes()
@@ -74,11 +78,12 @@ def _handle(state: StationState, text: str, max_frame_bytes: int) -> str | None:
                       MessageType.CallError, answer)
         _group_commit(writes)
         return answer
-    if isinstance(message, frames.Reply):
-        # Calls to stations (and so their replies) arrive with remote operations.
+    if isinstance(message, frames.Reply):  # to a remote operation (ocpp_ws.commands)
         writes.add(message_log.INSERT, message_log.entry(
             state, Direction.FROM_STATION, text, message.message_type, message.unique_id, None))
         _group_commit(writes)
+        if on_reply is not None:
+            on_reply(message)
         return None
     return _answer_call(state, writes, message, text)
 

@@ -51,7 +51,8 @@ def serve(ws: Server, **_route: str) -> None:
     try:
         while (frame := connection.receive()) is not None:
             text = frame if isinstance(frame, str) else frame.decode("utf-8", "replace")
-            answer = dispatcher.handle_frame(connection.state, text, max_frame_bytes)
+            answer = dispatcher.handle_frame(connection.state, text, max_frame_bytes,
+                                             connection.deliver)
             if answer is not None:
                 connection.send(answer)
     except ConnectionClosed:

@@ -22,3 +22,8 @@ def unregister(connection: Connection) -> None:
     with _lock:
         if _connections.get(connection.key) is connection:
             del _connections[connection.key]
+
+
+def find(tenant_id: int, charge_box_id: str) -> Connection | None:
+    """The station's connection, if this process holds it."""
+    return _connections.get((tenant_id, charge_box_id))

@@ -63,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.blueprints import (
         account,
+        api,
         connections,
         dashboard,
         errors,
@@ -73,7 +74,8 @@ def _register_blueprints(app: Flask) -> None:
         stations,
     )
 
-    for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp):
+    for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
+                      api.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

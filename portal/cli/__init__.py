@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from portal.cli import demo, jobs, serve, simulate, stations, tags, tenants
+    from portal.cli import demo, jobs, serve, simulate, stations, tags, tenants, tokens
 
     for command in (tenants.group, stations.group, tags.group, demo.command, serve.command,
-                    simulate.command, jobs.group):
+                    simulate.command, jobs.group, tokens.group):
         app.cli.add_command(command)

@@ -5,6 +5,7 @@ from portal.models.api_token import ApiToken
 from portal.models.base import Base, TenantOwned
 from portal.models.charging_profile import ChargingProfile
 from portal.models.charging_session import ChargingSession, MeterValue
+from portal.models.command import Command, CommandOutcome
 from portal.models.connection_attempt import ConnectionAttempt, RefusalReason
 from portal.models.integration import ServiceKind, ThirdPartyService
 from portal.models.log import AuditEntry, Direction, Event, OcppMessage
@@ -23,7 +24,8 @@ from portal.models.user import Role, User
 
 __all__ = [
     "Alarm", "ApiToken", "AuditEntry", "Availability", "Base", "ChargingProfile",
-    "ChargingSession", "ConnectionAttempt", "Direction", "Event", "Floor", "MeterValue",
+    "ChargingSession", "Command", "CommandOutcome", "ConnectionAttempt", "Direction", "Event",
+    "Floor", "MeterValue",
     "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
     "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "Tag", "Tenant",
     "TenantOwned", "ThirdPartyService", "User",

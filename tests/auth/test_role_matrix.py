@@ -44,6 +44,9 @@ MATRIX = [
     ("GET",  "/logout",                        405,                    405,              405,              405,                405,      405),
     ("POST", "/logout",                        "302:/login",           "302:/login",     "302:/login",     "302:/login",       TO_LOGIN, TO_LOGIN),
     ("GET",  "/no-such-page",                  404,                    404,              404,              404,                404,      404),
+    # the API takes bearer tokens only (tests/ocpp/test_remote_operations.py): a login is none
+    ("POST", "/api/v1/stations/{site1}/commands", 401,                 401,              401,              401,                401,      401),
+    ("POST", "/api/v1/stations/{foreign}/commands", 401,               401,              401,              401,                401,      401),
 ]
 
 CASES = [

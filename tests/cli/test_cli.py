@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Site, Station, Tag, Tenant
+from portal.services import api_tokens
 from tenants import provisioning
 from tenants.scoping import tenant_scope
 from tests.factories import PASSWORD, make_tenant, unique_slug
@@ -129,3 +130,26 @@ def test_demo_seeds_once_and_prints_the_logins(app: Flask) -> None:
     assert _count(app, "demo", Station) == stations > 0
     if not already:
         assert "Seeded the demo company" in first.output
+
+
+def test_tokens_create_prints_a_token_only_its_company_accepts(app: Flask) -> None:
+    company, other = make_tenant(app), make_tenant(app)
+    result = _run(app, "tokens", "create", company.slug, "--name", "Energy platform",
+                  "--role", "support")
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip().splitlines()[-1]
+    assert secret.startswith("pb_")
+    with app.app_context():
+        with tenant_scope(db.session.get(Tenant, company.tenant_id)):
+            token = api_tokens.find_by_secret(secret)
+            assert token is not None and token.name == "Energy platform"
+            assert token.token_hash != secret and secret not in token.prefix + token.token_hash
+        with tenant_scope(db.session.get(Tenant, other.tenant_id)):
+            assert api_tokens.find_by_secret(secret) is None  # another company's token
+
+
+def test_tokens_create_refuses_other_roles(app: Flask) -> None:
+    result = _run(app, "tokens", "create", make_tenant(app).slug, "--name", "X",
+                  "--role", "ev_user")
+    assert result.exit_code == 2
+    assert "Invalid value for '--role'" in result.output

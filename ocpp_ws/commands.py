@@ -1,0 +1,92 @@
+"""Remote operations: a central-system call sent to a connected station, its outcome kept.
+
+`send` validates the payload against the `ocpp` package's schema before anything leaves,
+persists the command with who issued it, sends it on the station's connection (one
+outstanding call per station: later ones queue in order) and records what came back:
+the station's answer, its CALLERROR, "offline" or "timed out". It never waits longer
+than its time-out. Routing is in-process: the station's socket must be in this process
+(cross-worker routing over Redis comes with issue 5's second part).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from ocpp.messages import MessageType
+from simple_websocket import ConnectionClosed
+
+from ocpp_ws import message_log, registry
+from ocpp_ws.connection import CallTimedOut
+from ocpp_ws.errors import OcppError
+from ocpp_ws.validation import check_payload
+from portal.errors import Invalid
+from portal.extensions import db
+from portal.models import ApiToken, Command, CommandOutcome, Direction, Station, User
+from portal.models.base import utcnow
+
+# The 19 operations a central system starts in OCPP 1.6.
+CENTRAL_SYSTEM_ACTIONS = (
+    "CancelReservation", "ChangeAvailability", "ChangeConfiguration", "ClearCache",
+    "ClearChargingProfile", "DataTransfer", "GetCompositeSchedule", "GetConfiguration",
+    "GetDiagnostics", "GetLocalListVersion", "RemoteStartTransaction", "RemoteStopTransaction",
+    "ReserveNow", "Reset", "SendLocalList", "SetChargingProfile", "TriggerMessage",
+    "UnlockConnector", "UpdateFirmware",
+)
+
+
+def check(action: str, payload: Any) -> None:
+    """Raise Invalid (naming the field) for an action or payload no station should get."""
+    if action not in CENTRAL_SYSTEM_ACTIONS:
+        raise Invalid(f"{action!r} is not an operation a central system sends in OCPP 1.6.",
+                      field="action")
+    if not isinstance(payload, dict):
+        raise Invalid("The payload must be a JSON object.", field="payload")
+    try:
+        check_payload(action, payload)
+    except OcppError as error:
+        raise Invalid(error.description, field="payload") from None
+
+
+def send(station: Station, action: str, payload: dict[str, Any], *, timeout: float,
+         user: User | None = None, api_token: ApiToken | None = None) -> Command:
+    """Send the operation and return its persisted Command with the outcome filled in."""
+    check(action, payload)
+    unique_id = str(uuid.uuid4())
+    command = Command(
+        tenant_id=station.tenant_id, station_id=station.id, charge_box_id=station.charge_box_id,
+        action=action, payload=payload, unique_id=unique_id,
+        user_id=user.id if user else None, api_token_id=api_token.id if api_token else None,
+    )
+    db.session.add(command)
+    connection = registry.find(station.tenant_id, station.charge_box_id)
+    if connection is None:
+        _finish(command, CommandOutcome.OFFLINE)
+        return command
+    frame = json.dumps([MessageType.Call, unique_id, action, payload], separators=(",", ":"))
+    db.session.execute(message_log.INSERT, [message_log.entry(
+        connection.state, Direction.TO_STATION, frame, MessageType.Call, unique_id, action)])
+    db.session.commit()  # kept before it leaves, and no database connection held meanwhile
+    try:
+        reply = connection.call(unique_id, frame, timeout)
+    except CallTimedOut:
+        _finish(command, CommandOutcome.TIMED_OUT)
+    except (ConnectionClosed, OSError):
+        _finish(command, CommandOutcome.OFFLINE)
+    else:
+        if reply.message_type == MessageType.CallResult:
+            command.response = reply.body[2] if len(reply.body) > 2 else {}
+            _finish(command, CommandOutcome.ANSWERED)
+        else:
+            body = reply.body + [None] * 4
+            command.error_code = str(body[2])
+            command.error_description = str(body[3] or "")
+            _finish(command, CommandOutcome.CALL_ERROR)
+    return command
+
+
+def _finish(command: Command, outcome: CommandOutcome) -> None:
+    command.outcome = outcome
+    command.answered_at = utcnow()
+    db.session.commit()

@@ -1,0 +1,47 @@
+"""A remote operation sent to a station (a CS -> CP call): who asked, what came back."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.models.base import Base, TenantOwned, str_enum, utcnow
+
+
+class CommandOutcome(enum.StrEnum):
+    PENDING = "pending"  # sent, no answer yet
+    ANSWERED = "answered"  # a CALLRESULT (its own status may still say Rejected)
+    CALL_ERROR = "call error"
+    OFFLINE = "offline"
+    TIMED_OUT = "timed out"
+
+
+class Command(TenantOwned, Base):
+    __tablename__ = "command"
+    __table_args__ = (
+        Index("ix_command_tenant_issued", "tenant_id", "issued_at"),
+        Index("ix_command_station_issued", "station_id", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    charge_box_id: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    unique_id: Mapped[str | None] = mapped_column(String(36))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    api_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_token.id", ondelete="SET NULL")
+    )
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[CommandOutcome] = mapped_column(
+        str_enum(CommandOutcome), default=CommandOutcome.PENDING
+    )
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error_code: Mapped[str | None] = mapped_column(String(50))
+    error_description: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None]
