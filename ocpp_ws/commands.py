@@ -4,8 +4,8 @@
 persists the command with who issued it, sends it on the station's connection (one
 outstanding call per station: later ones queue in order) and records what came back:
 the station's answer, its CALLERROR, "offline" or "timed out". It never waits longer
-than its time-out. Routing is in-process: the station's socket must be in this process
-(cross-worker routing over Redis comes with issue 5's second part).
+than its time-out. The station's socket may be held by this worker or, with REDIS_URL,
+by any other (ocpp_ws.routing).
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ import json
 import uuid
 from typing import Any
 
+from flask import current_app
 from ocpp.messages import MessageType
 from simple_websocket import ConnectionClosed
 
 from ocpp_ws import message_log, registry
-from ocpp_ws.connection import CallTimedOut
+from ocpp_ws.connection import CallTimedOut, StationOffline
 from ocpp_ws.errors import OcppError
+from ocpp_ws.routing import ROUTER, Router
+from ocpp_ws.station_state import StationState
 from ocpp_ws.validation import check_payload
 from portal.errors import Invalid
 from portal.extensions import db
@@ -61,32 +64,41 @@ def send(station: Station, action: str, payload: dict[str, Any], *, timeout: flo
     )
     db.session.add(command)
     connection = registry.find(station.tenant_id, station.charge_box_id)
-    if connection is None:
+    router: Router | None = current_app.extensions.get(ROUTER)
+    if connection is None and router is None:
         _finish(command, CommandOutcome.OFFLINE)
         return command
-    frame = json.dumps([MessageType.Call, unique_id, action, payload], separators=(",", ":"))
-    db.session.execute(message_log.INSERT, [message_log.entry(
-        connection.state, Direction.TO_STATION, frame, MessageType.Call, unique_id, action)])
     db.session.commit()  # kept before it leaves, and no database connection held meanwhile
+    frame = json.dumps([MessageType.Call, unique_id, action, payload], separators=(",", ":"))
     try:
-        reply = connection.call(unique_id, frame, timeout)
+        if connection is not None:
+            reply = connection.call(unique_id, frame, timeout)
+        else:  # held by another worker, or by none
+            reply = router.call(station.tenant_id, station.charge_box_id, unique_id, frame,
+                                timeout)
     except CallTimedOut:
-        _finish(command, CommandOutcome.TIMED_OUT)
-    except (ConnectionClosed, OSError):
+        _finish(command, CommandOutcome.TIMED_OUT, sent=frame)
+    except (StationOffline, ConnectionClosed, OSError):
         _finish(command, CommandOutcome.OFFLINE)
     else:
         if reply.message_type == MessageType.CallResult:
             command.response = reply.body[2] if len(reply.body) > 2 else {}
-            _finish(command, CommandOutcome.ANSWERED)
+            _finish(command, CommandOutcome.ANSWERED, sent=frame)
         else:
             body = reply.body + [None] * 4
             command.error_code = str(body[2])
             command.error_description = str(body[3] or "")
-            _finish(command, CommandOutcome.CALL_ERROR)
+            _finish(command, CommandOutcome.CALL_ERROR, sent=frame)
     return command
 
 
-def _finish(command: Command, outcome: CommandOutcome) -> None:
+def _finish(command: Command, outcome: CommandOutcome, sent: str | None = None) -> None:
+    """Record the outcome, and the CALL frame in the message log when it was sent."""
     command.outcome = outcome
     command.answered_at = utcnow()
+    if sent is not None:
+        state = StationState(command.tenant_id, command.station_id, command.charge_box_id)
+        db.session.execute(message_log.INSERT, [message_log.entry(
+            state, Direction.TO_STATION, sent, MessageType.Call, command.unique_id or "",
+            command.action)])
     db.session.commit()

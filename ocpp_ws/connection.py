@@ -47,6 +47,10 @@ class CallTimedOut(Exception):
     """The station did not answer a call of ours in time (or another call held it up)."""
 
 
+class StationOffline(Exception):
+    """No worker holds a connection of the station."""
+
+
 @dataclass
 class _PendingCall:
     unique_id: str

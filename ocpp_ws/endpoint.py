@@ -10,6 +10,7 @@ from simple_websocket import ConnectionClosed, Server
 from ocpp_ws import dispatcher, registry
 from ocpp_ws.connection import Connection
 from ocpp_ws.handshake import BARE_DOMAIN_STATION_ENDPOINT, STATION_ENDPOINT, SUBPROTOCOL
+from ocpp_ws.routing import ROUTER, Router
 from ocpp_ws.station_state import StationState
 from portal.extensions import db, sock
 from portal.models import Station
@@ -29,11 +30,14 @@ def _open(ws: Server) -> Connection:
     previous = registry.register(connection)
     if previous is not None:
         previous.close(message="replaced by a new connection")
+    if router := current_app.extensions.get(ROUTER):
+        router.held(connection)
     return connection
 
 
 def _close(connection: Connection, reason: str) -> None:
-    registry.unregister(connection)
+    if registry.unregister(connection) and (router := current_app.extensions.get(ROUTER)):
+        router.released(connection)
     try:
         station = db.session.get(Station, connection.state.station_id)
         if station is not None:
@@ -66,6 +70,8 @@ def serve(ws: Server, **_route: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    if app.config["REDIS_URL"]:
+        app.extensions[ROUTER] = Router(app.config["REDIS_URL"], app.config["OCPP_REGISTRY_TTL"])
     ping_interval = app.config["OCPP_PING_INTERVAL"] or None
     app.config["SOCK_SERVER_OPTIONS"] = {
         "subprotocols": [SUBPROTOCOL],

@@ -18,12 +18,20 @@ def register(connection: Connection) -> Connection | None:
     return previous
 
 
-def unregister(connection: Connection) -> None:
+def unregister(connection: Connection) -> bool:
+    """Forget the connection; False if a newer one had replaced it already."""
     with _lock:
-        if _connections.get(connection.key) is connection:
-            del _connections[connection.key]
+        if _connections.get(connection.key) is not connection:
+            return False
+        del _connections[connection.key]
+        return True
 
 
 def find(tenant_id: int, charge_box_id: str) -> Connection | None:
     """The station's connection, if this process holds it."""
     return _connections.get((tenant_id, charge_box_id))
+
+
+def connections() -> list[Connection]:
+    with _lock:
+        return list(_connections.values())

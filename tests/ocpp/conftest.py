@@ -48,7 +48,7 @@ class OcppCompany:
         return Station(self.port, self.slug, charge_box_id, key, bare_domain=bare_domain)
 
 
-def _seed(tenant: Tenant) -> None:
+def seed(tenant: Tenant) -> None:
     stations.add(tenant, "CP1", auth_key=KEY, connectors=2)
     tags.add(tenant, "VALID", max_active_transactions=-1)
     tags.add(tenant, "ONCE")  # one session at a time
@@ -64,7 +64,7 @@ def _seed(tenant: Tenant) -> None:
 def company(app: Flask, live_server: int) -> OcppCompany:
     made = make_tenant(app)
     company = OcppCompany(made.slug, made.tenant_id, app, live_server)
-    company.change(_seed)
+    company.change(seed)
     return company
 
 

@@ -19,13 +19,13 @@ from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.station_client import Station
 
 
-def _token(company: OcppCompany, role: Role = Role.ADMIN) -> str:
+def new_token(company: OcppCompany, role: Role = Role.ADMIN) -> str:
     secrets: list[str] = []
     company.change(lambda tenant: secrets.append(api_tokens.create(tenant, "platform", role)[0]))
     return secrets[0]
 
 
-def _post(company: OcppCompany, token: str | None, body: Any,
+def post_command(company: OcppCompany, token: str | None, body: Any,
           charge_box_id: str = "CP1") -> requests.Response:
     headers = {"Host": f"{company.slug}.localhost:{company.port}"}
     if token is not None:
@@ -58,7 +58,7 @@ class Answering:
 def _send(company: OcppCompany, station: Station, body: Any, answer: Any,
           token: str | None = None) -> tuple[requests.Response, list[Any]]:
     answering = Answering(station, answer)
-    response = _post(company, token or _token(company), body)
+    response = post_command(company, token or new_token(company), body)
     return response, answering.join()
 
 
@@ -121,17 +121,17 @@ def test_a_silent_station_times_out_and_the_next_command_still_gets_through(
 
 def test_an_offline_station_answers_409_at_once(company: OcppCompany) -> None:
     began = time.monotonic()
-    response = _post(company, _token(company), {"action": "ClearCache", "payload": {}})
+    response = post_command(company, new_token(company), {"action": "ClearCache", "payload": {}})
     assert response.status_code == 409
     assert time.monotonic() - began < 5
     assert _commands(company)[0].outcome is CommandOutcome.OFFLINE
 
 
 def test_calls_to_one_station_wait_for_each_other(company: OcppCompany, cp1: Station) -> None:
-    token = _token(company)
+    token = new_token(company)
     responses: list[requests.Response] = []
     posts = [threading.Thread(target=lambda action=action: responses.append(
-        _post(company, token, {"action": action, "payload": {}}))) for action in
+        post_command(company, token, {"action": action, "payload": {}}))) for action in
         ("ClearCache", "GetLocalListVersion")]
     for post in posts:
         post.start()
@@ -159,7 +159,7 @@ def test_calls_to_one_station_wait_for_each_other(company: OcppCompany, cp1: Sta
 ])
 def test_a_bad_command_gets_422_and_nothing_is_sent(company: OcppCompany, cp1: Station,
                                                     body: Any, field: str) -> None:
-    response = _post(company, _token(company), body)
+    response = post_command(company, new_token(company), body)
     assert response.status_code == 422, response.text
     assert field in response.json()["errors"]
     with pytest.raises(TimeoutError):
@@ -171,9 +171,9 @@ def test_only_a_token_of_this_company_opens_the_api(company: OcppCompany, app) -
     other = make_tenant(app)
     foreign = OcppCompany(other.slug, other.tenant_id, app, company.port)
     body = {"action": "ClearCache", "payload": {}}
-    for token in (None, "pb_not-a-token", "not even the form", _token(foreign)):
-        response = _post(company, token, body)
+    for token in (None, "pb_not-a-token", "not even the form", new_token(foreign)):
+        response = post_command(company, token, body)
         assert response.status_code == 401, token
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert _post(company, _token(company), body, charge_box_id="NOPE").status_code == 404
+    assert post_command(company, new_token(company), body, charge_box_id="NOPE").status_code == 404
     assert _commands(company) == []
