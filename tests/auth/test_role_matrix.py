@@ -47,6 +47,10 @@ MATRIX = [
     # the API takes bearer tokens only (tests/ocpp/test_remote_operations.py): a login is none
     ("POST", "/api/v1/stations/{site1}/commands", 401,                 401,              401,              401,                401,      401),
     ("POST", "/api/v1/stations/{foreign}/commands", 401,               401,              401,              401,                401,      401),
+    ("GET",  "/api/v1/stations",               401,                    401,              401,              401,                401,      401),
+    ("GET",  "/api/v1/stations/{site1}",       401,                    401,              401,              401,                401,      401),
+    ("GET",  "/api/v1/transactions",           401,                    401,              401,              401,                401,      401),
+    ("GET",  "/api/v1/openapi.json",           200,                    200,              200,              200,                200,      200),
 ]
 
 CASES = [
