@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import os
 import signal
+import socket
+import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 
 import redis
 from flask import Flask
 
+from portal.config import PROJECT_ROOT
 from tests.conftest import free_port
 from tests.factories import make_tenant
 from tests.live_server import running_server
 from tests.ocpp.conftest import OcppCompany, seed
+from tests.ocpp.station_client import Station
 from tests.ocpp.test_remote_operations import Answering, new_token, post_command
 
 REDIS = "redis://127.0.0.1:6379/13"
@@ -44,3 +53,62 @@ def test_commands_cross_workers_and_a_dead_worker_means_offline(
             response = post_command(elsewhere, token, {"action": "ClearCache", "payload": {}})
             assert response.status_code == 409, response.text
             assert time.monotonic() - began < 5
+
+
+def test_gunicorn_workers_route_to_the_one_holding_the_station(
+    app: Flask, database_url: str
+) -> None:
+    """As deployed (Procfile): gunicorn, 2 gevent workers, Redis. HTTP requests land on
+    either worker; every command reaches the station; the holder's death is 'offline'."""
+    connection = redis.Redis.from_url(REDIS, decode_responses=True)
+    connection.flushdb()
+    made = make_tenant(app)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
+           "PORTAL_DOMAIN": "localhost", "REDIS_URL": REDIS}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-k", "gevent", "-w", "2",
+         "--graceful-timeout", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port)
+        company = OcppCompany(made.slug, made.tenant_id, app, port)
+        company.change(seed)
+        token = new_token(company)
+        with company.station() as cp1:
+            assert cp1.boot()["status"] == "Accepted"
+            holder = connection.get(f"plugboard:ocpp:station:{made.tenant_id}:CP1")
+            assert holder is not None
+            calls = 10
+            answered = threading.Thread(target=_answer_calls, args=(cp1, calls))
+            answered.start()
+            statuses = [post_command(company, token, {"action": "ClearCache", "payload": {}})
+                        .status_code for _ in range(calls)]  # each on a new TCP connection
+            answered.join(timeout=30)
+            assert statuses == [200] * calls
+
+            os.kill(int(holder.split(":")[1]), signal.SIGKILL)
+            began = time.monotonic()
+            response = post_command(company, token, {"action": "ClearCache", "payload": {}})
+            assert response.status_code == 409, response.text
+            assert time.monotonic() - began < 5
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _answer_calls(station: Station, count: int) -> None:
+    for _ in range(count):
+        call = json.loads(station.ws.recv(timeout=15))
+        station.ws.send(json.dumps([3, call[1], {"status": "Accepted"}]))
+
+
+def _wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start within 30 s")
