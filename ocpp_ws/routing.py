@@ -3,9 +3,10 @@
 Every worker process has an id. While it holds a station's socket, Redis maps the
 station (tenant, chargeBoxId) to that id with an expiry the worker keeps refreshing, so
 a dead worker's entries go by themselves. A command for a station held by another
-worker is published on that worker's channel; the holder sends the call on the socket
-and pushes what came back onto a reply list the sender waits on. Nobody listening on
-the channel (the worker died) means the station is offline, at once.
+worker is published on that worker's channel; the holder confirms it took the call,
+sends it on the socket and pushes what came back onto a reply list the sender waits on.
+Nobody listening on the channel, or no receipt within RECEIPT_TIMEOUT (the worker died),
+means the station is offline.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 PREFIX = "plugboard:ocpp:"
 ROUTER = "ocpp_router"  # app.extensions key, set when REDIS_URL is
 REPLY_GRACE = 5.0  # seconds a sender waits beyond the call's own time-out
+RECEIPT_TIMEOUT = 2  # seconds for the holding worker to confirm it took the call
 
 # Delete the station's entry only if this worker still holds it.
 _RELEASE = """
@@ -48,7 +50,9 @@ def _channel(worker_id: str) -> str:
 
 class Router:
     def __init__(self, url: str, ttl: float) -> None:
-        self.redis = redis.Redis.from_url(url, decode_responses=True)
+        # No read time-out: BLPOP and the channel listener wait as long as they are told.
+        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=None,
+                                          socket_connect_timeout=5)
         self.ttl = ttl
         self._started = False
         self._start_lock = threading.Lock()
@@ -74,8 +78,11 @@ class Router:
         request = {"tenant_id": tenant_id, "charge_box_id": charge_box_id,
                    "unique_id": unique_id, "frame": frame, "timeout": timeout,
                    "reply_to": reply_to}
-        if not self.redis.publish(_channel(holder), json.dumps(request)):
-            raise StationOffline(charge_box_id)  # the holder is gone; its entry will expire
+        # Nobody on the channel, or no receipt: the holder is gone (its entry will expire).
+        # Redis may still count a subscriber that died a moment ago, hence the receipt.
+        if (not self.redis.publish(_channel(holder), json.dumps(request))
+                or self.redis.blpop([reply_to], timeout=RECEIPT_TIMEOUT) is None):
+            raise StationOffline(charge_box_id)
         popped = self.redis.blpop([reply_to], timeout=timeout + REPLY_GRACE)
         if popped is None:
             raise CallTimedOut(unique_id)
@@ -104,6 +111,7 @@ class Router:
                              daemon=True).start()
 
     def _serve(self, request: dict[str, Any]) -> None:
+        self._reply(request, {"outcome": "received"})
         connection = registry.find(request["tenant_id"], request["charge_box_id"])
         outcome: dict[str, Any] = {"outcome": "offline"}
         if connection is not None:
@@ -116,6 +124,9 @@ class Router:
                 outcome = {"outcome": "timed out"}
             except (ConnectionClosed, OSError):
                 pass
+        self._reply(request, outcome)
+
+    def _reply(self, request: dict[str, Any], outcome: dict[str, Any]) -> None:
         reply_to = request["reply_to"]
         self.redis.pipeline().rpush(reply_to, json.dumps(outcome)).expire(
             reply_to, int(request["timeout"] + REPLY_GRACE * 2)).execute()

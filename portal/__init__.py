@@ -72,10 +72,11 @@ def _register_blueprints(app: Flask) -> None:
         navigation,
         public,
         stations,
+        tokens,
     )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
-                      api.bp):
+                      api.bp, tokens.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -29,6 +29,7 @@ MENU = (
     MenuEntry("Operations", C.OPERATE_STATIONS, None),
     MenuEntry("Statistics", C.VIEW_ALL_SESSIONS, None),
     MenuEntry("Services", C.MANAGE_SERVICES, None),
+    MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index"),
     MenuEntry("Settings", C.MANAGE_TENANT, None),
     MenuEntry("My sessions", C.VIEW_OWN_SESSIONS, "my.sessions"),
 )

@@ -7,7 +7,7 @@ import secrets
 
 from sqlalchemy import select
 
-from portal.errors import Invalid
+from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.models import ApiToken, Role, Tenant, User
 from portal.models.base import utcnow
@@ -45,4 +45,20 @@ def find_by_secret(secret: str) -> ApiToken | None:
                                                      ApiToken.revoked_at.is_(None)))
     if token is not None:
         token.last_used_at = utcnow()
+    return token
+
+
+def listed() -> list[ApiToken]:
+    """The company's tokens, newest first."""
+    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(),
+                                                             ApiToken.id.desc())))
+
+
+def revoke(token_id: int) -> ApiToken:
+    """Revoke one of the company's tokens; requests with it get 401 from now on."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"No API token {token_id}.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
     return token

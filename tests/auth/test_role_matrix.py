@@ -51,6 +51,10 @@ MATRIX = [
     ("GET",  "/api/v1/stations/{site1}",       401,                    401,              401,              401,                401,      401),
     ("GET",  "/api/v1/transactions",           401,                    401,              401,              401,                401,      401),
     ("GET",  "/api/v1/openapi.json",           200,                    200,              200,              200,                200,      200),
+    ("GET",  "/api-tokens",                    200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    # no name in the form: 400 once the role may create tokens
+    ("POST", "/api-tokens",                    400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/api-tokens/999999/revoke",      404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [

@@ -56,7 +56,7 @@ def test_commands_cross_workers_and_a_dead_worker_means_offline(
 
 
 def test_gunicorn_workers_route_to_the_one_holding_the_station(
-    app: Flask, database_url: str
+    app: Flask, database_url: str, tmp_path: Path
 ) -> None:
     """As deployed (Procfile): gunicorn, 2 gevent workers, Redis. HTTP requests land on
     either worker; every command reaches the station; the holder's death is 'offline'."""
@@ -66,10 +66,12 @@ def test_gunicorn_workers_route_to_the_one_holding_the_station(
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
            "PORTAL_DOMAIN": "localhost", "REDIS_URL": REDIS}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-k", "gevent", "-w", "2",
-         "--graceful-timeout", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server_log = tmp_path / "gunicorn.log"
+    with server_log.open("w") as sink:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-k", "gevent", "-w", "2",
+             "--graceful-timeout", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=PROJECT_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
     try:
         _wait_for_port(port)
         company = OcppCompany(made.slug, made.tenant_id, app, port)
@@ -85,12 +87,12 @@ def test_gunicorn_workers_route_to_the_one_holding_the_station(
             statuses = [post_command(company, token, {"action": "ClearCache", "payload": {}})
                         .status_code for _ in range(calls)]  # each on a new TCP connection
             answered.join(timeout=30)
-            assert statuses == [200] * calls
+            assert statuses == [200] * calls, server_log.read_text()[-3000:]
 
             os.kill(int(holder.split(":")[1]), signal.SIGKILL)
             began = time.monotonic()
             response = post_command(company, token, {"action": "ClearCache", "payload": {}})
-            assert response.status_code == 409, response.text
+            assert response.status_code == 409, server_log.read_text()[-3000:]
             assert time.monotonic() - began < 5
     finally:
         server.terminate()
