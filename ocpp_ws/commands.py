@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -70,6 +71,7 @@ def send(station: Station, action: str, payload: dict[str, Any], *, timeout: flo
         return command
     db.session.commit()  # kept before it leaves, and no database connection held meanwhile
     frame = json.dumps([MessageType.Call, unique_id, action, payload], separators=(",", ":"))
+    sent = (frame, utcnow())
     try:
         if connection is not None:
             reply = connection.call(unique_id, frame, timeout)
@@ -77,28 +79,31 @@ def send(station: Station, action: str, payload: dict[str, Any], *, timeout: flo
             reply = router.call(station.tenant_id, station.charge_box_id, unique_id, frame,
                                 timeout)
     except CallTimedOut:
-        _finish(command, CommandOutcome.TIMED_OUT, sent=frame)
+        _finish(command, CommandOutcome.TIMED_OUT, sent)
     except (StationOffline, ConnectionClosed, OSError):
         _finish(command, CommandOutcome.OFFLINE)
     else:
         if reply.message_type == MessageType.CallResult:
             command.response = reply.body[2] if len(reply.body) > 2 else {}
-            _finish(command, CommandOutcome.ANSWERED, sent=frame)
+            _finish(command, CommandOutcome.ANSWERED, sent)
         else:
             body = reply.body + [None] * 4
             command.error_code = str(body[2])
             command.error_description = str(body[3] or "")
-            _finish(command, CommandOutcome.CALL_ERROR, sent=frame)
+            _finish(command, CommandOutcome.CALL_ERROR, sent)
     return command
 
 
-def _finish(command: Command, outcome: CommandOutcome, sent: str | None = None) -> None:
-    """Record the outcome, and the CALL frame in the message log when it was sent."""
+def _finish(command: Command, outcome: CommandOutcome,
+            sent: tuple[str, datetime] | None = None) -> None:
+    """Record the outcome, and the CALL frame (with when it left) in the message log if it
+    was sent."""
     command.outcome = outcome
     command.answered_at = utcnow()
     if sent is not None:
+        frame, sent_at = sent
         state = StationState(command.tenant_id, command.station_id, command.charge_box_id)
-        db.session.execute(message_log.INSERT, [message_log.entry(
-            state, Direction.TO_STATION, sent, MessageType.Call, command.unique_id or "",
-            command.action)])
+        entry = message_log.entry(state, Direction.TO_STATION, frame, MessageType.Call,
+                                  command.unique_id or "", command.action)
+        db.session.execute(message_log.INSERT, [{**entry, "logged_at": sent_at}])
     db.session.commit()

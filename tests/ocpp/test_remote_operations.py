@@ -83,8 +83,9 @@ def test_reset_reaches_the_station_and_its_answer_comes_back(company: OcppCompan
         "Reset", CommandOutcome.ANSWERED, {"status": "Accepted"})
     assert command.api_token_id is not None and command.unique_id == call[1]
     logged = company.query(lambda: db.session.scalars(
-        select(OcppMessage.frame).where(OcppMessage.unique_id == call[1])).all())
-    assert len(logged) == 2  # our CALL and the station's CALLRESULT
+        select(OcppMessage.message_type).where(OcppMessage.unique_id == call[1])
+        .order_by(OcppMessage.logged_at)).all())
+    assert logged == [2, 3]  # our CALL, then the station's CALLRESULT
 
 
 def test_a_refusal_is_an_answer_too(company: OcppCompany, cp1: Station) -> None:
