@@ -9,6 +9,7 @@ from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
 
 from ocpp_ws.handlers.context import StationContext
+from portal.models import Station
 from portal.models.base import utcnow
 from portal.services import events
 
@@ -17,9 +18,7 @@ from portal.services import events
 def on_diagnostics_status_notification(
     ctx: StationContext, status: str, **kwargs: Any
 ) -> call_result.DiagnosticsStatusNotification:
-    station = ctx.station
-    station.diagnostics_status, station.diagnostics_status_at = status, utcnow()
-    events.record(station, "diagnostics_status", f"Diagnostics: {status}")
+    _record_progress(ctx.station, "diagnostics", "Diagnostics", status)
     return call_result.DiagnosticsStatusNotification()
 
 
@@ -27,7 +26,12 @@ def on_diagnostics_status_notification(
 def on_firmware_status_notification(
     ctx: StationContext, status: str, **kwargs: Any
 ) -> call_result.FirmwareStatusNotification:
-    station = ctx.station
-    station.firmware_status, station.firmware_status_at = status, utcnow()
-    events.record(station, "firmware_status", f"Firmware: {status}")
+    _record_progress(ctx.station, "firmware", "Firmware", status)
     return call_result.FirmwareStatusNotification()
+
+
+def _record_progress(station: Station, kind: str, label: str, status: str) -> None:
+    """Keep the station's `<kind>_status` and its time, and the step as an event."""
+    setattr(station, f"{kind}_status", status)
+    setattr(station, f"{kind}_status_at", utcnow())
+    events.record(station, f"{kind}_status", f"{label}: {status}")

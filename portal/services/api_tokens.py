@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -14,6 +15,8 @@ from portal.models.base import utcnow
 
 TOKEN_ROLES = (Role.ADMIN, Role.SUPPORT)
 SECRET_PREFIX = "pb_"
+# "Last used" is written at most once a minute per token, not on every request.
+LAST_USE_PRECISION = timedelta(minutes=1)
 
 
 def _digest(secret: str) -> str:
@@ -43,8 +46,9 @@ def find_by_secret(secret: str) -> ApiToken | None:
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret),
                                                      ApiToken.revoked_at.is_(None)))
-    if token is not None:
-        token.last_used_at = utcnow()
+    if token is not None and (token.last_used_at is None
+                              or utcnow() - token.last_used_at >= LAST_USE_PRECISION):
+        token.last_used_at = utcnow()  # the caller commits
     return token
 
 

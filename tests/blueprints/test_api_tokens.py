@@ -40,6 +40,7 @@ def test_a_token_is_shown_once_works_and_stops_working_when_revoked(
     listing = client.get(PAGE).get_data(as_text=True)
     assert "Grid platform" in listing and secret not in listing
     assert secret[:10] in listing  # its prefix tells tokens apart
+    assert "never" not in listing  # the read above is its last use
 
     revoked = client.post(f"{PAGE}/{token_id}/revoke", {}, csrf_from=PAGE)
     assert revoked.status_code == 302

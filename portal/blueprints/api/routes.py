@@ -46,6 +46,8 @@ def _authenticate() -> tuple[Response, int] | None:
         response.headers["WWW-Authenticate"] = 'Bearer realm="Plugboard API"'
         return response, status
     g.api_token = token
+    if db.session.dirty:  # its last use: reads commit nothing else
+        db.session.commit()
     return None
 
 
