@@ -11,13 +11,15 @@ by any other (ocpp_ws.routing).
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from ocpp.messages import MessageType
 from simple_websocket import ConnectionClosed
+from sqlalchemy import select
 
 from ocpp_ws import message_log, registry
 from ocpp_ws.connection import CallTimedOut, StationOffline
@@ -27,8 +29,9 @@ from ocpp_ws.station_state import StationState
 from ocpp_ws.validation import check_payload
 from portal.errors import Invalid
 from portal.extensions import db
-from portal.models import ApiToken, Command, CommandOutcome, Direction, Station, User
+from portal.models import ApiToken, Command, CommandOutcome, Direction, Station, Tenant, User
 from portal.models.base import utcnow
+from tenants.scoping import tenant_scope
 
 # The 19 operations a central system starts in OCPP 1.6.
 CENTRAL_SYSTEM_ACTIONS = (
@@ -57,27 +60,81 @@ def send(station: Station, action: str, payload: dict[str, Any], *, timeout: flo
          user: User | None = None, api_token: ApiToken | None = None) -> Command:
     """Send the operation and return its persisted Command with the outcome filled in."""
     check(action, payload)
-    unique_id = str(uuid.uuid4())
-    command = Command(
+    command = _new_command(station, action, payload, user, api_token)
+    db.session.add(command)
+    _perform(command, timeout)
+    return command
+
+
+def start_operation(stations: list[Station], action: str, payload: dict[str, Any], *,
+                    timeout: float, user: User | None = None,
+                    api_token: ApiToken | None = None) -> str:
+    """Send one operation to many stations at once and return the operation's id.
+
+    Every command is stored (pending) before this returns; each station's call then runs
+    on its own (green) thread, so the whole takes about one round trip, and its command
+    fills in as the station answers. `commands_of(operation_id)` reads them back.
+    """
+    check(action, payload)
+    operation_id = str(uuid.uuid4())
+    commands = [_new_command(station, action, payload, user, api_token, operation_id)
+                for station in stations]
+    db.session.add_all(commands)
+    db.session.commit()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for command in commands:
+        threading.Thread(target=_perform_elsewhere, daemon=True,
+                         args=(app, command.tenant_id, command.id, timeout)).start()
+    return operation_id
+
+
+def commands_of(operation_id: str) -> list[Command]:
+    """The commands of an operation (in the current tenant), by station."""
+    return list(db.session.scalars(
+        select(Command).where(Command.operation_id == operation_id)
+        .order_by(Command.charge_box_id)))
+
+
+def _new_command(station: Station, action: str, payload: dict[str, Any], user: User | None,
+                 api_token: ApiToken | None, operation_id: str | None = None) -> Command:
+    return Command(
         tenant_id=station.tenant_id, station_id=station.id, charge_box_id=station.charge_box_id,
-        action=action, payload=payload, unique_id=unique_id,
+        action=action, payload=payload, unique_id=str(uuid.uuid4()), operation_id=operation_id,
         user_id=user.id if user else None, api_token_id=api_token.id if api_token else None,
     )
-    db.session.add(command)
-    connection = registry.find(station.tenant_id, station.charge_box_id)
+
+
+def _perform_elsewhere(app: Flask, tenant_id: int, command_id: int, timeout: float) -> None:
+    with app.app_context():
+        tenant = db.session.get(Tenant, tenant_id)
+        assert tenant is not None
+        with tenant_scope(tenant):
+            command = db.session.get(Command, command_id)
+            if command is not None:
+                _perform(command, timeout)
+        db.session.remove()
+
+
+def _perform(command: Command, timeout: float) -> None:
+    """Send the stored command to its station and record what came of it."""
+    connection = registry.find(command.tenant_id, command.charge_box_id)
     router: Router | None = current_app.extensions.get(ROUTER)
     if connection is None and router is None:
         _finish(command, CommandOutcome.OFFLINE)
-        return command
-    db.session.commit()  # kept before it leaves, and no database connection held meanwhile
-    frame = json.dumps([MessageType.Call, unique_id, action, payload], separators=(",", ":"))
+        return
+    tenant_id, charge_box_id = command.tenant_id, command.charge_box_id
+    unique_id = command.unique_id or ""
+    frame = json.dumps([MessageType.Call, unique_id, command.action, command.payload],
+                       separators=(",", ":"))
+    # Kept before it leaves; read nothing from it until the answer, so that no database
+    # connection is held meanwhile.
+    db.session.commit()
     sent = (frame, utcnow())
     try:
         if connection is not None:
             reply = connection.call(unique_id, frame, timeout)
         else:  # held by another worker, or by none
-            reply = router.call(station.tenant_id, station.charge_box_id, unique_id, frame,
-                                timeout)
+            reply = router.call(tenant_id, charge_box_id, unique_id, frame, timeout)
     except CallTimedOut:
         _finish(command, CommandOutcome.TIMED_OUT, sent)
     except (StationOffline, ConnectionClosed, OSError):
@@ -91,7 +148,6 @@ def send(station: Station, action: str, payload: dict[str, Any], *, timeout: flo
             command.error_code = str(body[2])
             command.error_description = str(body[3] or "")
             _finish(command, CommandOutcome.CALL_ERROR, sent)
-    return command
 
 
 def _finish(command: Command, outcome: CommandOutcome,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 import requests
 
@@ -21,27 +23,27 @@ def running_server(
     """Start `flask serve` on 127.0.0.1:port; yield its process."""
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
            "PORTAL_DOMAIN": "localhost", **settings}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process)
-        yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+    # A file, not a pipe: nobody reads a pipe while tests run, and a full one stalls the server.
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)],
+            cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_up(f"http://127.0.0.1:{port}", process, output)
+            yield process
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+def _wait_until_up(base: str, process: subprocess.Popen[bytes], output: IO[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{output}")
+            output.seek(0)
+            printed = output.read().decode(errors="replace")
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{printed}")
         try:
             requests.get(base, timeout=1)
             return

@@ -25,12 +25,15 @@ class Command(TenantOwned, Base):
     __table_args__ = (
         Index("ix_command_tenant_issued", "tenant_id", "issued_at"),
         Index("ix_command_station_issued", "station_id", "issued_at"),
+        Index("ix_command_operation", "operation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
     charge_box_id: Mapped[str] = mapped_column(String(255))
     action: Mapped[str] = mapped_column(String(50))
+    # Commands sent together from one form (an operation on many stations) share this id.
+    operation_id: Mapped[str | None] = mapped_column(String(36))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     unique_id: Mapped[str | None] = mapped_column(String(36))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
