@@ -12,47 +12,11 @@ import requests
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Command, CommandOutcome, OcppMessage, Role
-from portal.services import api_tokens
+from portal.models import Command, CommandOutcome, OcppMessage
 from tests.factories import make_tenant
 from tests.ocpp.conftest import OcppCompany
+from tests.ocpp.remote import Answering, new_token, post_command
 from tests.ocpp.station_client import Station
-
-
-def new_token(company: OcppCompany, role: Role = Role.ADMIN) -> str:
-    secrets: list[str] = []
-    company.change(lambda tenant: secrets.append(api_tokens.create(tenant, "platform", role)[0]))
-    return secrets[0]
-
-
-def post_command(company: OcppCompany, token: str | None, body: Any,
-          charge_box_id: str = "CP1") -> requests.Response:
-    headers = {"Host": f"{company.slug}.localhost:{company.port}"}
-    if token is not None:
-        headers["Authorization"] = f"Bearer {token}"
-    return requests.post(
-        f"http://127.0.0.1:{company.port}/api/v1/stations/{charge_box_id}/commands",
-        json=body, headers=headers, timeout=30)
-
-
-class Answering:
-    """The station's side: take the next CALL from the central system, answer it."""
-
-    def __init__(self, station: Station, answer: Any) -> None:
-        self.station, self.answer = station, answer
-        self.received: list[Any] = []
-        self.thread = threading.Thread(target=self._run)
-        self.thread.start()
-
-    def _run(self) -> None:
-        call = json.loads(self.station.ws.recv(timeout=15))
-        self.received.append(call)
-        if self.answer is not None:
-            self.station.ws.send(json.dumps(self.answer(call[1])))
-
-    def join(self) -> list[Any]:
-        self.thread.join(timeout=20)
-        return self.received[0]
 
 
 def _send(company: OcppCompany, station: Station, body: Any, answer: Any,

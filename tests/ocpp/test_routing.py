@@ -20,8 +20,8 @@ from tests.conftest import free_port
 from tests.factories import make_tenant
 from tests.live_server import running_server
 from tests.ocpp.conftest import OcppCompany, seed
+from tests.ocpp.remote import Answering, new_token, post_command
 from tests.ocpp.station_client import Station
-from tests.ocpp.test_remote_operations import Answering, new_token, post_command
 
 REDIS = "redis://127.0.0.1:6379/13"
 
