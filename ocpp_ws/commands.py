@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +42,25 @@ CENTRAL_SYSTEM_ACTIONS = (
     "ReserveNow", "Reset", "SendLocalList", "SetChargingProfile", "TriggerMessage",
     "UnlockConnector", "UpdateFirmware",
 )
+
+
+AnswerHook = Callable[[Command], None]
+_answer_hooks: dict[str, list[AnswerHook]] = {}
+
+
+def on_answer(action: str) -> Callable[[AnswerHook], AnswerHook]:
+    """Register a service function to run when a command of `action` ends, whatever its
+    outcome, whoever sent it (page, API, clock), in the transaction that records it.
+
+    This is how stored state follows what stations answered: a GetConfiguration fills the
+    configuration table, an accepted ReserveNow confirms its reservation, and so on.
+    """
+
+    def register(hook: AnswerHook) -> AnswerHook:
+        _answer_hooks.setdefault(action, []).append(hook)
+        return hook
+
+    return register
 
 
 def check(action: str, payload: Any) -> None:
@@ -156,6 +176,8 @@ def _finish(command: Command, outcome: CommandOutcome,
     was sent."""
     command.outcome = outcome
     command.answered_at = utcnow()
+    for hook in _answer_hooks.get(command.action, ()):
+        hook(command)
     if sent is not None:
         frame, sent_at = sent
         state = StationState(command.tenant_id, command.station_id, command.charge_box_id)
