@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from ocpp.messages import MessageType
+from ocpp.v16.enums import RegistrationStatus
 from simple_websocket import ConnectionClosed
 from sqlalchemy import select
 
@@ -43,6 +44,9 @@ CENTRAL_SYSTEM_ACTIONS = (
     "UnlockConnector", "UpdateFirmware",
 )
 
+
+# OCPP 1.6 (4.2.1): a station not yet Accepted may not be sent these.
+NOT_BEFORE_ACCEPTED = frozenset({"RemoteStartTransaction", "RemoteStopTransaction"})
 
 AnswerHook = Callable[[Command], None]
 _answer_hooks: dict[str, list[AnswerHook]] = {}
@@ -80,6 +84,7 @@ def send(station: Station, action: str, payload: dict[str, Any], *, timeout: flo
          user: User | None = None, api_token: ApiToken | None = None) -> Command:
     """Send the operation and return its persisted Command with the outcome filled in."""
     check(action, payload)
+    _check_registration(station, action)
     command = _new_command(station, action, payload, user, api_token)
     db.session.add(command)
     _perform(command, timeout)
@@ -96,6 +101,8 @@ def start_operation(stations: list[Station], action: str, payload: dict[str, Any
     fills in as the station answers. `commands_of(operation_id)` reads them back.
     """
     check(action, payload)
+    for station in stations:
+        _check_registration(station, action)
     operation_id = str(uuid.uuid4())
     commands = [_new_command(station, action, payload, user, api_token, operation_id)
                 for station in stations]
@@ -106,6 +113,13 @@ def start_operation(stations: list[Station], action: str, payload: dict[str, Any
         threading.Thread(target=_perform_elsewhere, daemon=True,
                          args=(app, command.tenant_id, command.id, timeout)).start()
     return operation_id
+
+
+def _check_registration(station: Station, action: str) -> None:
+    if action in NOT_BEFORE_ACCEPTED and station.registration_status is not \
+            RegistrationStatus.accepted:
+        raise Invalid(f"{station.charge_box_id} is {station.registration_status.value}: OCPP 1.6 "
+                      f"forbids {action} until a station is Accepted.", field="action")
 
 
 def commands_of(operation_id: str) -> list[Command]:

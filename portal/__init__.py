@@ -70,13 +70,14 @@ def _register_blueprints(app: Flask) -> None:
         formatting,
         my,
         navigation,
+        operations,
         public,
         stations,
         tokens,
     )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
-                      api.bp, tokens.bp):
+                      api.bp, tokens.bp, operations.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -112,7 +112,8 @@ def no_unexpected_outbound_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
 def live_server(database_url: str, app: Flask) -> Iterator[int]:
     """The real server (gevent, `flask serve`) on the test database; yields its port."""
     port = free_port()
-    with running_server(database_url, port):
+    # Short enough that a silent station's time-out costs a test little.
+    with running_server(database_url, port, OCPP_COMMAND_TIMEOUT="5"):
         yield port
 
 

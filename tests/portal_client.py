@@ -9,8 +9,9 @@ from werkzeug.test import TestResponse
 
 from tests.factories import PASSWORD, Company
 
-CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
-                          r'|name="csrf_token" value="([^"]+)"')
+# A form's own token, or one of a page with several prefixed forms (name="<prefix>-csrf_token").
+CSRF_PATTERN = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"'
+                          r'|name="(?:[\w-]+-)?csrf_token" value="([^"]+)"')
 
 
 class PortalClient:

@@ -26,7 +26,7 @@ MENU = (
     MenuEntry("Tags", C.MANAGE_TAGS, None),
     MenuEntry("Users", C.MANAGE_USERS, None),
     MenuEntry("Alarms", C.MANAGE_ALARMS, None),
-    MenuEntry("Operations", C.OPERATE_STATIONS, None),
+    MenuEntry("Operations", C.OPERATE_STATIONS, "operations.index"),
     MenuEntry("Statistics", C.VIEW_ALL_SESSIONS, None),
     MenuEntry("Services", C.MANAGE_SERVICES, None),
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index"),

@@ -7,9 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.models.api_token import ApiToken
 from portal.models.base import Base, TenantOwned, str_enum, utcnow
+from portal.models.station import Station
+from portal.models.user import User
 
 
 class CommandOutcome(enum.StrEnum):
@@ -48,3 +51,27 @@ class Command(TenantOwned, Base):
     error_code: Mapped[str | None] = mapped_column(String(50))
     error_description: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None]
+
+    station: Mapped[Station] = relationship()
+    user: Mapped[User | None] = relationship()
+    api_token: Mapped[ApiToken | None] = relationship()
+
+    @property
+    def issued_by(self) -> str:
+        if self.user is not None:
+            return self.user.email
+        if self.api_token is not None:
+            return f"API token {self.api_token.name}"
+        return "Plugboard"  # the portal itself, e.g. at a station's first boot
+
+    @property
+    def result(self) -> str:
+        """What came of it, in a few words: the answer's status, the error code, or why not."""
+        if self.outcome is CommandOutcome.ANSWERED:
+            status = (self.response or {}).get("status")
+            return str(status) if status is not None else "Answered"
+        if self.outcome is CommandOutcome.CALL_ERROR:
+            return f"CALLERROR {self.error_code}"
+        return {CommandOutcome.PENDING: "Waiting for the station",
+                CommandOutcome.OFFLINE: "Station offline",
+                CommandOutcome.TIMED_OUT: "No answer in time"}[self.outcome]

@@ -51,6 +51,23 @@ MATRIX = [
     ("GET",  "/api/v1/stations/{site1}",       401,                    401,              401,              401,                401,      401),
     ("GET",  "/api/v1/transactions",           401,                    401,              401,              401,                401,      401),
     ("GET",  "/api/v1/openapi.json",           200,                    200,              200,              200,                200,      200),
+    # remote operations: many stations, one station's control panel, the history
+    ("GET",  "/operations",                    "302:/operations/send/Reset", "302:/operations/send/Reset", "302:/operations/send/Reset", 403, TO_LOGIN, TO_LOGIN),
+    ("GET",  "/operations/send/Reset",         200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/operations/send/NoSuchAction",  404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # no station chosen: 400 once the role may operate
+    ("POST", "/operations/send/Reset",         400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/operations/history",            200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/operations/9b2f6a3e-1c1d-4c55-9a55-0f4f3a0d1e2b", 404,  404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/operations/9b2f6a3e-1c1d-4c55-9a55-0f4f3a0d1e2b/rows", 404, 404,          404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site1}/control",      200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site2}/control",      200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{foreign}/control",    404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # no parameters in the form: 400 once the role may operate the station
+    ("POST", "/stations/{site1}/control/UnlockConnector", 400,                  400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site2}/control/UnlockConnector", 400,                  404,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/control/UnlockConnector", 404,                 404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site1}/control/NoSuchAction", 404,            404,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/api-tokens",                    200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     # no name in the form: 400 once the role may create tokens
     ("POST", "/api-tokens",                    400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),

@@ -69,6 +69,15 @@ def company(app: Flask, live_server: int) -> OcppCompany:
 
 
 @pytest.fixture
+def other_company(app: Flask, live_server: int) -> OcppCompany:
+    """A second company on the same server, seeded like the first."""
+    made = make_tenant(app)
+    company = OcppCompany(made.slug, made.tenant_id, app, live_server)
+    company.change(seed)
+    return company
+
+
+@pytest.fixture
 def cp1(company: OcppCompany) -> Iterator[Station]:
     """Station CP1, connected and booted (Accepted)."""
     with company.station() as station:

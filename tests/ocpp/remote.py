@@ -75,13 +75,17 @@ class LivePortal:
         return self.session.get(self.base + path, allow_redirects=False, timeout=60, **kwargs)
 
     def post(self, path: str, data: dict[str, Any] | list[tuple[str, Any]] | None = None, *,
-             csrf_from: str | None = None, **kwargs: Any) -> requests.Response:
-        """POST a form; with csrf_from, first read the token from that page like a browser."""
+             csrf_from: str | None = None, prefix: str = "", **kwargs: Any) -> requests.Response:
+        """POST a form; with csrf_from, first read the token from that page like a browser.
+
+        `prefix` names the form's prefix on pages with several forms (fields `<prefix>-x`).
+        """
         fields = list(data.items()) if isinstance(data, dict) else list(data or [])
         if csrf_from is not None:
             match = CSRF_PATTERN.search(self.get(csrf_from).text)
             assert match, f"no CSRF token on {csrf_from}"
-            fields.append(("csrf_token", match.group(1) or match.group(2)))
+            name = f"{prefix}-csrf_token" if prefix else "csrf_token"
+            fields.append((name, match.group(1) or match.group(2)))
         return self.session.post(self.base + path, data=fields, allow_redirects=False,
                                  timeout=60, **kwargs)
 

@@ -22,7 +22,7 @@ from portal.services.monitoring import (
 ANY = SelectChoice("", "Any")
 
 
-def _strip(value: str | None) -> str:
+def strip(value: str | None) -> str:
     return (value or "").strip()
 
 
@@ -30,7 +30,7 @@ def _optional_int(value: Any) -> int | None:
     return None if value in ("", None) else int(value)
 
 
-def _tenant_zone() -> ZoneInfo:
+def tenant_zone() -> ZoneInfo:
     # Staff type times as they read them on the pages: in the company's time zone.
     return ZoneInfo(g.tenant.time_zone)
 
@@ -52,8 +52,8 @@ class FilterForm(FlaskForm):
 
 
 class StationFilterForm(FilterForm):
-    charge_box_id = StringField("chargeBoxId", filters=[_strip], validators=[Length(max=255)])
-    description = StringField("Description", filters=[_strip], validators=[Length(max=200)])
+    charge_box_id = StringField("chargeBoxId", filters=[strip], validators=[Length(max=255)])
+    description = StringField("Description", filters=[strip], validators=[Length(max=200)])
     protocol = SelectField("OCPP version", choices=[ANY], default="")
     heartbeat_interval = SelectField("Heartbeat period", coerce=_optional_int, choices=[ANY])
     connection = SelectField("Connection", default="", choices=[
@@ -85,7 +85,7 @@ class StationFilterForm(FilterForm):
 
 
 class ConnectorFilterForm(FilterForm):
-    charge_box_id = StringField("Station (chargeBoxId)", filters=[_strip],
+    charge_box_id = StringField("Station (chargeBoxId)", filters=[strip],
                                 validators=[Length(max=255)])
     status = SelectField("Status", default="", choices=[ANY] + [
         SelectChoice(status.value) for status in ChargePointStatus
@@ -103,11 +103,11 @@ class MessageFilterForm(FilterForm):
         ANY, SelectChoice(Direction.FROM_STATION.value, "From the station"),
         SelectChoice(Direction.TO_STATION.value, "To the station"),
     ])
-    action = StringField("Action", filters=[_strip], validators=[Length(max=50)],
+    action = StringField("Action", filters=[strip], validators=[Length(max=50)],
                          datalist=DataList(sorted(action.value for action in Action)))
-    since = DateTimeLocalField("From", tz=_tenant_zone, validators=[Optional()],
+    since = DateTimeLocalField("From", tz=tenant_zone, validators=[Optional()],
                                render_kw={"step": 1})
-    until = DateTimeLocalField("To", tz=_tenant_zone, validators=[Optional()],
+    until = DateTimeLocalField("To", tz=tenant_zone, validators=[Optional()],
                                render_kw={"step": 1})
 
     def filters(self) -> MessageFilter:

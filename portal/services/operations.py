@@ -1,0 +1,103 @@
+"""Remote operations as staff perform them: on one station or many, and their history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ocpp_ws import commands
+from portal.auth.permissions import visible_stations
+from portal.extensions import db
+from portal.models import ChargingSession, Command, CommandOutcome, Station, User
+from portal.services.monitoring import PAGE_SIZE, Page, paginate
+
+
+def perform(actor: User, station: Station, action: str, payload: dict[str, Any]) -> Command:
+    """Send the operation to one station and wait (at most the time-out) for its answer."""
+    return commands.send(station, action, payload, user=actor,
+                         timeout=current_app.config["OCPP_COMMAND_TIMEOUT"])
+
+
+def start(actor: User, stations: list[Station], action: str, payload: dict[str, Any]) -> str:
+    """Send the operation to every station at once; its commands fill in as they answer."""
+    return commands.start_operation(stations, action, payload, user=actor,
+                                    timeout=current_app.config["OCPP_COMMAND_TIMEOUT"])
+
+
+def _visible(actor: User, query: Any) -> Any:
+    return visible_stations(actor, query.join(Station, Command.station_id == Station.id))
+
+
+def operation(actor: User, operation_id: str) -> list[Command]:
+    """The commands of one operation on the stations the actor may see, by station."""
+    query = _visible(actor, select(Command).where(Command.operation_id == operation_id))
+    return list(db.session.scalars(query.options(selectinload(Command.user))
+                                   .order_by(Command.charge_box_id)))
+
+
+def stations_by_id(actor: User, ids: list[int]) -> list[Station]:
+    """The stations among `ids` that the actor may see (forged or foreign ids drop out)."""
+    if not ids:
+        return []
+    query = visible_stations(actor, select(Station).where(Station.id.in_(ids)))
+    return list(db.session.scalars(query.order_by(Station.charge_box_id)))
+
+
+def choosable_stations(actor: User) -> list[Station]:
+    """The stations an operation may be sent to, online ones first."""
+    query = visible_stations(actor, select(Station)).order_by(
+        Station.connected_at.is_(None), Station.charge_box_id)
+    return list(db.session.scalars(query))
+
+
+def open_sessions(station: Station) -> list[ChargingSession]:
+    """The station's sessions still charging: what a remote stop can name."""
+    query = (select(ChargingSession)
+             .where(ChargingSession.station_id == station.id,
+                    ChargingSession.stopped_at.is_(None),
+                    ChargingSession.transaction_id.is_not(None))
+             .options(selectinload(ChargingSession.outlet))
+             .order_by(ChargingSession.started_at.desc()))
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class CommandFilter:
+    charge_box_id: str = ""
+    action: str | None = None
+    user_id: int | None = None
+    outcome: CommandOutcome | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def history_page(actor: User, filters: CommandFilter, page: int = 1,
+                 size: int = PAGE_SIZE) -> Page[Command]:
+    """Commands sent to the stations the actor may see, newest first."""
+    query = _visible(actor, select(Command))
+    if filters.charge_box_id:
+        query = query.where(Command.charge_box_id == filters.charge_box_id)
+    if filters.action:
+        query = query.where(Command.action == filters.action)
+    if filters.user_id is not None:
+        query = query.where(Command.user_id == filters.user_id)
+    if filters.outcome is not None:
+        query = query.where(Command.outcome == filters.outcome)
+    if filters.since is not None:
+        query = query.where(Command.issued_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(Command.issued_at <= filters.until)
+    query = query.options(selectinload(Command.user), selectinload(Command.api_token))
+    return paginate(query.order_by(Command.issued_at.desc(), Command.id.desc()), page, size,
+                    counted=False)
+
+
+def issuers() -> list[User]:
+    """Users who have sent commands (in this company), for the history's filter."""
+    query = select(User).where(User.id.in_(select(Command.user_id).distinct()))
+    return list(db.session.scalars(query.order_by(User.email)))
