@@ -278,3 +278,59 @@ def test_200_stations_answer_within_one_time_out(company: OcppCompany) -> None:
     assert set(results.values()) == {"Accepted"}
     for socket in sockets:
         socket.close()
+
+
+PAGE_CASES = [
+    ("DataTransfer", {"vendor_id": "com.example", "message_id": "Hello", "data": "x=1"},
+     {"vendorId": "com.example", "messageId": "Hello", "data": "x=1"}),
+    ("GetConfiguration", {"keys": "HeartbeatInterval, MeterValueSampleInterval"},
+     {"key": ["HeartbeatInterval", "MeterValueSampleInterval"]}),
+    ("GetConfiguration", {"keys": ""}, {}),
+    ("ChangeConfiguration", {"key": "HeartbeatInterval", "value": "120"},
+     {"key": "HeartbeatInterval", "value": "120"}),
+    ("CancelReservation", {"reservation_id": "17"}, {"reservationId": 17}),
+    ("ClearChargingProfile", {"profile_id": "", "connector_id": "1",
+                              "purpose": "TxDefaultProfile", "stack_level": "2"},
+     {"connectorId": 1, "chargingProfilePurpose": "TxDefaultProfile", "stackLevel": 2}),
+    ("ClearChargingProfile", {"profile_id": "9"}, {"id": 9}),
+    ("GetCompositeSchedule", {"connector_id": "0", "duration": "3600", "rate_unit": "W"},
+     {"connectorId": 0, "duration": 3600, "chargingRateUnit": "W"}),
+    ("Reset", {"type": "Soft"}, {"type": "Soft"}),
+    ("RemoteStopTransaction", {"transaction_id": "5"}, {"transactionId": 5}),
+    ("GetDiagnostics", {"location": "https://user:pw@logs.example/in/", "retries": "2",
+                        "retry_interval": "30", "start_time": "2026-11-01T00:00",
+                        "stop_time": "2026-11-02T00:00"},
+     {"location": "https://user:pw@logs.example/in/", "retries": 2, "retryInterval": 30,
+      "startTime": "2026-11-01T00:00:00.000Z", "stopTime": "2026-11-02T00:00:00.000Z"}),
+]
+
+
+@pytest.mark.parametrize(("action", "fields", "payload"), PAGE_CASES,
+                         ids=[f"{case[0]}-{n}" for n, case in enumerate(PAGE_CASES)])
+def test_the_operations_page_sends_the_exact_payload(
+    company: OcppCompany, cp1: StationSocket, action: str, fields: dict[str, str],
+    payload: dict[str, Any]
+) -> None:
+    browser = _panel(company)
+    answering = Answering(cp1, ACCEPTED)
+    [cp1_id] = _station_ids(company, "CP1")
+    response = browser.post(f"/operations/send/{action}", [
+        ("station", cp1_id), *((f"{action}-{name}", value) for name, value in fields.items())],
+        csrf_from=f"/operations/send/{action}", prefix=action)
+    assert response.status_code == 302, response.text
+    assert answering.join()[2:] == [action, payload]
+    assert _results(browser, response.headers["Location"]) == {"CP1": "Accepted"}
+
+
+def test_an_operation_naming_one_stations_session_takes_one_station(
+    company: OcppCompany
+) -> None:
+    for socket in _connect(company, 2, prefix="ONE"):
+        socket.close()
+    browser = _panel(company)
+    chosen = [("station", station_id) for station_id in _station_ids(company, "ONE")]
+    response = browser.post("/operations/send/RemoteStopTransaction", [
+        *chosen, ("RemoteStopTransaction-transaction_id", "5")],
+        csrf_from="/operations/send/RemoteStopTransaction", prefix="RemoteStopTransaction")
+    assert response.status_code == 400 and "choose only one" in response.text
+    assert _commands(company) == []
