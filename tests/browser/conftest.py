@@ -9,6 +9,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+# The protocol tests' company and connected station, seen here through a browser.
+from tests.ocpp.conftest import company, cp1  # noqa: F401
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these, Chromium keeps trying to reach Google's hosts from a closed network.
 CHROMIUM_ARGS = [
