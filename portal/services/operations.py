@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from ocpp_ws import commands
@@ -15,6 +15,10 @@ from portal.auth.permissions import visible_stations
 from portal.extensions import db
 from portal.models import ChargingSession, Command, CommandOutcome, Station, User
 from portal.services.monitoring import PAGE_SIZE, Page, paginate
+
+# Longer than any command may wait (the API allows 300 s): a command still pending after
+# this lost the worker that sent it.
+ABANDONED_AFTER = timedelta(minutes=10)
 
 
 def perform(actor: User, station: Station, action: str, payload: dict[str, Any]) -> Command:
@@ -101,3 +105,17 @@ def issuers() -> list[User]:
     """Users who have sent commands (in this company), for the history's filter."""
     query = select(User).where(User.id.in_(select(Command.user_id).distinct()))
     return list(db.session.scalars(query.order_by(User.email)))
+
+
+def settle_abandoned(now: datetime) -> int:
+    """Close the commands whose sending worker stopped before the station answered (a
+    restart, a crash): they would read "waiting" for ever. Returns how many."""
+    result = db.session.execute(
+        update(Command)
+        .where(Command.outcome == CommandOutcome.PENDING,
+               Command.issued_at < now - ABANDONED_AFTER)
+        .values(outcome=CommandOutcome.TIMED_OUT, answered_at=now,
+                error_description="Plugboard stopped waiting: the worker that sent it "
+                                  "stopped before the station answered.")
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
