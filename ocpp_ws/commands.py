@@ -21,7 +21,7 @@ from flask import Flask, current_app
 from ocpp.messages import MessageType
 from ocpp.v16.enums import RegistrationStatus
 from simple_websocket import ConnectionClosed
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from ocpp_ws import message_log, registry
 from ocpp_ws.connection import CallTimedOut, StationOffline
@@ -120,6 +120,23 @@ def _check_registration(station: Station, action: str) -> None:
             RegistrationStatus.accepted:
         raise Invalid(f"{station.charge_box_id} is {station.registration_status.value}: OCPP 1.6 "
                       f"forbids {action} until a station is Accepted.", field="action")
+
+
+def reload_after_commit(station: Station) -> None:
+    """Have the worker holding the station's socket read the station again (registration,
+    outlets, open sessions) as soon as the current transaction commits, so that what
+    staff changed applies to its very next message."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    key = (station.tenant_id, station.charge_box_id)
+    event.listen(db.session(), "after_commit", lambda session: _reload(app, *key), once=True)
+
+
+def _reload(app: Flask, tenant_id: int, charge_box_id: str) -> None:
+    connection = registry.find(tenant_id, charge_box_id)
+    if connection is not None:
+        connection.state.loaded_at = None
+    elif (router := app.extensions.get(ROUTER)) is not None:
+        router.reload(tenant_id, charge_box_id)
 
 
 def commands_of(operation_id: str) -> list[Command]:

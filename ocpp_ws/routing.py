@@ -93,6 +93,13 @@ class Router:
             raise CallTimedOut(unique_id)
         return Reply(outcome["message_type"], outcome["unique_id"], outcome["body"])
 
+    def reload(self, tenant_id: int, charge_box_id: str) -> None:
+        """Tell the worker holding the station to read it again (see commands)."""
+        holder = self.redis.get(_station_key(tenant_id, charge_box_id))
+        if holder is not None and holder != WORKER_ID:
+            self.redis.publish(_channel(holder), json.dumps(
+                {"reload": True, "tenant_id": tenant_id, "charge_box_id": charge_box_id}))
+
     def _start(self) -> None:
         if self._started:
             return
@@ -107,8 +114,12 @@ class Router:
         pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
         pubsub.subscribe(_channel(WORKER_ID))
         for message in pubsub.listen():
-            threading.Thread(target=self._serve, args=(json.loads(message["data"]),),
-                             daemon=True).start()
+            request = json.loads(message["data"])
+            if request.get("reload"):
+                if connection := registry.find(request["tenant_id"], request["charge_box_id"]):
+                    connection.state.loaded_at = None
+                continue
+            threading.Thread(target=self._serve, args=(request,), daemon=True).start()
 
     def _serve(self, request: dict[str, Any]) -> None:
         self._reply(request, {"outcome": "received"})

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ocpp_ws import commands
 from portal.auth.permissions import visible_stations
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
@@ -165,9 +166,11 @@ RECORD_SEEN = (update(_STATION).where(_STATION.c.id == bindparam("station"))
 
 
 def set_registration(station: Station, status: RegistrationStatus) -> None:
-    """Accept, hold (Pending) or reject a station; it learns at its next BootNotification."""
+    """Accept, hold (Pending) or reject a station. It learns at its next BootNotification;
+    until then its messages are taken or refused by the new status."""
     if station.registration_status is status:
         return
     events.record(station, "registration",
                   f"Registration {station.registration_status.value} -> {status.value}.")
     station.registration_status = status
+    commands.reload_after_commit(station)

@@ -20,10 +20,20 @@ from tests.conftest import free_port
 from tests.factories import make_tenant
 from tests.live_server import running_server
 from tests.ocpp.conftest import OcppCompany, seed
-from tests.ocpp.remote import Answering, new_token, post_command
+from tests.ocpp.remote import Answering, LivePortal, admin_email, new_token, post_command
 from tests.ocpp.station_client import Station
 
 REDIS = "redis://127.0.0.1:6379/13"
+
+
+def _refused_soon(station: Station) -> bool:
+    """The station's Heartbeat is refused within a second (the news travels by pub/sub)."""
+    deadline = time.monotonic() + 1
+    while time.monotonic() < deadline:
+        if station.call("Heartbeat")[0] == 4:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_commands_cross_workers_and_a_dead_worker_means_offline(
@@ -46,6 +56,12 @@ def test_commands_cross_workers_and_a_dead_worker_means_offline(
             assert answering.join()[2:] == ["Reset", {"type": "Hard"}]
             assert response.status_code == 200, response.text
             assert response.json()["status"] == "Accepted"
+
+            # Staff reject the station on the other worker: the holder hears of it at once.
+            browser = LivePortal(elsewhere).login(admin_email(elsewhere))
+            assert browser.post("/stations/CP1/registration", {"status": "Rejected"},
+                                csrf_from="/stations/CP1").status_code == 302
+            assert _refused_soon(cp1)
 
             holder.send_signal(signal.SIGKILL)  # the worker dies; its entry has not expired
             holder.wait(timeout=10)

@@ -1,4 +1,5 @@
-"""What staff change reaches a connected station: at its next boot, or after STATE_TTL."""
+"""What staff change reaches a connected station: at once where its worker hears of it,
+at its next boot, or after STATE_TTL at the latest."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from portal.models import Station, Tenant
 from portal.services import stations
 from tenants.scoping import tenant_scope
 from tests.factories import Company, make_tenant
+from tests.ocpp.conftest import OcppCompany
+from tests.ocpp.remote import LivePortal, admin_email
+from tests.ocpp.station_client import Station as StationClient
 
 BOOT = {"chargePointVendor": "Test", "chargePointModel": "T1"}
 
@@ -62,3 +66,13 @@ def test_a_rejection_reaches_a_connected_station_once_its_state_is_stale(app: Fl
     assert _send(app, company, state, "Heartbeat")[2] == "SecurityError"
     with app.app_context(), tenant_scope(db.session.get(Tenant, company.tenant_id)):
         assert db.session.get(Station, state.station_id).last_heartbeat_at is not None
+
+
+def test_a_rejection_by_staff_applies_to_the_connected_stations_next_message(
+    company: OcppCompany, cp1: StationClient
+) -> None:
+    browser = LivePortal(company).login(admin_email(company))
+    response = browser.post("/stations/CP1/registration", {"status": "Rejected"},
+                            csrf_from="/stations/CP1")
+    assert response.status_code == 302
+    assert cp1.call("Heartbeat")[2] == "SecurityError"  # not STATE_TTL later: at once
