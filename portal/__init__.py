@@ -71,12 +71,13 @@ def _register_blueprints(app: Flask) -> None:
         my,
         navigation,
         public,
+        reservations,
         stations,
         tokens,
     )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
-                      api.bp, tokens.bp):
+                      api.bp, tokens.bp, reservations.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)
