@@ -150,7 +150,7 @@ def test_tc_047_reservation_of_a_connector_expire(company: OcppCompany,
     time.sleep(max(0.0, (expiry - utcnow()).total_seconds()) + 0.2)
     _status(cp1, 1, "Available")
     page = portal.get("/reservations?status=Expired&id_tag=VALID").text
-    assert f"<td>{reservation.id}</td>" in page
+    assert f'id="reservation-{reservation.id}"' in page
     assert _reservation(company, reservation.id).status is S.EXPIRED
 
 
