@@ -72,12 +72,13 @@ def _register_blueprints(app: Flask) -> None:
         navigation,
         operations,
         public,
+        reservations,
         stations,
         tokens,
     )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
-                      api.bp, tokens.bp, operations.bp):
+                      api.bp, tokens.bp, operations.bp, reservations.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

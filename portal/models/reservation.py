@@ -14,12 +14,14 @@ from portal.models.tag import Tag
 class ReservationStatus(enum.StrEnum):
     """Lifecycle of a reservation: the station's answer, then cancellation, use or expiry."""
 
-    REQUESTED = "Requested"
+    REQUESTED = "Requested"  # sent, no answer yet
     ACCEPTED = "Accepted"
     FAULTED = "Faulted"
     OCCUPIED = "Occupied"
     REJECTED = "Rejected"
     UNAVAILABLE = "Unavailable"
+    # No answer (offline, timed out) or a CALLERROR: `failure` says which.
+    FAILED = "Failed"
     CANCELLED = "Cancelled"
     USED = "Used"
     EXPIRED = "Expired"
@@ -45,6 +47,7 @@ class Reservation(TenantOwned, Base):
     status: Mapped[ReservationStatus] = mapped_column(
         str_enum(ReservationStatus), default=ReservationStatus.REQUESTED
     )
+    failure: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     station: Mapped[Station] = relationship()

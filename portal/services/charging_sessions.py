@@ -15,13 +15,11 @@ from portal.models import (
     ChargingSession,
     MeterValue,
     Outlet,
-    Reservation,
-    ReservationStatus,
     Station,
     Tag,
     User,
 )
-from portal.services import events, outlets, tags
+from portal.services import events, outlets, reservations, tags
 from portal.services.tags import Authorization
 from portal.timestamps import parse_timestamp
 
@@ -65,11 +63,13 @@ def start(
         return same, tags.authorize(id_tag, count_active=False)
     authorization = tags.authorize(id_tag)
     _close_stale(station, outlet, started_at)
+    reservation = (reservations.use(station, reservation_id, connector_id, id_tag,
+                                    authorization.tag) if reservation_id is not None else None)
     session = ChargingSession(
         tenant_id=station.tenant_id, station_id=station.id, outlet_id=outlet.id, id_tag=id_tag,
         tag=authorization.tag, user_id=authorization.tag.owner_id if authorization.tag else None,
         authorization_status=authorization.status.value, started_at=started_at,
-        meter_start=meter_start, reservation_id=_use_reservation(station, reservation_id),
+        meter_start=meter_start, reservation_id=reservation.id if reservation else None,
     )
     try:
         with db.session.begin_nested():
@@ -162,18 +162,6 @@ def _last_sign_of(session: ChargingSession) -> datetime:
     last_sample = db.session.scalar(select(func.max(MeterValue.sampled_at)).where(
         MeterValue.charging_session_id == session.id))
     return max(last_sample or session.started_at, session.started_at)
-
-
-def _use_reservation(station: Station, reservation_id: int | None) -> int | None:
-    if reservation_id is None:
-        return None
-    reservation = db.session.scalar(select(Reservation).where(
-        Reservation.id == reservation_id, Reservation.station_id == station.id))
-    if reservation is None:
-        return None
-    if reservation.status is ReservationStatus.ACCEPTED:
-        reservation.status = ReservationStatus.USED
-    return reservation.id
 
 
 def stop(

@@ -72,6 +72,11 @@ MATRIX = [
     # no name in the form: 400 once the role may create tokens
     ("POST", "/api-tokens",                    400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/api-tokens/999999/revoke",      404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    # reservations (another site's or company's reservation: tests/blueprints/test_reservations.py);
+    # an empty Reserve form: 400 once the role may reserve
+    ("GET",  "/reservations",                  200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/reservations",                  400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/reservations/999999/cancel",    404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [

@@ -1,0 +1,91 @@
+"""Reservations: the list with its filters, the Reserve form, a Cancel button per reservation."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from portal.auth.permissions import Capability, requires
+from portal.blueprints.formatting import local_time
+from portal.blueprints.reservations import bp
+from portal.blueprints.reservations.forms import ReservationFilterForm, ReserveForm
+from portal.errors import Conflict, Invalid, NotFound
+from portal.extensions import db
+from portal.models import CommandOutcome, Reservation, ReservationStatus
+from portal.models.base import utcnow
+from portal.services import reservations, stations
+
+
+@bp.get("/reservations")
+@requires(Capability.OPERATE_STATIONS)
+def index() -> str:
+    return _page(ReserveForm(formdata=None))
+
+
+@bp.post("/reservations")
+@requires(Capability.OPERATE_STATIONS)
+def reserve() -> Response | tuple[str, int]:
+    form = ReserveForm()
+    if not form.validate_on_submit():
+        return _page(form), 400
+    try:
+        station = stations.get(current_user, form.charge_box_id.data)
+        reservation = reservations.reserve(
+            station, form.connector_id.data, form.id_tag.data, form.expiry_at.data,
+            now=utcnow(), timeout=current_app.config["OCPP_COMMAND_TIMEOUT"], user=current_user)
+    except (NotFound, Invalid) as error:
+        db.session.rollback()  # nothing was sent
+        form[error.field or "charge_box_id"].errors.append(str(error))
+        return _page(form), 400
+    db.session.commit()
+    flash(*_reserved(reservation))
+    return redirect(url_for("reservations.index"))
+
+
+@bp.post("/reservations/<int:reservation_id>/cancel")
+@requires(Capability.OPERATE_STATIONS)
+def cancel(reservation_id: int) -> Response:
+    reservation = reservations.get(current_user, reservation_id)
+    try:
+        command = reservations.cancel(reservation, now=utcnow(),
+                                      timeout=current_app.config["OCPP_COMMAND_TIMEOUT"],
+                                      user=current_user)
+    except Conflict as error:
+        flash(str(error), "danger")
+        return redirect(url_for("reservations.index"))
+    db.session.commit()
+    if reservation.status is ReservationStatus.CANCELLED:
+        flash(f"Reservation {reservation.id} is cancelled.", "success")
+    elif command.outcome is CommandOutcome.ANSWERED:
+        flash(f"Station {command.charge_box_id} answered {command.response.get('status')}: "
+              f"reservation {reservation.id} is not cancelled and stays "
+              f"{reservation.status.value}.", "warning")
+    else:
+        flash(f"Reservation {reservation.id} is not cancelled: "
+              f"{reservations.failure_of(command)}", "danger")
+    return redirect(url_for("reservations.index"))
+
+
+def _reserved(reservation: Reservation) -> tuple[str, str]:
+    """The flash message telling what the station made of a reservation, and its colour."""
+    connector = (f"connector {reservation.connector_id}" if reservation.connector_id
+                 else "(any connector)")
+    where = f"{reservation.station.charge_box_id} {connector}"
+    if reservation.status is ReservationStatus.ACCEPTED:
+        return (f"Reservation {reservation.id}: {where} is reserved for {reservation.id_tag} "
+                f"until {local_time(reservation.expiry_at)}.", "success")
+    if reservation.status is ReservationStatus.FAILED:
+        return f"Reservation {reservation.id} was not made: {reservation.failure}", "danger"
+    return (f"Station {reservation.station.charge_box_id} answered "
+            f"{reservation.status.value}: reservation {reservation.id} was not made.", "warning")
+
+
+def _page(form: ReserveForm) -> str:
+    filters = ReservationFilterForm(request.args)
+    # Shown as they are now, also before the clock's next round.
+    if reservations.expire(utcnow()):
+        db.session.commit()
+    page = reservations.page(current_user, filters.filters(), request.args.get("page", 1, type=int))
+    return render_template("reservations/index.html", page=page, filters=filters, form=form,
+                           now=utcnow(), active=ReservationStatus.ACCEPTED)
