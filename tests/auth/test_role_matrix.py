@@ -2,7 +2,8 @@
 
 A new route is a new row. Paths name stations by a key resolved per world:
 {site1} and {site2} are company A's stations on its two sites, {foreign} is a station
-only company B has. Codes: 200 page, 302 redirect (Location checked), 403, 404, 405.
+only company B has; {operation} is an OCPP operation (Reset). Codes: 200 page,
+302 redirect (Location checked), 403, 404, 405.
 """
 
 from __future__ import annotations
@@ -53,10 +54,10 @@ MATRIX = [
     ("GET",  "/api/v1/openapi.json",           200,                    200,              200,              200,                200,      200),
     # remote operations: many stations, one station's control panel, the history
     ("GET",  "/operations",                    "302:/operations/send/Reset", "302:/operations/send/Reset", "302:/operations/send/Reset", 403, TO_LOGIN, TO_LOGIN),
-    ("GET",  "/operations/send/Reset",         200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/operations/send/{operation}",   200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/operations/send/NoSuchAction",  404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
     # no station chosen: 400 once the role may operate
-    ("POST", "/operations/send/Reset",         400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/operations/send/{operation}",   400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/operations/history",            200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/operations/9b2f6a3e-1c1d-4c55-9a55-0f4f3a0d1e2b", 404,  404,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/operations/9b2f6a3e-1c1d-4c55-9a55-0f4f3a0d1e2b/rows", 404, 404,          404,              403,                TO_LOGIN, TO_LOGIN),
@@ -103,7 +104,7 @@ def test_route_answers_each_role_as_the_table_says(
 ) -> None:
     client = _client_as(role, world, portal)
     url = path.format(site1=world.a.station_site1, site2=world.a.station_site2,
-                      foreign=world.b.own_station)
+                      foreign=world.b.own_station, operation="Reset")
     if method == "GET":
         response = client.get(url)
     else:
