@@ -72,11 +72,12 @@ def _register_blueprints(app: Flask) -> None:
         navigation,
         public,
         stations,
+        tags,
         tokens,
     )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
-                      api.bp, tokens.bp):
+                      api.bp, tokens.bp, tags.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -54,7 +54,7 @@ class Page(Generic[T]):
                     self.has_next, self.total)
 
 
-def _page(query: Select[Any], number: int, size: int, *, counted: bool = True,
+def paginate(query: Select[Any], number: int, size: int, *, counted: bool = True,
           scalars: bool = True) -> Page[Any]:
     """One page of an ordered query: one row more than the page tells whether another follows."""
     number = max(number, 1)
@@ -105,7 +105,7 @@ def station_page(actor: User, filters: StationFilter, page: int = 1) -> Page[Sta
     if filters.registration_status is not None:
         query = query.where(Station.registration_status == filters.registration_status)
     query = query.options(selectinload(Station.outlets), selectinload(Station.site))
-    return _page(query.order_by(Station.charge_box_id), page, PAGE_SIZE)
+    return paginate(query.order_by(Station.charge_box_id), page, PAGE_SIZE)
 
 
 def station_choices(actor: User) -> StationChoices:
@@ -156,7 +156,7 @@ def connector_page(actor: User, filters: ConnectorFilter, page: int = 1) -> Page
         _connectors_matching(actor, filters, station_level, Station.status),
     ).subquery()
     query = select(states).order_by(states.c.charge_box_id, states.c.connector_id)
-    result = _page(query, page, PAGE_SIZE, scalars=False)
+    result = paginate(query, page, PAGE_SIZE, scalars=False)
     return result.map(lambda row: ConnectorState(**row._mapping))
 
 
@@ -202,7 +202,7 @@ def message_page(station: Station, filters: MessageFilter, page: int = 1) -> Pag
     if filters.until is not None:
         query = query.where(OcppMessage.logged_at <= filters.until)
     query = query.order_by(OcppMessage.logged_at.desc(), OcppMessage.id.desc())
-    return _page(query, page, MESSAGE_PAGE_SIZE, counted=False)
+    return paginate(query, page, MESSAGE_PAGE_SIZE, counted=False)
 
 
 # --- Refused connections ------------------------------------------------------------------
@@ -228,6 +228,6 @@ def refused_connections(page: int = 1) -> Page[RefusedConnection]:
     ).exists()
     query = (select(ConnectionAttempt, registered)
              .order_by(ConnectionAttempt.last_at.desc(), ConnectionAttempt.id.desc()))
-    result = _page(query, page, PAGE_SIZE, scalars=False)
+    result = paginate(query, page, PAGE_SIZE, scalars=False)
     return result.map(lambda row: RefusedConnection(row[0], bool(row[1])))
 
