@@ -119,12 +119,16 @@ def send(station: Station, update_type: UpdateType, *, timeout: float,
 
 def _send_update(station: Station, update_type: UpdateType, timeout: float,
                  user: User | None) -> list[Command]:
-    entries = [entry.as_ocpp() for entry in wanted()] if update_type is UpdateType.full \
-        else changes(station)
+    if update_type is UpdateType.full:
+        entries = [entry.as_ocpp() for entry in wanted()]
+    else:
+        entries = changes(station)
     _check_capacity(station, update_type, entries)
     per_message = _configured(station, ConfigurationKey.send_local_list_max_length)
-    parts = [entries] if not per_message or len(entries) <= per_message else [
-        entries[start:start + per_message] for start in range(0, len(entries), per_message)]
+    parts = [entries]  # an empty Full update empties the station's list
+    if per_message and len(entries) > per_message:
+        parts = [entries[start:start + per_message]
+                 for start in range(0, len(entries), per_message)]
     sent: list[Command] = []
     for number, part in enumerate(parts):
         payload = {"listVersion": state(station).version + 1,

@@ -141,6 +141,8 @@ def test_tc_043_4_send_local_list_full(company: OcppCompany, cp1: StationClient)
                                           "localAuthorizationList": _full_list(company)}]
     assert "SendLocalList Full (version 1, 8 entries): Accepted." in page
     assert '<dd class="col-6" id="confirmed-version">1</dd>' in page
+    assert ('<td class="font-monospace">FLEET-CAR</td><td>Accepted</td><td>—</td>'
+            '<td class="font-monospace">FLEET</td>') in page  # what the station holds
     listed, entries = _stored(company)
     assert (listed.last_status, listed.version) == ("Accepted", 1)
     assert entries[:4] == [("BLOCKED", "Blocked", None), ("EXPIRED", "Expired", None),
