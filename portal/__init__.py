@@ -74,11 +74,12 @@ def _register_blueprints(app: Flask) -> None:
         public,
         reservations,
         stations,
+        tags,
         tokens,
     )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
-                      api.bp, tokens.bp, operations.bp, reservations.bp):
+                      api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -137,6 +137,8 @@ SETTINGS: tuple[Setting, ...] = (
             "number of trusted proxies in front (reads their X-Forwarded-* headers)",
             _non_negative),
     Setting("MAX_UPLOAD_MB", "16", "largest request body accepted, in megabytes", _non_negative),
+    Setting("TAG_IMPORT_MAX_KB", "2048",
+            "largest tags CSV file accepted by the import, in kilobytes", _non_negative),
     Setting("LOG_LEVEL", "INFO", "Python logging level"),
 )
 

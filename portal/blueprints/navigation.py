@@ -23,7 +23,7 @@ MENU = (
     MenuEntry("Stations", C.VIEW_STATIONS, "stations.index"),
     MenuEntry("Connections", C.REGISTER_STATIONS, "connections.attempts"),
     MenuEntry("Sessions", C.VIEW_ALL_SESSIONS, None),
-    MenuEntry("Tags", C.MANAGE_TAGS, None),
+    MenuEntry("Tags", C.MANAGE_TAGS, "tags.index"),
     MenuEntry("Users", C.MANAGE_USERS, None),
     MenuEntry("Alarms", C.MANAGE_ALARMS, None),
     MenuEntry("Operations", C.OPERATE_STATIONS, "operations.index"),

@@ -8,6 +8,7 @@ from portal.models.charging_session import ChargingSession, MeterValue
 from portal.models.command import Command, CommandOutcome
 from portal.models.connection_attempt import ConnectionAttempt, RefusalReason
 from portal.models.integration import ServiceKind, ThirdPartyService
+from portal.models.local_list import LocalList, LocalListEntry
 from portal.models.log import AuditEntry, Direction, Event, OcppMessage
 from portal.models.reservation import Reservation, ReservationStatus
 from portal.models.site import Floor, Site
@@ -25,7 +26,7 @@ from portal.models.user import Role, User
 __all__ = [
     "Alarm", "ApiToken", "AuditEntry", "Availability", "Base", "ChargingProfile",
     "ChargingSession", "Command", "CommandOutcome", "ConnectionAttempt", "Direction", "Event",
-    "Floor", "MeterValue",
+    "Floor", "LocalList", "LocalListEntry", "MeterValue",
     "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
     "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "Tag", "Tenant",
     "TenantOwned", "ThirdPartyService", "User",

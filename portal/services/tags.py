@@ -7,13 +7,31 @@ from datetime import datetime
 
 from ocpp.v16.enums import AuthorizationStatus
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
 from portal.models import ChargingSession, Tag, Tenant, User
 from portal.models.base import utcnow
+from portal.services.monitoring import PAGE_SIZE, Page, paginate
 
 MAX_ID_TAG_LENGTH = 20  # OCPP 1.6 IdToken is CiString20Type
+
+
+@dataclass(frozen=True)
+class TagFilter:
+    text: str = ""  # contained in the idTag, any case
+    blocked: bool | None = None
+
+
+def page(filters: TagFilter, number: int = 1) -> Page[Tag]:
+    """A page of the company's tags, by idTag."""
+    query = select(Tag).options(selectinload(Tag.parent))
+    if filters.text:
+        query = query.where(Tag.id_tag.icontains(filters.text, autoescape=True))
+    if filters.blocked is not None:
+        query = query.where(Tag.blocked.is_(filters.blocked))
+    return paginate(query.order_by(Tag.id_tag), number, PAGE_SIZE)
 
 
 def find(id_tag: str) -> Tag | None:
@@ -89,6 +107,12 @@ def authorize(id_tag: str, *, count_active: bool = True) -> Authorization:
     tag = find_presented(id_tag)
     if tag is None:
         return Authorization(AuthorizationStatus.invalid)
+    return authorization_of(tag, count_active=count_active)
+
+
+def authorization_of(tag: Tag, *, count_active: bool = True) -> Authorization:
+    """The idTagInfo of a known tag: blocked or expired (itself or its parent), else Accepted
+    unless, when counting, it already has as many sessions as it may."""
     for holder in (tag, tag.parent):
         if holder is None:
             continue

@@ -78,6 +78,25 @@ MATRIX = [
     ("GET",  "/reservations",                  200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/reservations",                  400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/reservations/999999/cancel",    404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # local authorization list (a station tab) and tags with CSV import / export
+    ("GET",  "/stations/{site1}/local-list",   200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site2}/local-list",   200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{foreign}/local-list", 404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # no update type in the form: 400 once the role may operate the station
+    ("POST", "/stations/{site1}/local-list/send", 400,                 400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site2}/local-list/send", 400,                 404,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/local-list/send", 404,               404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # sent to a station that is offline (the in-process app holds no socket): back to the tab
+    ("POST", "/stations/{site1}/local-list/version", "302:/stations/CP-SITE1/local-list", "302:/stations/CP-SITE1/local-list", "302:/stations/CP-SITE1/local-list", 403, TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site2}/local-list/version", "302:/stations/CP-SITE2/local-list", 404, "302:/stations/CP-SITE2/local-list", 403, TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/local-list/version", 404,            404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags",                          200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/import",                   200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    # no file in the form: 400 once the role may manage tags
+    ("POST", "/tags/import",                   400,                    400,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/export",                   200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/export?format=whitelist",  200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/export?format=excel",      400,                    400,              403,              403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("stations", __name__)
 
-from portal.blueprints.stations import routes  # noqa: E402, F401  (registers the views)
+from portal.blueprints.stations import local_list, routes  # noqa: E402, F401  (registers the views)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import g
 from flask_wtf import FlaskForm
-from ocpp.v16.enums import Action, ChargePointStatus, RegistrationStatus
+from ocpp.v16.enums import Action, ChargePointStatus, RegistrationStatus, UpdateType
 from wtforms import DataList, DateTimeLocalField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
@@ -124,3 +124,9 @@ class MessageFilterForm(FilterForm):
 class RegistrationForm(FlaskForm):
     status = SelectField("Registration", choices=[
         SelectChoice(status.value) for status in RegistrationStatus])
+
+
+class LocalListForm(FlaskForm):
+    """Send the local list (a button per update type) or ask its version (no field)."""
+
+    update_type = SelectField("Update", choices=[SelectChoice(kind.value) for kind in UpdateType])

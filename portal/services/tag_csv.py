@@ -1,0 +1,203 @@
+"""Tags to and from CSV: the portal's own columns, and the whitelist stations' web pages use.
+
+Import adds new tags and updates existing ones (same idTag); it never deletes. Each bad
+row is reported with its line and why, and changes nothing; the good rows are imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.errors import Invalid
+from portal.extensions import db
+from portal.models import Tag, Tenant
+from portal.services import tags
+
+
+class CsvFormat(enum.StrEnum):
+    PORTAL = "portal"
+    WHITELIST = "whitelist"
+
+
+HEADERS = {
+    CsvFormat.PORTAL: ("tag", "parent", "expiry", "max active", "blocked", "note"),
+    CsvFormat.WHITELIST: ("UID", "GID", "Expiry", "Authorization"),
+}
+TRUE_WORDS, FALSE_WORDS = {"true", "yes", "1"}, {"false", "no", "0", ""}
+AUTHORIZATIONS = {"accepted": False, "blocked": True}  # whitelist word -> blocked
+EXPIRY_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@dataclass
+class ImportReport:
+    format: CsvFormat
+    accepted: list[tuple[int, str, str]] = field(default_factory=list)  # line, tag, what
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # line, tag, why
+
+
+@dataclass
+class _Row:
+    line: int
+    id_tag: str
+    parent: str
+    values: dict[str, Any]  # Tag attributes this format sets
+
+
+class _BadRow(ValueError):
+    pass
+
+
+def import_csv(tenant: Tenant, content: bytes) -> ImportReport:
+    """Read a CSV file of either format (told apart by its header) and import its good rows."""
+    try:
+        text = content.decode("utf-8-sig")  # spreadsheets often start with a BOM
+    except UnicodeDecodeError:
+        raise Invalid("The file is not UTF-8 text. Save it as CSV (UTF-8).",
+                      field="file") from None
+    reader = csv.reader(io.StringIO(text))
+    csv_format = _format_of(next(reader, []))
+    report = ImportReport(csv_format)
+    rows: list[_Row] = []
+    seen: dict[str, int] = {}
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        line = reader.line_num
+        try:
+            row = _read(csv_format, line, cells)
+            if row.id_tag in seen:
+                raise _BadRow(f"duplicate of line {seen[row.id_tag]} in this file")
+        except _BadRow as error:
+            report.rejected.append((line, cells[0].strip() if cells else "", str(error)))
+            continue
+        seen[row.id_tag] = line
+        rows.append(row)
+    for row in _without_unknown_parents(rows, report):
+        report.accepted.append((row.line, row.id_tag, _save(tenant, row)))
+    for row in rows:
+        tag = tags.find(row.id_tag)
+        assert tag is not None
+        tag.parent = tags.find(row.parent) if row.parent else None
+    db.session.flush()
+    report.rejected.sort()
+    return report
+
+
+def _format_of(header: list[str]) -> CsvFormat:
+    names = tuple(name.strip().lower() for name in header)
+    for csv_format, columns in HEADERS.items():
+        if names == tuple(column.lower() for column in columns):
+            return csv_format
+    expected = " or ".join(",".join(columns) for columns in HEADERS.values())
+    raise Invalid(f"Unknown header {','.join(header)!r}: the first line must be {expected}.",
+                  field="file")
+
+
+def _read(csv_format: CsvFormat, line: int, cells: list[str]) -> _Row:
+    columns = HEADERS[csv_format]
+    if len(cells) != len(columns):
+        raise _BadRow(f"expected {len(columns)} columns, found {len(cells)}")
+    cells = [cell.strip() for cell in cells]
+    id_tag, parent = cells[0], cells[1]
+    for name, value in (("tag", id_tag), ("parent", parent)):
+        if len(value) > tags.MAX_ID_TAG_LENGTH:
+            raise _BadRow(f"{name} longer than {tags.MAX_ID_TAG_LENGTH} characters")
+    if not id_tag:
+        raise _BadRow("no tag")
+    if parent == id_tag:
+        raise _BadRow("a tag cannot be its own parent")
+    values: dict[str, Any] = {"expiry_at": _expiry(cells[2])}
+    if csv_format is CsvFormat.WHITELIST:
+        if cells[3].lower() not in AUTHORIZATIONS:
+            raise _BadRow(f"bad authorization {cells[3]!r} (use accepted or blocked)")
+        values["blocked"] = AUTHORIZATIONS[cells[3].lower()]
+    else:
+        values["max_active_transactions"] = _whole_number(cells[3])
+        values["blocked"] = _boolean(cells[4])
+        values["note"] = cells[5]
+    return _Row(line, id_tag, parent, values)
+
+
+def _expiry(value: str) -> datetime | None:
+    """Empty = never; else an ISO 8601 date or date-time, read as UTC without a zone."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _BadRow(f"bad date {value!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)") from None
+    if "T" not in value and " " not in value:  # a date alone: valid to the end of that day
+        moment = datetime.combine(moment.date(), time.max)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _whole_number(value: str) -> int:
+    if not value:
+        return 1
+    try:
+        return int(value)
+    except ValueError:
+        raise _BadRow(f"max active {value!r} is not a whole number "
+                      "(0 = blocked, negative = no limit)") from None
+
+
+def _boolean(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in TRUE_WORDS:
+        return True
+    if lowered in FALSE_WORDS:
+        return False
+    raise _BadRow(f"bad boolean {value!r} for blocked (use true or false)")
+
+
+def _without_unknown_parents(rows: list[_Row], report: ImportReport) -> list[_Row]:
+    """The rows whose parent exists or is imported too; the others are rejected (repeatedly,
+    since rejecting a row can orphan the rows naming it as parent)."""
+    known = set(db.session.scalars(select(Tag.id_tag)))
+    while True:
+        available = known | {row.id_tag for row in rows}
+        orphans = [row for row in rows if row.parent and row.parent not in available]
+        if not orphans:
+            return rows
+        for row in orphans:
+            report.rejected.append((row.line, row.id_tag, f"unknown parent {row.parent!r}"))
+        rows[:] = [row for row in rows if row not in orphans]
+
+
+def _save(tenant: Tenant, row: _Row) -> str:
+    tag = tags.find(row.id_tag)
+    if tag is None:
+        tags.add(tenant, row.id_tag, **row.values)
+        return "added"
+    for name, value in row.values.items():
+        setattr(tag, name, value)
+    return "updated"
+
+
+def export_csv(csv_format: CsvFormat) -> Iterator[str]:
+    """The company's tags as CSV lines, header first, read from the database in batches."""
+    yield _line(HEADERS[csv_format])
+    query = select(Tag).options(selectinload(Tag.parent)).order_by(Tag.id_tag)
+    for tag in db.session.scalars(query.execution_options(yield_per=500)):
+        parent = tag.parent.id_tag if tag.parent else ""
+        expiry = tag.expiry_at.strftime(EXPIRY_FORMAT) if tag.expiry_at else ""
+        if csv_format is CsvFormat.WHITELIST:
+            yield _line((tag.id_tag, parent, expiry, "blocked" if tag.blocked else "accepted"))
+        else:
+            yield _line((tag.id_tag, parent, expiry, tag.max_active_transactions,
+                         "true" if tag.blocked else "false", tag.note))
+
+
+def _line(cells: tuple[Any, ...]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(cells)
+    return out.getvalue()

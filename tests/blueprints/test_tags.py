@@ -1,0 +1,215 @@
+"""Tags pages: the filtered list, CSV import with its report, CSV export in both formats."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Role, Tag, Tenant
+from portal.services import tags
+from tenants.scoping import tenant_scope
+from tests.factories import Company, World, make_tenant
+from tests.portal_client import PortalClient
+
+
+def _admin(portal: Any, company: Company) -> PortalClient:
+    client = portal(company)
+    assert client.login(company.email(Role.ADMIN)).status_code == 302
+    return client
+
+
+def _import(client: PortalClient, content: str | bytes) -> Any:
+    data = content.encode() if isinstance(content, str) else content
+    return client.post("/tags/import", {"file": (io.BytesIO(data), "tags.csv")},
+                       csrf_from="/tags/import", content_type="multipart/form-data")
+
+
+def _tags(app: Flask, company: Company) -> dict[str, tuple[Any, ...]]:
+    """Every tag of the company: id -> (parent, expiry, max active, blocked, note)."""
+    with app.app_context(), tenant_scope(db.session.get(Tenant, company.tenant_id)):
+        return {tag.id_tag: (tag.parent.id_tag if tag.parent else None, tag.expiry_at,
+                             tag.max_active_transactions, tag.blocked, tag.note)
+                for tag in db.session.scalars(select(Tag))}
+
+
+def _add_tags(app: Flask, company: Company, *id_tags: str, **values: Any) -> None:
+    with app.app_context():
+        tenant = db.session.get(Tenant, company.tenant_id)
+        with tenant_scope(tenant):
+            for id_tag in id_tags:
+                tags.add(tenant, id_tag, **values)
+            db.session.commit()
+
+
+def test_the_tags_list_filters_on_text_and_blocked(app: Flask, world: World, portal) -> None:
+    _add_tags(app, world.a, "CARD-1", "CARD-2")
+    _add_tags(app, world.a, "CARD-3", blocked=True)
+    client = _admin(portal, world.a)
+    page = client.get("/tags").get_data(as_text=True)
+    assert all(id_tag in page for id_tag in ("CARD-1", "CARD-3", world.a.driver_tag))
+    assert world.b.driver_tag not in page
+    page = client.get("/tags?text=card&blocked=no").get_data(as_text=True)
+    assert "CARD-1" in page and "CARD-2" in page
+    assert "CARD-3" not in page and world.a.driver_tag not in page
+    page = client.get("/tags?blocked=yes").get_data(as_text=True)
+    assert "CARD-3" in page and "CARD-1" not in page
+    assert "1 tags" in page  # the pager counts what the filters keep
+
+
+def test_the_menu_leads_to_the_tags(world: World, portal) -> None:
+    assert 'href="/tags"' in _admin(portal, world.a).get("/dashboard").get_data(as_text=True)
+
+
+PORTAL_FILE = """tag,parent,expiry,max active,blocked,note
+NEW-1,,2027-01-31T12:00:00Z,2,false,first card
+NEW-2,NEW-1,,-1,no,child of a new tag
+OLD,,2027-03-01,0,true,updated
+THIS-TAG-IS-LONGER-THAN-20,,,1,false,too long
+BAD-DATE,,31/12/2027,1,false,
+BAD-BOOL,,,1,maybe,
+BAD-MAX,,,many,false,
+ORPHAN,NOBODY,,1,false,
+NEW-1,,,1,false,again
+SHORT,,,1
+"""
+
+
+def test_a_portal_csv_imports_its_good_rows_and_reports_each_bad_one(
+    app: Flask, world: World, portal
+) -> None:
+    _add_tags(app, world.a, "OLD", note="before", max_active_transactions=1)
+    before = _tags(app, world.a)
+    response = _import(_admin(portal, world.a), PORTAL_FILE)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "3 rows imported,\n  7 rejected (portal format)." in page
+    rejected = page[page.index('id="rejected"'):page.index('id="accepted"')]
+    for line, reason in [
+        (5, "tag longer than 20 characters"),
+        (6, "bad date &#39;31/12/2027&#39; (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"),
+        (7, "bad boolean &#39;maybe&#39; for blocked (use true or false)"),
+        (8, "max active &#39;many&#39; is not a whole number"),
+        (9, "unknown parent &#39;NOBODY&#39;"),
+        (10, "duplicate of line 2 in this file"),
+        (11, "expected 6 columns, found 4"),
+    ]:
+        assert f"<tr><td>{line}</td>" in rejected and reason in rejected, (line, reason)
+    after = _tags(app, world.a)
+    assert after["NEW-1"] == (None, datetime(2027, 1, 31, 12, tzinfo=UTC), 2, False,
+                              "first card")
+    assert after["NEW-2"] == ("NEW-1", None, -1, False, "child of a new tag")
+    assert after["OLD"] == (None, datetime(2027, 3, 1, 23, 59, 59, 999999, tzinfo=UTC), 0, True,
+                            "updated")
+    # the bad rows changed nothing: no other tag came or went
+    assert set(after) == set(before) | {"NEW-1", "NEW-2"}
+    assert after[world.a.driver_tag] == before[world.a.driver_tag]
+
+
+WHITELIST_FILE = """UID,GID,Expiry,Authorization
+04A1B2C3D4,,2027-06-30T00:00:00Z,accepted
+04A1B2C3D5,04A1B2C3D4,,Blocked
+OLD,,,accepted
+04A1B2C3D6,,,expired
+04A1B2C3D7,MISSING,,accepted
+04A1B2C3D8,,tomorrow,accepted
+"""
+
+
+def test_a_whitelist_csv_imports_its_good_rows_and_reports_each_bad_one(
+    app: Flask, world: World, portal
+) -> None:
+    _add_tags(app, world.a, "OLD", blocked=True, note="kept", max_active_transactions=3)
+    response = _import(_admin(portal, world.a), WHITELIST_FILE)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "3 rows imported,\n  3 rejected (whitelist format)." in page
+    assert "bad authorization &#39;expired&#39; (use accepted or blocked)" in page
+    assert "unknown parent &#39;MISSING&#39;" in page
+    assert "bad date &#39;tomorrow&#39;" in page
+    after = _tags(app, world.a)
+    assert after["04A1B2C3D4"] == (None, datetime(2027, 6, 30, tzinfo=UTC), 1, False, "")
+    assert after["04A1B2C3D5"] == ("04A1B2C3D4", None, 1, True, "")
+    assert after["OLD"] == (None, None, 3, False, "kept")  # what the format carries, no more
+    assert not {"04A1B2C3D6", "04A1B2C3D7", "04A1B2C3D8"} & set(after)
+
+
+def test_a_rejected_parent_rejects_its_children_too(app: Flask, world: World, portal) -> None:
+    content = "UID,GID,Expiry,Authorization\nPARENT,,never,accepted\nCHILD,PARENT,,accepted\n"
+    page = _import(_admin(portal, world.a), content).get_data(as_text=True)
+    assert "0 rows imported,\n  2 rejected" in page
+    assert "unknown parent &#39;PARENT&#39;" in page
+    assert not {"PARENT", "CHILD"} & set(_tags(app, world.a))
+
+
+def test_a_file_that_is_no_tags_csv_is_refused_whole(app: Flask, world: World, portal) -> None:
+    before = _tags(app, world.a)
+    client = _admin(portal, world.a)
+    response = _import(client, "name,card\nA,B\n")
+    assert response.status_code == 400
+    assert "Unknown header" in response.get_data(as_text=True)
+    response = _import(client, b"tag,parent,expiry,max active,blocked,note\n\xff\xfe,,,,,\n")
+    assert response.status_code == 400
+    assert "The file is not UTF-8 text." in response.get_data(as_text=True)
+    response = client.post("/tags/import", {}, csrf_from="/tags/import")
+    assert response.status_code == 400
+    assert "Choose a CSV file." in response.get_data(as_text=True)
+    assert _tags(app, world.a) == before
+
+
+def test_an_oversized_upload_gets_413_and_stores_nothing(
+    app: Flask, world: World, portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a small limit keeps the upload in memory (the test client spools big ones to files)
+    monkeypatch.setitem(app.config, "TAG_IMPORT_MAX_KB", 4)
+    before = _tags(app, world.a)
+    rows = "".join(f"BIG-{number},,,1,false,{'x' * 40}\n" for number in range(100))
+    content = "tag,parent,expiry,max active,blocked,note\n" + rows
+    assert len(content) > 4 * 1024
+    client = _admin(portal, world.a)
+    response = _import(client, content)
+    assert response.status_code == 413
+    assert "larger than 4 KB (TAG_IMPORT_MAX_KB). Nothing was imported." in (
+        response.get_data(as_text=True))
+    assert _tags(app, world.a) == before
+    assert "at most 4 KB" in client.get("/tags/import").get_data(as_text=True)
+
+
+def test_export_and_import_round_trip_in_both_formats(app: Flask, world: World, portal) -> None:
+    _add_tags(app, world.a, "FAMILY", expiry_at=datetime(2027, 5, 1, 8, 30, tzinfo=UTC),
+              max_active_transactions=-1, note='a "quoted", note')
+    _add_tags(app, world.a, "FAMILY-KID", parent_id_tag="FAMILY", blocked=True)
+    source = _admin(portal, world.a)
+    for csv_format in ("portal", "whitelist"):
+        response = source.get(f"/tags/export?format={csv_format}")
+        assert response.status_code == 200
+        assert response.mimetype == "text/csv"
+        assert response.is_streamed
+        exported = response.get_data(as_text=True)
+        assert world.b.driver_tag not in exported
+        target = make_tenant(app)
+        page = _import(_admin(portal, target), exported).get_data(as_text=True)
+        assert "0 rejected" in page
+        copied, original = _tags(app, target), _tags(app, world.a)
+        if csv_format == "portal":
+            assert copied == original
+        else:  # the whitelist carries parent, expiry and blocked only
+            assert {tag: values[:2] + values[3:4] for tag, values in copied.items()} == {
+                tag: values[:2] + values[3:4] for tag, values in original.items()}
+        again = _admin(portal, target).get(f"/tags/export?format={csv_format}")
+        assert again.get_data(as_text=True) == exported
+
+
+def test_the_whitelist_export_reads_as_stations_expect(app: Flask, world: World, portal) -> None:
+    _add_tags(app, world.a, "W-1", expiry_at=datetime(2027, 5, 1, 8, 30, tzinfo=UTC))
+    _add_tags(app, world.a, "W-2", parent_id_tag="W-1", blocked=True)
+    exported = _admin(portal, world.a).get("/tags/export?format=whitelist").get_data(as_text=True)
+    lines = exported.splitlines()
+    assert lines[0] == "UID,GID,Expiry,Authorization"
+    assert "W-1,,2027-05-01T08:30:00Z,accepted" in lines
+    assert "W-2,W-1,,blocked" in lines
