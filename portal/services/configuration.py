@@ -32,6 +32,7 @@ from portal.services.configuration_keys import (
     MAX_VALUE_LENGTH,
     StandardKey,
     checked_value,
+    is_secret,
     standard_key,
 )
 
@@ -49,7 +50,7 @@ class ConfigurationRow:
     @property
     def writable(self) -> bool:
         read_only = self.stored.readonly or (self.standard and self.standard.readonly)
-        return not read_only and not self.stored.unknown
+        return not read_only and not self.stored.unknown and not is_secret(self.stored.key)
 
 
 def rows(station: Station) -> list[ConfigurationRow]:
@@ -121,10 +122,12 @@ def fetch_at_first_boot(station: Station) -> None:
 
 def _checked_payload(station: Station | None, key: str, value: str) -> dict[str, str]:
     key = key.strip()
-    if key == AUTHORIZATION_KEY:
+    if is_secret(key):
         raise Invalid("Rotate the authorization key on the station's Configuration page.",
                       field="key")
     value = checked_value(key, value)
+    standard = standard_key(key)
+    key = standard.name if standard else key  # keys are case-insensitive: store one spelling
     if station is not None:
         stored = db.session.scalar(select(StationConfigurationKey).where(
             StationConfigurationKey.station_id == station.id,
@@ -148,7 +151,7 @@ def _store_configuration(command: Command) -> None:
         db.session.execute(delete(StationConfigurationKey).where(
             StationConfigurationKey.station_id == command.station_id))
     for key, item in reported.items():
-        value = item.get("value")
+        value = None if is_secret(key) else item.get("value")  # should a station report it
         _store(command, key, value=None if value is None else str(value)[:MAX_VALUE_LENGTH],
                readonly=bool(item.get("readonly")), unknown=False)
     for key in unknown:
@@ -160,7 +163,7 @@ def _store_change(command: Command) -> None:
     key, value = command.payload.get("key", ""), command.payload.get("value", "")
     status = (command.response or {}).get("status")
     taken = command.outcome is CommandOutcome.ANSWERED and status in TAKEN
-    if key == AUTHORIZATION_KEY:
+    if is_secret(key):
         command.payload = {**command.payload, "value": MASK}  # a secret: never kept
         if taken:
             _replace_auth_key(command, value)

@@ -136,6 +136,10 @@ def standard_key(name: str) -> StandardKey | None:
     return STANDARD_KEYS.get(name.lower())
 
 
+def is_secret(name: str) -> bool:
+    return name.lower() == AUTHORIZATION_KEY.lower()
+
+
 def checked_value(name: str, value: str) -> str:
     """The value as it is sent for key `name`, or Invalid saying what is wrong with it.
 

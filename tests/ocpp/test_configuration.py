@@ -287,6 +287,7 @@ def test_an_edit_of_an_offline_station_says_offline(company: OcppCompany,
     ("VendorMode", "x" * 501, "Field cannot be longer than 500 characters."),
     ("K" * 51, "1", "Field cannot be longer than 50 characters."),
     ("AuthorizationKey", "00", "Rotate the authorization key on the station"),
+    ("authorizationkey", "00", "Rotate the authorization key on the station"),
 ])
 def test_a_value_ocpp_rules_out_gets_a_form_error_and_nothing_is_sent(
     company: OcppCompany, cp1: StationClient, browser: LivePortal, key: str, value: str,
@@ -392,6 +393,28 @@ def test_tc_073_update_charge_point_password(company: OcppCompany, cp1: StationC
     [command] = _commands(company, "ChangeConfiguration")
     assert command.payload == {"key": "AuthorizationKey", "value": "********"}
     assert new_key not in browser.get(page).text  # shown once
+
+
+def test_a_key_rotated_through_the_api_is_required_too(company: OcppCompany,
+                                                      cp1: StationClient) -> None:
+    new_key = "api-rotated-key-0123456789"
+    answering = Answering(cp1, lambda unique_id: [3, unique_id, {"status": "Accepted"}])
+    response = post_command(company, new_token(company), {
+        "action": "ChangeConfiguration",
+        "payload": {"key": "AuthorizationKey", "value": new_key.encode().hex()}})
+    answering.join()
+    assert response.status_code == 200, response.text
+    assert _connect(company, KEY) == 401
+    assert _connect(company, new_key) == 101
+
+
+def test_a_standard_key_typed_in_any_case_is_stored_under_its_own_name(
+    company: OcppCompany, cp1: StationClient, browser: LivePortal,
+) -> None:
+    answering = Answering(cp1, lambda unique_id: [3, unique_id, {"status": "Accepted"}])
+    _change(browser, "heartbeatinterval", "90")
+    assert answering.join()[3] == {"key": "HeartbeatInterval", "value": "90"}
+    assert _stored(company)["HeartbeatInterval"].value == "90"
 
 
 @pytest.mark.parametrize("answer", ["Rejected", None], ids=["rejected", "offline"])
