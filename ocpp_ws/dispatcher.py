@@ -124,6 +124,7 @@ def _orm_lane(state: StationState, writes: Writes, call: frames.Call, text: str)
         answer_type, answer = MessageType.CallResult, frames.call_result(call.unique_id, payload)
     except Exception as error:
         db.session.rollback()
+        state.follow_ups.clear()  # what the handler meant to do next was not done
         if not isinstance(error, OcppError):
             log.exception("%s failed for %s", call.action, state.charge_box_id)
             error = INTERNAL_ERROR
@@ -137,9 +138,25 @@ def _orm_lane(state: StationState, writes: Writes, call: frames.Call, text: str)
     except Exception:
         # Nothing was stored, so the station must not believe it was: it will try again.
         db.session.rollback()
+        state.follow_ups.clear()
         log.exception("commit failed for %s from %s", call.action, state.charge_box_id)
         return frames.call_error(call.unique_id, INTERNAL_ERROR)
     return answer
+
+
+def follow_up(state: StationState) -> None:
+    """Do what handlers left for after their answer went out (StationContext.after_answer)."""
+    follow_ups, state.follow_ups = state.follow_ups, []
+    try:
+        station = db.session.get(Station, state.station_id)
+        for then in follow_ups:
+            then(station)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("follow-up for %s failed", state.charge_box_id)
+    finally:
+        db.session.remove()
 
 
 def _log_exchange(writes: Writes, state: StationState, received: str, received_type: int,

@@ -59,6 +59,8 @@ def serve(ws: Server, **_route: str) -> None:
                                              connection.deliver)
             if answer is not None:
                 connection.send(answer)
+            if connection.state.follow_ups:
+                dispatcher.follow_up(connection.state)
     except ConnectionClosed:
         if not ws.pong_received:  # simple-websocket's ping loop gave up waiting for a pong
             reason = "No answer to ping: the station is unreachable."

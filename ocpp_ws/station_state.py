@@ -11,6 +11,7 @@ looked up when first used: a transactionId's session never changes.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -38,6 +39,8 @@ class StationState:
     last_seen_at: datetime | None = None
     last_heartbeat_at: datetime | None = None
     loaded_at: float | None = None  # time.monotonic() of the last load; None: load again
+    # What a handler left to do once its answer has gone out (StationContext.after_answer).
+    follow_ups: list[Callable[[Station], None]] = field(default_factory=list)
 
     @property
     def current(self) -> bool:

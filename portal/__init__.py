@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.blueprints import (
         account,
         api,
+        configuration,
         connections,
         dashboard,
         errors,
@@ -79,7 +80,8 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
-                      api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp):
+                      api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
+                      configuration.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -21,8 +21,11 @@ def running_server(
     database_url: str, port: int, **settings: str
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start `flask serve` on 127.0.0.1:port; yield its process."""
+    # Test stations answer only the calls a test has them answer: no GetConfiguration after
+    # their first boot unless a test asks for it (tests/ocpp/test_configuration.py).
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
-           "PORTAL_DOMAIN": "localhost", **settings}
+           "PORTAL_DOMAIN": "localhost", "OCPP_GET_CONFIGURATION_AT_FIRST_BOOT": "false",
+           **settings}
     # A file, not a pipe: nobody reads a pipe while tests run, and a full one stalls the server.
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(

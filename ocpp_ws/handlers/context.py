@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -15,6 +16,12 @@ class StationContext:
 
     station: Station
     state: StationState
+
+    def after_answer(self, follow_up: Callable[[Station], None]) -> None:
+        """Run follow_up(station) once the answer has gone out: a call of ours must not
+        reach the station before the answer to its own (e.g. before it knows it is
+        Accepted). It runs on the receive loop, so it must not wait for the station."""
+        self.state.follow_ups.append(follow_up)
 
     @cached_property
     def tenant(self) -> Tenant:

@@ -20,7 +20,7 @@ from ocpp.v16.enums import (
 
 from ocpp_ws.handlers.context import StationContext
 from portal.models.base import utcnow
-from portal.services import charging_sessions, events, outlets, stations, tags
+from portal.services import charging_sessions, configuration, events, outlets, stations, tags
 from portal.services.tags import Authorization
 from portal.timestamps import format_timestamp, parse_timestamp
 
@@ -46,6 +46,8 @@ def id_tag_info(authorization: Authorization) -> IdTagInfo:
 def on_boot_notification(ctx: StationContext, **boot: str) -> call_result.BootNotification:
     station = ctx.station
     stations.boot(station, {BOOT_FIELDS[key]: value for key, value in boot.items()}, utcnow())
+    configuration.booted(station)
+    ctx.after_answer(configuration.fetch_at_first_boot)
     return call_result.BootNotification(
         current_time=format_timestamp(utcnow()),
         interval=station.heartbeat_interval,

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus, RegistrationStatus
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, TenantOwned, new_uuid, str_enum, utcnow
@@ -143,4 +143,6 @@ class StationConfigurationKey(TenantOwned, Base):
     readonly: Mapped[bool] = mapped_column(default=False)
     # The station answered this key in unknownKey of GetConfiguration.
     unknown: Mapped[bool] = mapped_column(default=False)
+    # The station accepted this value with RebootRequired: it applies from its next boot.
+    reboot_required: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

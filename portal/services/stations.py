@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import uuid
 from datetime import datetime
 
@@ -80,8 +81,28 @@ def get(actor: User, charge_box_id: str) -> Station:
     return station
 
 
+def visible_to(actor: User) -> list[Station]:
+    """The stations the actor may see, by chargeBoxId."""
+    return list(db.session.scalars(visible_stations(actor, select(Station))
+                                   .order_by(Station.charge_box_id)))
+
+
 def find(charge_box_id: str) -> Station | None:
     return db.session.scalar(select(Station).where(Station.charge_box_id == charge_box_id))
+
+
+def new_auth_key() -> str:
+    """A random key of 20 characters: its hex form, as stations receive it in
+    ChangeConfiguration AuthorizationKey, fits the whitepaper's 40 hexadecimal digits."""
+    return secrets.token_urlsafe(15)
+
+
+def replace_auth_key(station: Station, auth_key: str) -> None:
+    """Require this key from the station's next connection on (the current one stays)."""
+    check_auth_key(auth_key)
+    station.auth_key_hash = _hash_key(auth_key)
+    events.record(station, "auth_key", "Authorization key replaced: the station must use "
+                                       "the new key from its next connection.")
 
 
 def _hash_key(auth_key: str) -> str:

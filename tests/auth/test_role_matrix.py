@@ -97,6 +97,23 @@ MATRIX = [
     ("GET",  "/tags/export",                   200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/tags/export?format=whitelist",  200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/tags/export?format=excel",      400,                    400,              403,              403,                TO_LOGIN, TO_LOGIN),
+    # OCPP configuration (tests/ocpp/test_configuration.py): the in-process app holds no
+    # station socket, so a command answers "offline" and the page redirects back to the table
+    ("GET",  "/stations/{site1}/configuration", 200,                   200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site2}/configuration", 200,                   404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{foreign}/configuration", 404,                 404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site1}/configuration/upload", "302:/stations/CP-SITE1/configuration", "302:/stations/CP-SITE1/configuration", "302:/stations/CP-SITE1/configuration", 403, TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site2}/configuration/upload", "302:/stations/CP-SITE2/configuration", 404, "302:/stations/CP-SITE2/configuration", 403, TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/configuration/upload", 404,          404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # no key in the form: 400 once the role may change the configuration
+    ("POST", "/stations/{site1}/configuration", 400,                   400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site2}/configuration", 400,                   404,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/configuration", 404,                 404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # an empty form generates a key; the offline station keeps its old one
+    ("POST", "/stations/{site1}/authorization-key", "302:/stations/CP-SITE1/configuration", 403, 403, 403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/authorization-key", 404,             403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/configuration/apply",           200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/configuration/apply",           400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [
