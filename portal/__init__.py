@@ -67,16 +67,18 @@ def _register_blueprints(app: Flask) -> None:
         connections,
         dashboard,
         errors,
+        firmware,
         formatting,
         my,
         navigation,
         public,
+        station_files,
         stations,
         tokens,
     )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
-                      api.bp, tokens.bp):
+                      api.bp, tokens.bp, firmware.bp, station_files.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)
