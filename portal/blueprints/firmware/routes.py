@@ -81,7 +81,7 @@ def update_many() -> Response | Page:
     targets = [s for s in firmware.selectable_stations(current_user) if s.charge_box_id in chosen]
     try:
         payload = _update_payload(form)
-        operation_id = firmware.update_many(targets, payload, user=current_user,
+        operation_id = firmware.update_many(targets, payload, actor=current_user,
                                             timeout=current_app.config["OCPP_COMMAND_TIMEOUT"])
     except DomainError as refused:
         db.session.rollback()
@@ -122,10 +122,10 @@ def get_diagnostics(charge_box_id: str) -> Response | Page:
     if not form.validate_on_submit():
         return _station_page(target, diagnostics_form=form), 400
     try:
+        upload = diagnostics.new_upload(target, current_user)
         payload = diagnostics.request_payload(
-            "", in_company_zone(form.start_time.data), in_company_zone(form.stop_time.data),
-            form.retries.data, form.retry_interval.data)
-        payload["location"] = upload_url(diagnostics.new_upload(target, current_user))
+            upload_url(upload), in_company_zone(form.start_time.data),
+            in_company_zone(form.stop_time.data), form.retries.data, form.retry_interval.data)
         command = diagnostics.request(target, payload, actor=current_user,
                                       timeout=current_app.config["OCPP_COMMAND_TIMEOUT"])
     except DomainError as refused:
