@@ -205,3 +205,22 @@ def test_a_diagnostics_token_is_useless_when_wrong_or_on_another_companys_host(
     staff = _staff(portal, world.a)
     assert staff.get(f"/stations/{world.a.station_site1}/diagnostics/{upload.id}").status_code \
         == 404  # requested, not arrived
+
+
+def test_stations_get_addresses_on_the_host_station_files_url_names(
+    app: Flask, portal, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "STATION_FILES_URL", "http://localhost:8080/")
+    client = _staff(portal, world.a)
+    _upload(client, b"firmware for the bare domain")
+    html = client.get(PAGE).get_data(as_text=True)
+    url = re.search(r"<code>(http://[^<]+)</code>", html).group(1)
+    assert re.fullmatch(r"http://localhost:8080/files/[A-Za-z0-9_-]{43}/fw-2.0.bin", url)
+    served = portal("").get(url.removeprefix("http://localhost:8080"))
+    assert served.get_data() == b"firmware for the bare domain"
+
+
+def test_a_wrong_token_gets_a_plain_404_a_station_can_read(portal, world: World) -> None:
+    response = portal(world.a).get("/files/nothing-here/fw.bin")
+    assert response.status_code == 404
+    assert response.mimetype == "text/plain"
