@@ -224,3 +224,22 @@ def test_a_wrong_token_gets_a_plain_404_a_station_can_read(portal, world: World)
     response = portal(world.a).get("/files/nothing-here/fw.bin")
     assert response.status_code == 404
     assert response.mimetype == "text/plain"
+
+
+def test_an_image_upload_without_its_csrf_token_is_refused(app: Flask, portal,
+                                                           world: World) -> None:
+    client = _staff(portal, world.a)
+    response = client.post(PAGE, {"file": (io.BytesIO(b"forged"), "fw.bin")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "The CSRF token is missing." in response.get_data(as_text=True)
+    assert _files(app, world.a) == []
+
+
+def test_a_station_on_the_bare_domain_uploads_with_the_token_alone(app: Flask, portal,
+                                                                  world: World) -> None:
+    path = _diagnostics_upload(app, world.a)
+    response = portal("").client.put(path, base_url="http://localhost", data=b"bare")
+    assert response.status_code == 201
+    [stored] = _files(app, world.a)
+    assert stored.size == 4

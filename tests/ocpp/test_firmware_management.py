@@ -157,7 +157,7 @@ def _get_diagnostics(company: OcppCompany, cp1: Station, staff: LivePortal,
     return location
 
 
-@pytest.mark.parametrize("how", ["POST form", "PUT"])
+@pytest.mark.parametrize("how", ["POST form", "PUT", "PUT chunked"])
 def test_tc_045_1_get_diagnostics(company: OcppCompany, cp1: Station, how: str) -> None:
     staff = _staff(company)
     location = _get_diagnostics(company, cp1, staff, retries="2", retry_interval="30")
@@ -166,6 +166,9 @@ def test_tc_045_1_get_diagnostics(company: OcppCompany, cp1: Station, how: str) 
     content = b"2026-11-23 error 42\n" * 5000
     if how == "PUT":
         uploaded = _fetch(company, "PUT", location + "/diag-CP1.zip", data=content)
+    elif how == "PUT chunked":  # no Content-Length: Transfer-Encoding chunked
+        pieces = (content[start:start + 4096] for start in range(0, len(content), 4096))
+        uploaded = _fetch(company, "PUT", location + "/diag-CP1.zip", data=pieces)
     else:
         uploaded = _fetch(company, "POST", location, files={"file": ("diag-CP1.zip", content)})
     assert uploaded.status_code == 201, uploaded.text

@@ -3,7 +3,17 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -64,7 +74,7 @@ def upload() -> Response | Page:
 def delete(image_id: int) -> Response:
     image = firmware.get_image(image_id)
     if not DeleteForm().validate_on_submit():
-        return redirect(url_for("firmware.index"))
+        abort(400)
     firmware.delete(image)
     db.session.commit()
     flash(f"{image.name} is deleted.", "success")
