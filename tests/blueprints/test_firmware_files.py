@@ -243,3 +243,17 @@ def test_a_station_on_the_bare_domain_uploads_with_the_token_alone(app: Flask, p
     assert response.status_code == 201
     [stored] = _files(app, world.a)
     assert stored.size == 4
+
+
+def test_get_diagnostics_for_an_offline_station_says_so_and_keeps_no_upload_address(
+    app: Flask, portal, world: World
+) -> None:
+    client = _staff(portal, world.a)
+    page = f"/stations/{world.a.station_site1}/firmware"
+    response = client.post(f"/stations/{world.a.station_site1}/diagnostics", {},
+                           csrf_from=page, follow_redirects=True)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f"GetDiagnostics not done: {world.a.station_site1} is offline." in html
+    assert "No diagnostics requested yet." in html
+    assert _files(app, world.a) == []
