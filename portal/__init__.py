@@ -68,12 +68,14 @@ def _register_blueprints(app: Flask) -> None:
         connections,
         dashboard,
         errors,
+        firmware,
         formatting,
         my,
         navigation,
         operations,
         public,
         reservations,
+        station_files,
         stations,
         tags,
         tokens,
@@ -81,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
-                      configuration.bp):
+                      configuration.bp, firmware.bp, station_files.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

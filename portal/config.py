@@ -142,6 +142,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_UPLOAD_MB", "16", "largest request body accepted, in megabytes", _non_negative),
     Setting("TAG_IMPORT_MAX_KB", "2048",
             "largest tags CSV file accepted by the import, in kilobytes", _non_negative),
+    Setting("FIRMWARE_MAX_MB", "64", "largest firmware image staff may upload, in megabytes",
+            _non_negative),
+    Setting("DIAGNOSTICS_MAX_MB", "32",
+            "largest diagnostics file a station may upload, in megabytes", _non_negative),
+    Setting("STATION_FILES_URL", "",
+            "address stations download firmware from and upload diagnostics to, e.g. "
+            "`http://plugboard.example.com`; empty = the company's portal as staff reach it",
+            _url("http", "https")),
     Setting("LOG_LEVEL", "INFO", "Python logging level"),
 )
 
@@ -183,6 +191,8 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": values["MAX_UPLOAD_MB"] * 1024 * 1024,
+        "FIRMWARE_MAX_BYTES": values["FIRMWARE_MAX_MB"] * 1024 * 1024,
+        "DIAGNOSTICS_MAX_BYTES": values["DIAGNOSTICS_MAX_MB"] * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": values["REDIS_URL"] or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
     }

@@ -27,3 +27,7 @@ class Conflict(DomainError):
 
 class Invalid(DomainError):
     status = 422
+
+
+class TooLarge(DomainError):
+    status = 413

@@ -1,7 +1,7 @@
 """reservations keep why their ReserveNow failed
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 Create Date: 2026-11-24 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0004'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

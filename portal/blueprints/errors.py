@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def _render(status: int, title: str, message: str) -> tuple[object, int]:
-    if request.path.startswith("/ocpp/"):  # stations read no HTML
+    if request.path.startswith(("/ocpp/", "/files/", "/uploads/")):  # stations read no HTML
         return Response(f"{title}: {message}\n", status=status, mimetype="text/plain"), status
     if request.path.startswith("/api/"):
         return {"error": title, "message": message}, status

@@ -29,6 +29,7 @@ MENU = (
     MenuEntry("Operations", C.OPERATE_STATIONS, "operations.index"),
     MenuEntry("Reservations", C.OPERATE_STATIONS, "reservations.index"),
     MenuEntry("Configuration", C.CONFIGURE_STATIONS, "configuration.apply"),
+    MenuEntry("Firmware", C.CONFIGURE_STATIONS, "firmware.index"),
     MenuEntry("Statistics", C.VIEW_ALL_SESSIONS, None),
     MenuEntry("Services", C.MANAGE_SERVICES, None),
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index"),

@@ -19,6 +19,7 @@ from portal.models.station import (
     Station,
     StationConfigurationKey,
 )
+from portal.models.station_file import StationFile, StationFileChunk, StationFileKind
 from portal.models.tag import Tag
 from portal.models.tenant import Tenant
 from portal.models.user import Role, User
@@ -28,6 +29,7 @@ __all__ = [
     "ChargingSession", "Command", "CommandOutcome", "ConnectionAttempt", "Direction", "Event",
     "Floor", "LocalList", "LocalListEntry", "MeterValue",
     "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
-    "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "Tag", "Tenant",
+    "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "StationFile",
+    "StationFileChunk", "StationFileKind", "Tag", "Tenant",
     "TenantOwned", "ThirdPartyService", "User",
 ]

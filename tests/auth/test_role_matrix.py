@@ -4,6 +4,7 @@ A new route is a new row. Paths name stations by a key resolved per world:
 {site1} and {site2} are company A's stations on its two sites, {foreign} is a station
 only company B has; {operation} is an OCPP operation (Reset). Codes: 200 page,
 302 redirect (Location checked), 403, 404, 405.
+only company B has; {token} is no file's token. Codes: 200 page, 302 redirect (Location checked), 403, 404, 405.
 """
 
 from __future__ import annotations
@@ -114,6 +115,28 @@ MATRIX = [
     ("POST", "/stations/{foreign}/authorization-key", 404,             403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/configuration/apply",           200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/configuration/apply",           400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    # firmware and diagnostics (tests/blueprints/test_firmware_files.py,
+    # tests/ocpp/test_firmware_management.py); forms posted empty: 400 once the role may
+    ("GET",  "/firmware",                      200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/firmware",                      400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/firmware/999999/delete",        404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/firmware/update",               400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site1}/firmware",     200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site2}/firmware",     200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{foreign}/firmware",   404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site1}/firmware/update", 400,                 400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site2}/firmware/update", 400,                 404,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/firmware/update", 404,               404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # every GetDiagnostics field is optional: sent, and the station is offline
+    ("POST", "/stations/{site1}/diagnostics",  "302:/stations/CP-SITE1/firmware", "302:/stations/CP-SITE1/firmware", "302:/stations/CP-SITE1/firmware", 403, TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site2}/diagnostics",  "302:/stations/CP-SITE2/firmware", 404, "302:/stations/CP-SITE2/firmware", 403, TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/diagnostics", 404,                   404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site1}/diagnostics/999999", 404,              404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{foreign}/diagnostics/999999", 404,            404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # stations' file addresses need no login: the token is the key (a wrong one is 404)
+    ("GET",  "/files/{token}/fw.bin",          404,                    404,              404,              404,                404,      404),
+    ("PUT",  "/uploads/{token}",               404,                    404,              404,              404,                404,      404),
+    ("POST", "/uploads/{token}",               404,                    404,              404,              404,                404,      404),
 ]
 
 CASES = [
@@ -140,9 +163,11 @@ def test_route_answers_each_role_as_the_table_says(
 ) -> None:
     client = _client_as(role, world, portal)
     url = path.format(site1=world.a.station_site1, site2=world.a.station_site2,
-                      foreign=world.b.own_station, operation="Reset")
+                      foreign=world.b.own_station, operation="Reset", token="not-a-token")
     if method == "GET":
         response = client.get(url)
+    elif method == "PUT":
+        response = client.client.put(url, base_url=client.base_url, data=b"file")
     else:
         response = client.post(url, csrf_from="/login" if role in {"anonymous", "foreign_admin"}
                                else "/account/password")

@@ -1,0 +1,95 @@
+"""Firmware images staff upload for stations, and UpdateFirmware pointing stations at one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+
+from ocpp_ws import commands
+from portal.auth.permissions import visible_stations
+from portal.errors import Invalid, NotFound
+from portal.extensions import db
+from portal.models import Command, Event, Station, StationFile, StationFileKind, Tenant, User
+from portal.services import station_files
+from portal.timestamps import format_timestamp
+
+# Events of the station's firmware and diagnostics progress (ocpp_ws/handlers/firmware.py).
+PROGRESS_EVENTS = ("firmware_status", "diagnostics_status", "diagnostics_file")
+
+
+def images() -> list[StationFile]:
+    """The company's firmware images, newest first."""
+    return list(db.session.scalars(
+        select(StationFile).where(StationFile.kind == StationFileKind.FIRMWARE)
+        .order_by(StationFile.created_at.desc(), StationFile.id.desc())))
+
+
+def get_image(image_id: int) -> StationFile:
+    image = db.session.scalar(select(StationFile).where(
+        StationFile.id == image_id, StationFile.kind == StationFileKind.FIRMWARE))
+    if image is None:
+        raise NotFound("There is no such firmware image.")
+    return image
+
+
+def upload(tenant: Tenant, actor: User, name: str, stream: BinaryIO,
+           max_bytes: int) -> StationFile:
+    """Store a firmware image under a new token; TooLarge past `max_bytes`."""
+    name = name.strip()
+    if not name:
+        raise Invalid("Choose a file to upload.", field="file")
+    image = StationFile(tenant_id=tenant.id, kind=StationFileKind.FIRMWARE,
+                        token=station_files.new_token(), name=name[:255], created_by=actor)
+    db.session.add(image)
+    station_files.write(image, stream, max_bytes)
+    return image
+
+
+def delete(image: StationFile) -> None:
+    """Forget the image; stations given its address get 404 from now on."""
+    db.session.delete(image)
+    db.session.flush()
+
+
+def update_payload(location: str, retrieve_date: datetime, retries: int | None,
+                   retry_interval: int | None) -> dict[str, Any]:
+    """The UpdateFirmware request: where to download from, from when, how to retry."""
+    for field, value in (("retries", retries), ("retry_interval", retry_interval)):
+        if value is not None and value < 0:
+            raise Invalid("Give a whole number of 0 or more.", field=field)
+    payload: dict[str, Any] = {"location": location,
+                               "retrieveDate": format_timestamp(retrieve_date)}
+    if retries is not None:
+        payload["retries"] = retries
+    if retry_interval is not None:
+        payload["retryInterval"] = retry_interval
+    return payload
+
+
+def update(station: Station, payload: dict[str, Any], *, timeout: float, actor: User) -> Command:
+    """Ask one station to download and install firmware (UpdateFirmware)."""
+    return commands.send(station, "UpdateFirmware", payload, timeout=timeout, user=actor)
+
+
+def update_many(stations: list[Station], payload: dict[str, Any], *, timeout: float,
+                actor: User) -> str:
+    """Ask many stations at once; returns the operation's id."""
+    if not stations:
+        raise Invalid("Choose at least one station.", field="stations")
+    return commands.start_operation(stations, "UpdateFirmware", payload, timeout=timeout,
+                                    user=actor)
+
+
+def selectable_stations(actor: User) -> list[Station]:
+    """The stations the actor may update, by chargeBoxId."""
+    return list(db.session.scalars(
+        visible_stations(actor, select(Station)).order_by(Station.charge_box_id)))
+
+
+def progress(station: Station, limit: int = 20) -> list[Event]:
+    """The station's latest firmware and diagnostics steps, newest first."""
+    return list(db.session.scalars(
+        select(Event).where(Event.station_id == station.id, Event.kind.in_(PROGRESS_EVENTS))
+        .order_by(Event.occurred_at.desc(), Event.id.desc()).limit(limit)))
