@@ -2,9 +2,8 @@
 
 A new route is a new row. Paths name stations by a key resolved per world:
 {site1} and {site2} are company A's stations on its two sites, {foreign} is a station
-only company B has; {operation} is an OCPP operation (Reset). Codes: 200 page,
-302 redirect (Location checked), 403, 404, 405.
-only company B has; {token} is no file's token. Codes: 200 page, 302 redirect (Location checked), 403, 404, 405.
+only company B has; {operation} is an OCPP operation (Reset); {token} is no file's token.
+Codes: 200 page, 302 redirect (Location checked), 403, 404, 405.
 """
 
 from __future__ import annotations
