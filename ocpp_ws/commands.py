@@ -33,6 +33,7 @@ from portal.errors import Invalid
 from portal.extensions import db
 from portal.models import ApiToken, Command, CommandOutcome, Direction, Station, Tenant, User
 from portal.models.base import utcnow
+from portal.services.configuration_keys import without_secret
 from tenants.scoping import tenant_scope
 
 # The 19 operations a central system starts in OCPP 1.6.
@@ -175,12 +176,14 @@ def _perform(command: Command, timeout: float) -> None:
         return
     tenant_id, charge_box_id = command.tenant_id, command.charge_box_id
     unique_id = command.unique_id or ""
-    frame = json.dumps([MessageType.Call, unique_id, command.action, command.payload],
-                       separators=(",", ":"))
+    frame, logged = (json.dumps([MessageType.Call, unique_id, command.action, payload],
+                                separators=(",", ":"))
+                     for payload in (command.payload,
+                                     without_secret(command.action, command.payload)))
     # Kept before it leaves; read nothing from it until the answer, so that no database
     # connection is held meanwhile.
     db.session.commit()
-    sent = (frame, utcnow())
+    sent = (logged, utcnow())  # the station's new key (TC_073) is never logged
     try:
         if connection is not None:
             reply = connection.call(unique_id, frame, timeout)

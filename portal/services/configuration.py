@@ -34,12 +34,12 @@ from portal.services.configuration_keys import (
     checked_value,
     is_secret,
     standard_key,
+    without_secret,
 )
 
 GET, CHANGE = "GetConfiguration", "ChangeConfiguration"
 # Stored values the station accepted: RebootRequired too (it applies from the next boot).
 TAKEN = {ConfigurationStatus.accepted.value, ConfigurationStatus.reboot_required.value}
-MASK = "********"
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def _store_change(command: Command) -> None:
     status = (command.response or {}).get("status")
     taken = command.outcome is CommandOutcome.ANSWERED and status in TAKEN
     if is_secret(key):
-        command.payload = {**command.payload, "value": MASK}  # a secret: never kept
+        command.payload = without_secret(command.action, command.payload)  # never kept
         if taken:
             _replace_auth_key(command, value)
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from ocpp.v16.enums import Measurand
 
@@ -15,6 +16,7 @@ MAX_VALUE_LENGTH = 500  # CiString500Type
 MEASURANDS = frozenset(measurand.value for measurand in Measurand)
 # Write-only: the value is a secret, never stored nor shown (OCPP 1.6 security whitepaper).
 AUTHORIZATION_KEY = "AuthorizationKey"
+MASK = "********"  # what is kept and shown of a secret value
 
 
 class KeyType(enum.StrEnum):
@@ -138,6 +140,13 @@ def standard_key(name: str) -> StandardKey | None:
 
 def is_secret(name: str) -> bool:
     return name.lower() == AUTHORIZATION_KEY.lower()
+
+
+def without_secret(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as it may be kept and shown: a secret key's value masked."""
+    if action == "ChangeConfiguration" and is_secret(str(payload.get("key", ""))):
+        return {**payload, "value": MASK}
+    return payload
 
 
 def checked_value(name: str, value: str) -> str:

@@ -18,7 +18,7 @@ from ocpp.v16.enums import RegistrationStatus
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Command, CommandOutcome, StationConfigurationKey
+from portal.models import Command, CommandOutcome, OcppMessage, StationConfigurationKey
 from portal.services import stations
 from tests.conftest import free_port
 from tests.factories import make_tenant
@@ -393,6 +393,10 @@ def test_tc_073_update_charge_point_password(company: OcppCompany, cp1: StationC
     [command] = _commands(company, "ChangeConfiguration")
     assert command.payload == {"key": "AuthorizationKey", "value": "********"}
     assert new_key not in browser.get(page).text  # shown once
+    logged = company.query(lambda: db.session.scalar(
+        select(OcppMessage.frame).where(OcppMessage.unique_id == call[1],
+                                        OcppMessage.message_type == 2)))
+    assert new_key.encode().hex() not in logged and '"value":"********"' in logged
 
 
 def test_a_key_rotated_through_the_api_is_required_too(company: OcppCompany,
