@@ -68,14 +68,6 @@ PANEL_CASES = [
      {"requestedMessage": "Heartbeat"}),
     ("ClearCache", {}, {}),
     ("GetLocalListVersion", {}, {}),
-    ("UpdateFirmware", {"location": "http://files.example/fw.bin",
-                        "retrieve_date": "2030-01-02T03:04", "retries": "3",
-                        "retry_interval": "60"},
-     {"location": "http://files.example/fw.bin", "retrieveDate": "2030-01-02T03:04:00.000Z",
-      "retries": 3, "retryInterval": 60}),
-    ("GetDiagnostics", {"location": "ftp://logs.example/in/", "retries": "",
-                        "retry_interval": "", "start_time": "", "stop_time": ""},
-     {"location": "ftp://logs.example/in/"}),
 ]
 
 
@@ -144,17 +136,34 @@ def test_a_callerror_a_time_out_and_an_offline_station_each_say_so(
     ("UpdateFirmware", {"location": "http://files.example/fw.bin", "retry_interval": "-5"},
      "Number must be at least 0."),
     ("GetDiagnostics", {"location": "not a url"}, "Invalid URL."),
+    ("GetDiagnostics", {"location": "http://logs.example/", "start_time": "2026-11-02T00:00",
+                        "stop_time": "2026-11-01T00:00"}, "must come after the oldest"),
     ("RemoteStartTransaction", {"id_tag": "T" * 21}, "Field cannot be longer than 20"),
 ])
 def test_bad_parameters_are_shown_and_nothing_is_sent(
     company: OcppCompany, cp1: StationSocket, action: str, fields: dict[str, str], error: str
 ) -> None:
-    response = _perform(_panel(company), action, fields)
+    """On the operations page; the control panel shares its forms (below)."""
+    [cp1_id] = _station_ids(company, "CP1")
+    response = _panel(company).post(f"/operations/send/{action}", [
+        ("station", cp1_id), *((f"{action}-{name}", value) for name, value in fields.items())],
+        csrf_from=f"/operations/send/{action}", prefix=action)
     assert response.status_code == 400
     assert error in response.text
     assert _commands(company) == []
     with pytest.raises(TimeoutError):
         cp1.ws.recv(timeout=0.3)
+
+
+def test_the_control_panel_shows_a_bad_parameter_and_sends_nothing(
+    company: OcppCompany, cp1: StationSocket
+) -> None:
+    response = _perform(_panel(company), "UnlockConnector", {"connector_id": "0"})
+    assert response.status_code == 400
+    assert "Number must be between 1 and 999." in response.text
+    assert _commands(company) == []
+    assert _panel(company).post("/stations/CP1/control/UpdateFirmware", {},
+                                csrf_from="/stations/CP1/control").status_code == 404
 
 
 def test_remote_start_and_stop_are_refused_while_the_station_is_pending(
@@ -297,11 +306,18 @@ PAGE_CASES = [
      {"connectorId": 0, "duration": 3600, "chargingRateUnit": "W"}),
     ("Reset", {"type": "Soft"}, {"type": "Soft"}),
     ("RemoteStopTransaction", {"transaction_id": "5"}, {"transactionId": 5}),
+    ("UpdateFirmware", {"location": "http://files.example/fw.bin",
+                        "retrieve_date": "2030-01-02T03:04", "retries": "3",
+                        "retry_interval": "60"},
+     {"location": "http://files.example/fw.bin", "retrieveDate": "2030-01-02T03:04:00.000Z",
+      "retries": 3, "retryInterval": 60}),
     ("GetDiagnostics", {"location": "https://user:pw@logs.example/in/", "retries": "2",
                         "retry_interval": "30", "start_time": "2026-11-01T00:00",
                         "stop_time": "2026-11-02T00:00"},
      {"location": "https://user:pw@logs.example/in/", "retries": 2, "retryInterval": 30,
       "startTime": "2026-11-01T00:00:00.000Z", "stopTime": "2026-11-02T00:00:00.000Z"}),
+    ("GetDiagnostics", {"location": "ftp://logs.example/in/"},
+     {"location": "ftp://logs.example/in/"}),
 ]
 
 

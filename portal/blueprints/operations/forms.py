@@ -25,7 +25,15 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    URL,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from portal.blueprints.stations.forms import strip, tenant_zone
 from portal.models.base import utcnow
@@ -222,7 +230,7 @@ class GetDiagnosticsForm(OperationForm):
 
     def validate_stop_time(self, field: DateTimeLocalField) -> None:
         if field.data and self.start_time.data and field.data <= self.start_time.data:
-            raise ValueError("The newest entry must come after the oldest.")
+            raise ValidationError("The newest entry must come after the oldest.")
 
     def payload(self) -> dict[str, Any]:
         return _without_empty({

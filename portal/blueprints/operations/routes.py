@@ -18,17 +18,18 @@ from portal.models import Command, CommandOutcome, Station
 from portal.services import operations, stations
 from portal.services.operations import CommandFilter
 
+# Firmware and diagnostics have a tab of their own (the portal's images and upload address).
 CONTROL_PANEL = ("Reset", "ChangeAvailability", "RemoteStartTransaction",
                  "RemoteStopTransaction", "UnlockConnector", "TriggerMessage", "ClearCache",
-                 "GetLocalListVersion", "UpdateFirmware", "GetDiagnostics")
+                 "GetLocalListVersion")
 RECENT_COMMANDS = 10
 
 
-def _form_of(action: str, formdata: object = None) -> OperationForm:
-    form_class = FORMS.get(action)
-    if form_class is None:
+def _form_of(action: str, formdata: object = None,
+             offered: tuple[str, ...] | dict[str, object] = FORMS) -> OperationForm:
+    if action not in offered:
         abort(404)
-    return form_class(formdata=formdata, prefix=action)
+    return FORMS[action](formdata=formdata, prefix=action)
 
 
 # --- Many stations -----------------------------------------------------------------------
@@ -111,7 +112,7 @@ def control(charge_box_id: str) -> str:
 @requires(Capability.OPERATE_STATIONS)
 def perform(charge_box_id: str, action: str) -> Response | tuple[str, int]:
     station = stations.get(current_user, charge_box_id)
-    form = _form_of(action, request.form)
+    form = _form_of(action, request.form, offered=CONTROL_PANEL)
     if form.validate_on_submit():
         try:
             command = operations.perform(current_user, station, action, form.payload())
