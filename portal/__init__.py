@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.blueprints import (
         account,
         api,
+        charging_profiles,
         connections,
         dashboard,
         errors,
@@ -76,7 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
-                      api.bp, tokens.bp):
+                      api.bp, tokens.bp, charging_profiles.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -27,6 +27,7 @@ MENU = (
     MenuEntry("Users", C.MANAGE_USERS, None),
     MenuEntry("Alarms", C.MANAGE_ALARMS, None),
     MenuEntry("Operations", C.OPERATE_STATIONS, None),
+    MenuEntry("Charging profiles", C.CONFIGURE_STATIONS, "charging_profiles.index"),
     MenuEntry("Statistics", C.VIEW_ALL_SESSIONS, None),
     MenuEntry("Services", C.MANAGE_SERVICES, None),
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index"),
