@@ -25,6 +25,8 @@ from portal.models import ChargingProfile, InstalledChargingProfile, Tenant
 from portal.timestamps import format_timestamp
 
 Kind, Purpose = ChargingProfileKindType, ChargingProfilePurposeType
+MAX_INTEGER = 2**31 - 1  # ids, levels and seconds are 32-bit integers in the database
+MAX_RATE = Decimal(10**7)  # 10 MW, or as many amperes: beyond any station
 
 
 @dataclass(frozen=True)
@@ -125,14 +127,14 @@ def delete(profile: ChargingProfile) -> None:
 
 def check(values: ProfileValues) -> None:
     """Raise Invalid, naming the field, for a profile no station should be given."""
-    if values.charging_profile_id < 1:
+    if not 1 <= values.charging_profile_id <= MAX_INTEGER:
         raise Invalid("The profile id is a positive number.", field="charging_profile_id")
-    if values.stack_level < 0:
+    if not 0 <= values.stack_level <= MAX_INTEGER:
         raise Invalid("The stack level is 0 or more.", field="stack_level")
     _check_schedule_start(values)
     if values.valid_from and values.valid_to and values.valid_to <= values.valid_from:
         raise Invalid("Valid to must be after valid from.", field="valid_to")
-    if values.duration is not None and values.duration <= 0:
+    if values.duration is not None and not 0 < values.duration <= MAX_INTEGER:
         raise Invalid("The duration is a number of seconds above 0.", field="duration")
     if values.min_charging_rate is not None and not _is_rate(values.min_charging_rate, zero=True):
         raise Invalid("The minimum rate is 0 or more, with at most one decimal.",
@@ -153,7 +155,7 @@ def _check_schedule_start(values: ProfileValues) -> None:
         raise Invalid("A relative profile starts with the transaction: leave the schedule "
                       "start empty.", field="start_schedule")
     if values.kind is not Kind.relative and values.start_schedule is None:
-        raise Invalid(f"An {values.kind.value.lower()} profile needs its schedule start.",
+        raise Invalid("Absolute and recurring profiles need their schedule start.",
                       field="start_schedule")
 
 
@@ -163,7 +165,8 @@ def _check_periods(periods: list[Period]) -> None:
     if periods[0].start_period != 0:
         raise Invalid("The first period starts at 0 seconds.", field="periods")
     for number, (before, period) in enumerate(zip([None, *periods], periods, strict=False), 1):
-        if period.start_period < 0 or (before and period.start_period <= before.start_period):
+        if not 0 <= period.start_period <= MAX_INTEGER or (
+                before and period.start_period <= before.start_period):
             raise Invalid(f"Period {number}: start times are 0 or more and increase from one "
                           f"period to the next.", field="periods")
         if not _is_rate(period.limit, zero=False):
@@ -176,7 +179,7 @@ def _check_periods(periods: list[Period]) -> None:
 
 def _is_rate(value: Decimal, *, zero: bool) -> bool:
     # OCPP 1.6 gives limits as decimals with at most one digit after the point.
-    return value.is_finite() and (value >= 0 if zero else value > 0) and (
+    return value.is_finite() and (value >= 0 if zero else value > 0) and value < MAX_RATE and (
         value == value.quantize(Decimal("0.1")))
 
 

@@ -63,7 +63,7 @@ class PeriodForm(Form):
     """A row of the schedule; a row left wholly empty is no period."""
 
     start_period = IntegerField("Start (s)", validators=[Optional()])
-    limit = DecimalField("Limit", validators=[Optional()])
+    limit = DecimalField("Limit", places=None, validators=[Optional()])
     number_phases = IntegerField("Phases", validators=[Optional()])
 
     @property
@@ -99,7 +99,8 @@ class ProfileForm(FlaskForm):
     duration = IntegerField("Duration (s)", validators=[Optional()])
     rate_unit = SelectField("Rate unit", choices=[SelectChoice("A", "A (amperes)"),
                                                   SelectChoice("W", "W (watts)")])
-    min_charging_rate = DecimalField("Minimum charging rate", validators=[Optional()])
+    min_charging_rate = DecimalField("Minimum charging rate", places=None,
+                                     validators=[Optional()])
     periods = FieldList(FormField(PeriodForm), min_entries=1)
     note = TextAreaField("Note", filters=[_strip], validators=[Length(max=2000)])
 
