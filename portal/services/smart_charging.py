@@ -180,10 +180,11 @@ def installed_on(station: Station) -> list[Installed]:
         .order_by(Installed.connector_id, Installed.purpose, Installed.stack_level)))
 
 
-def installations_of(profile: ChargingProfile) -> list[Installed]:
-    return list(db.session.scalars(
-        _still_held(select(Installed).where(Installed.profile_id == profile.id))
-        .join(Station, Installed.station_id == Station.id)
+def installations_of(actor: User, profile: ChargingProfile) -> list[Installed]:
+    """Where the profile is installed, on the stations the actor may see."""
+    query = _still_held(select(Installed).where(Installed.profile_id == profile.id))
+    return list(db.session.scalars(visible_stations(
+        actor, query.join(Station, Installed.station_id == Station.id))
         .order_by(Station.charge_box_id, Installed.connector_id)))
 
 

@@ -130,17 +130,20 @@ def test_editing_keeps_the_rules_and_refuses_another_profiles_id(app: Flask, por
     assert _profiles(app, world.a) == [1, 20]
 
 
-def test_a_profile_a_station_holds_cannot_be_deleted(app: Flask, portal, world: World) -> None:
+def _hold_profile_1(app: Flask, company: Company, charge_box_id: str) -> None:
+    """Record that the station accepted the company's profile 1 (as its answer would)."""
     def install(tenant: Tenant) -> None:
-        station = db.session.scalar(select(Station).where(
-            Station.charge_box_id == world.a.station_site1))
-        profile = db.session.scalar(select(ChargingProfile))
+        station = db.session.scalar(select(Station).where(Station.charge_box_id == charge_box_id))
         db.session.add(InstalledChargingProfile(
-            tenant_id=tenant.id, station_id=station.id, connector_id=0, profile_id=profile.id,
-            charging_profile_id=1, stack_level=0,
-            purpose=ChargingProfilePurposeType.tx_default_profile))
+            tenant_id=tenant.id, station_id=station.id, connector_id=0,
+            profile_id=db.session.scalar(select(ChargingProfile.id)), charging_profile_id=1,
+            stack_level=0, purpose=ChargingProfilePurposeType.tx_default_profile))
 
-    _in(app, world.a, install)
+    _in(app, company, install)
+
+
+def test_a_profile_a_station_holds_cannot_be_deleted(app: Flask, portal, world: World) -> None:
+    _hold_profile_1(app, world.a, world.a.station_site1)
     client = _admin(portal, world.a)
     response = client.post("/charging-profiles/1/delete", csrf_from="/charging-profiles/1")
     assert response.status_code == 409
@@ -182,11 +185,14 @@ def test_another_companys_profile_is_not_found(app: Flask, portal, world: World)
     assert _profiles(app, world.b) == [1, 77]
 
 
-def test_a_site_admin_installs_only_on_its_own_sites_stations(portal, world: World) -> None:
+def test_a_site_admin_installs_only_on_its_own_sites_stations(app: Flask, portal,
+                                                               world: World) -> None:
+    _hold_profile_1(app, world.a, world.a.station_site2)
     client = portal(world.a)
     assert client.login(world.a.email(Role.SITE_ADMIN)).status_code == 302
     page = client.get("/charging-profiles/1").get_data(as_text=True)
     assert world.a.station_site1 in page and world.a.station_site2 not in page
+    assert "No station holds this profile." in page  # not one of its site's, at least
     response = client.post("/charging-profiles/1/install",
                            {"stations": world.a.station_site2, "connector_id": "0"},
                            csrf_from="/charging-profiles/1")

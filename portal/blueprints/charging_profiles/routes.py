@@ -7,6 +7,8 @@ with a profile, is an operation (OPERATE_STATIONS).
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -77,12 +79,9 @@ def edit(charging_profile_id: int) -> Response | str | tuple[str, int]:
 
 
 def _form_data(profile: ChargingProfile) -> dict[str, object]:
-    values = charging_profiles.values_of(profile)
-    data = {name: getattr(values, name) for name in values.__dataclass_fields__}
+    data = asdict(charging_profiles.values_of(profile))  # periods too, by the rows' names
     for name in ("purpose", "kind", "rate_unit", "recurrency"):
         data[name] = data[name].value if data[name] else ""
-    data["periods"] = [{"start_period": p.start_period, "limit": p.limit,
-                        "number_phases": p.number_phases} for p in values.periods]
     return data
 
 
@@ -90,10 +89,10 @@ def _refused(form: ProfileForm, profile: ChargingProfile | None,
              refused: DomainError) -> tuple[str, int]:
     db.session.rollback()
     field = next((f for f in form if f.name == refused.field), None)
-    if field is not None:
-        field.errors = [*field.errors, str(refused)]
-    return _form_page(form, profile, error="" if field is not None else str(refused)), \
-        refused.status
+    if field is None:
+        return _form_page(form, profile, error=str(refused)), refused.status
+    field.errors = [*field.errors, str(refused)]
+    return _form_page(form, profile), refused.status
 
 
 def _form_page(form: ProfileForm, profile: ChargingProfile | None, error: str = "") -> str:
@@ -126,7 +125,7 @@ def _profile_page(profile: ChargingProfile, install_form: InstallForm,
     install_form.stations.choices = choices
     start_form.station.choices = choices
     return render_template("charging_profiles/show.html", profile=profile,
-                           installations=smart_charging.installations_of(profile),
+                           installations=smart_charging.installations_of(current_user, profile),
                            payload=charging_profiles.cs_charging_profile(profile),
                            install_form=install_form, start_form=start_form, error=error)
 
@@ -199,8 +198,8 @@ def clear(charge_box_id: str) -> Response | tuple[str, int]:
         command = smart_charging.clear(station, form.criteria(), timeout=_timeout(),
                                        user=current_user)
     except DomainError as refused:
-        return _station_page(station, form, CompositeScheduleForm(), str(refused)), \
-            refused.status
+        page = _station_page(station, form, CompositeScheduleForm(), str(refused))
+        return page, refused.status
     _flash_outcome(command)
     return redirect(url_for(".station", charge_box_id=charge_box_id))
 
