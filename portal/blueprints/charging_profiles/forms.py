@@ -87,8 +87,10 @@ class ProfileForm(FlaskForm):
                                        validators=[InputRequired()])
     description = StringField("Description", filters=[_strip], validators=[Length(max=200)])
     stack_level = IntegerField("Stack level", default=0, validators=[InputRequired()])
-    purpose = SelectField("Purpose", choices=_choices(ChargingProfilePurposeType))
-    kind = SelectField("Kind", choices=_choices(ChargingProfileKindType))
+    purpose = SelectField("Purpose", default=ChargingProfilePurposeType.tx_default_profile.value,
+                          choices=_choices(ChargingProfilePurposeType))
+    kind = SelectField("Kind", default=ChargingProfileKindType.relative.value,
+                       choices=_choices(ChargingProfileKindType))
     recurrency = SelectField("Recurrency", default="", choices=[NONE, *_choices(RecurrencyKind)],
                              description="Recurring profiles only.")
     valid_from = DateTimeLocalField("Valid from", tz=_tenant_zone, validators=[Optional()])
