@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Command, CommandOutcome, InstalledChargingProfile
+from portal.services import charging_profiles
 from tests.factories import make_charging_profile
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import Answering, LivePortal, admin_email, new_token, post_command
@@ -138,6 +139,21 @@ def test_tc_059_remote_start_transaction_with_charging_profile(company: OcppComp
     assert _start_transaction(cp1) > 0
 
 
+def test_tc_059_through_the_api_with_the_profile_the_portal_builds(company: OcppCompany,
+                                                                   cp1: Station) -> None:
+    company.change(lambda tenant: make_charging_profile(tenant, 9, purpose=Purpose.tx_profile,
+                                                        periods=((0, "6", 3),)))
+    profile = company.query(lambda: charging_profiles.remote_start_profile(
+        charging_profiles.get(9)))
+    payload = {"connectorId": 2, "idTag": "VALID", "chargingProfile": profile}
+    answering = Answering(cp1, _accept())
+    response = post_command(company, new_token(company),
+                            {"action": "RemoteStartTransaction", "payload": payload})
+    assert answering.join()[2:] == ["RemoteStartTransaction", payload]
+    assert response.status_code == 200 and response.json()["status"] == "Accepted"
+    assert "transactionId" not in profile and profile["chargingProfilePurpose"] == "TxProfile"
+
+
 def test_remote_start_takes_only_a_tx_profile(company: OcppCompany, cp1: Station) -> None:
     company.change(lambda tenant: make_charging_profile(tenant, 3))  # a TxDefaultProfile
     response = _portal(company).post("/charging-profiles/3/remote-start",
@@ -177,6 +193,21 @@ def test_tc_066_get_composite_schedule(company: OcppCompany, cp1: Station) -> No
     assert y0 == y1 < y2 == y3 and x0 < x1 == x2 < x3
     assert abs((x1 - x0) / (x3 - x0) - 300 / 900) < 0.01
     assert "16 A" in chart and "8.5 A" in chart and "0:05" in chart
+
+
+def test_a_composite_schedule_asked_through_the_api_shows_on_the_station_page(
+    company: OcppCompany, cp1: Station
+) -> None:
+    answering = Answering(cp1, _accept({
+        "status": "Accepted", "connectorId": 0, "scheduleStart": "2026-11-23T12:00:00Z",
+        "chargingSchedule": {"chargingRateUnit": "W", "chargingSchedulePeriod": [
+            {"startPeriod": 0, "limit": 11000.0}]}}))
+    post_command(company, new_token(company), {"action": "GetCompositeSchedule",
+                                               "payload": {"connectorId": 0, "duration": 600}})
+    answering.join()
+    page = _portal(company).get("/stations/CP1/charging").text
+    assert "<tr><td>2026-11-23 12:00:00</td><td>0</td><td>11000.0</td><td>—</td></tr>" in page
+    assert "11000 W" in page.split('<svg id="schedule-chart"')[1]
 
 
 def test_a_rejected_composite_schedule_shows_no_schedule(company: OcppCompany,
