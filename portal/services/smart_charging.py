@@ -79,11 +79,9 @@ def _running_transaction(stations: list[Station], connector_id: int) -> int:
 
 
 def _check_connector(station: Station, connector_id: int) -> None:
+    """Connector 0 is the whole station; any other must be one of its outlets."""
     if connector_id != 0 and connector_id not in {o.connector_id for o in station.outlets}:
         raise Invalid(f"{station.charge_box_id} has no connector {connector_id}.",
-                      field="connector_id")
-    if connector_id < 0:
-        raise Invalid("The connector is 0 (the whole station) or an outlet's number.",
                       field="connector_id")
 
 
