@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.blueprints import (
         account,
         api,
+        charging_profiles,
         configuration,
         connections,
         dashboard,
@@ -83,7 +84,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
-                      configuration.bp, firmware.bp, station_files.bp):
+                      configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

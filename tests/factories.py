@@ -5,13 +5,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from flask import Flask
+from ocpp.v16.enums import (
+    ChargingProfileKindType,
+    ChargingProfilePurposeType,
+    ChargingRateUnitType,
+)
 
 from portal.extensions import db
-from portal.models import ChargingSession, Role, Tenant
+from portal.models import ChargingProfile, ChargingSession, Role, Tenant
 from portal.models.base import utcnow
-from portal.services import charging_sessions, sites, stations, tags, users
+from portal.services import charging_profiles, charging_sessions, sites, stations, tags, users
+from portal.services.charging_profiles import Period, ProfileValues
 from tenants import provisioning
 from tenants.scoping import tenant_scope
 
@@ -72,6 +79,7 @@ def populate(app: Flask, company: Company) -> Company:
             shared = stations.add(tenant, company.shared_station, site=site1, connectors=1,
                                   name=company.shared_station_name)
             stations.add(tenant, company.own_station, site=site1)
+            make_charging_profile(tenant)
             for role in (Role.SITE_ADMIN, Role.SUPPORT, Role.EV_USER):
                 email = f"{role.value}@{company.slug}.example"
                 users.create(tenant, email=email, password=PASSWORD, role=role,
@@ -88,6 +96,18 @@ def populate(app: Flask, company: Company) -> Company:
             ))
             db.session.commit()
     return company
+
+
+def make_charging_profile(tenant: Tenant, charging_profile_id: int = 1, *,
+                          purpose: ChargingProfilePurposeType =
+                          ChargingProfilePurposeType.tx_default_profile,
+                          periods: tuple[tuple[int, str, int | None], ...] = ((0, "16", 3),),
+                          ) -> ChargingProfile:
+    """A relative profile in amperes; periods as (startPeriod, limit, numberPhases)."""
+    return charging_profiles.create(tenant, ProfileValues(
+        charging_profile_id=charging_profile_id, stack_level=0, purpose=purpose,
+        kind=ChargingProfileKindType.relative, rate_unit=ChargingRateUnitType.amps,
+        periods=[Period(start, Decimal(limit), phases) for start, limit, phases in periods]))
 
 
 def build_world(app: Flask) -> World:

@@ -30,6 +30,7 @@ MENU = (
     MenuEntry("Reservations", C.OPERATE_STATIONS, "reservations.index"),
     MenuEntry("Configuration", C.CONFIGURE_STATIONS, "configuration.apply"),
     MenuEntry("Firmware", C.CONFIGURE_STATIONS, "firmware.index"),
+    MenuEntry("Charging profiles", C.CONFIGURE_STATIONS, "charging_profiles.index"),
     MenuEntry("Statistics", C.VIEW_ALL_SESSIONS, None),
     MenuEntry("Services", C.MANAGE_SERVICES, None),
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index"),

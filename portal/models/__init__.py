@@ -3,7 +3,7 @@
 from portal.models.alarm import Alarm
 from portal.models.api_token import ApiToken
 from portal.models.base import Base, TenantOwned
-from portal.models.charging_profile import ChargingProfile
+from portal.models.charging_profile import ChargingProfile, InstalledChargingProfile
 from portal.models.charging_session import ChargingSession, MeterValue
 from portal.models.command import Command, CommandOutcome
 from portal.models.connection_attempt import ConnectionAttempt, RefusalReason
@@ -27,7 +27,7 @@ from portal.models.user import Role, User
 __all__ = [
     "Alarm", "ApiToken", "AuditEntry", "Availability", "Base", "ChargingProfile",
     "ChargingSession", "Command", "CommandOutcome", "ConnectionAttempt", "Direction", "Event",
-    "Floor", "LocalList", "LocalListEntry", "MeterValue",
+    "Floor", "InstalledChargingProfile", "LocalList", "LocalListEntry", "MeterValue",
     "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
     "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "StationFile",
     "StationFileChunk", "StationFileKind", "Tag", "Tenant",

@@ -10,10 +10,11 @@ from ocpp.v16.enums import (
     ChargingRateUnitType,
     RecurrencyKind,
 )
-from sqlalchemy import JSON, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, TenantOwned, str_enum
+from portal.models.base import Base, TenantOwned, str_enum, utcnow
+from portal.models.station import Station
 
 
 class ChargingProfile(TenantOwned, Base):
@@ -40,3 +41,34 @@ class ChargingProfile(TenantOwned, Base):
     # [{"startPeriod": 0, "limit": 16.0, "numberPhases": 3}, ...] as OCPP's chargingSchedulePeriod
     periods: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class InstalledChargingProfile(TenantOwned, Base):
+    """A charging profile a station accepted (SetChargingProfile) and has not cleared since.
+
+    It names the profile by its OCPP chargingProfileId, stack level and purpose, as the
+    station does, so that a profile sent through the API without a definition in the portal
+    is recorded too (`profile` is then None).
+    """
+
+    __tablename__ = "installed_charging_profile"
+    __table_args__ = (Index("ix_installed_charging_profile_station", "station_id", "connector_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    connector_id: Mapped[int]  # 0: the whole station
+    profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("charging_profile.id", ondelete="SET NULL")
+    )
+    charging_profile_id: Mapped[int]
+    stack_level: Mapped[int]
+    purpose: Mapped[ChargingProfilePurposeType] = mapped_column(
+        str_enum(ChargingProfilePurposeType)
+    )
+    transaction_id: Mapped[int | None]  # a TxProfile's transaction
+    # The SetChargingProfile the station accepted: who sent it, when it answered.
+    command_id: Mapped[int | None] = mapped_column(ForeignKey("command.id", ondelete="SET NULL"))
+    installed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    station: Mapped[Station] = relationship()
+    profile: Mapped[ChargingProfile | None] = relationship()

@@ -136,6 +136,31 @@ MATRIX = [
     ("GET",  "/files/{token}/fw.bin",          404,                    404,              404,              404,                404,      404),
     ("PUT",  "/uploads/{token}",               404,                    404,              404,              404,                404,      404),
     ("POST", "/uploads/{token}",               404,                    404,              404,              404,                404,      404),
+    # charging profiles (a profile 1 in each company; 999999 in none); smart charging tab.
+    # Empty forms: 400 once the role may post them; an empty clear is "clear all" (offline: 302)
+    ("GET",  "/charging-profiles",             200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/charging-profiles/new",         200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/new",         400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/charging-profiles/1",           200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/charging-profiles/999999",      404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/charging-profiles/1/edit",      200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/1/edit",      400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/999999/edit", 404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/1/delete",    "302:/charging-profiles", "302:/charging-profiles", "302:/charging-profiles", 403, TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/999999/delete", 404,                  404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/1/install",   400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/999999/install", 404,                 404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/1/remote-start", 400,                 400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/999999/remote-start", 404,            404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site1}/charging",     200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site2}/charging",     200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{foreign}/charging",   404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site1}/charging/clear", 302,                  302,              302,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site2}/charging/clear", 302,                  404,              302,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/charging/clear", 404,                404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site1}/charging/composite-schedule", 400,     400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site2}/charging/composite-schedule", 400,     404,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/charging/composite-schedule", 404,   404,              404,              403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [
