@@ -81,7 +81,8 @@ def test_gunicorn_workers_route_to_the_one_holding_the_station(
     made = make_tenant(app)
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
-           "PORTAL_DOMAIN": "localhost", "REDIS_URL": REDIS}
+           "PORTAL_DOMAIN": "localhost", "REDIS_URL": REDIS,
+           "OCPP_GET_CONFIGURATION_AT_FIRST_BOOT": "false"}  # the station answers only ours
     server_log = tmp_path / "gunicorn.log"
     with server_log.open("w") as sink:
         server = subprocess.Popen(
