@@ -15,6 +15,12 @@ class MenuEntry:
     label: str
     capability: Capability
     endpoint: str | None  # None: the page arrives with a later release; shown disabled
+    # Other blueprints whose pages this entry stands for (it is shown active on them).
+    also: tuple[str, ...] = ()
+
+    def is_active(self, section: str | None) -> bool:
+        return self.endpoint is not None and section is not None and (
+            section == self.endpoint.split(".")[0] or section in self.also)
 
 
 C = Capability
@@ -26,11 +32,10 @@ MENU = (
     MenuEntry("Tags", C.MANAGE_TAGS, "tags.index"),
     MenuEntry("Users", C.MANAGE_USERS, None),
     MenuEntry("Alarms", C.MANAGE_ALARMS, None),
-    MenuEntry("Operations", C.OPERATE_STATIONS, "operations.index"),
+    # Configuration, firmware images and charging profiles are in the operations' own menu.
+    MenuEntry("Operations", C.OPERATE_STATIONS, "operations.index",
+              also=("configuration", "firmware", "charging_profiles")),
     MenuEntry("Reservations", C.OPERATE_STATIONS, "reservations.index"),
-    MenuEntry("Configuration", C.CONFIGURE_STATIONS, "configuration.apply"),
-    MenuEntry("Firmware", C.CONFIGURE_STATIONS, "firmware.index"),
-    MenuEntry("Charging profiles", C.CONFIGURE_STATIONS, "charging_profiles.index"),
     MenuEntry("Statistics", C.VIEW_ALL_SESSIONS, None),
     MenuEntry("Services", C.MANAGE_SERVICES, None),
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index"),
@@ -46,13 +51,18 @@ def menu() -> list[dict[str, object]]:
         {
             "label": entry.label,
             "url": url_for(entry.endpoint) if entry.endpoint else None,
-            "active": entry.endpoint is not None
-            and request.endpoint is not None
-            and request.endpoint.split(".")[0] == entry.endpoint.split(".")[0],
+            "active": entry.is_active(_section()),
         }
         for entry in MENU
         if can(current_user, entry.capability)
     ]
+
+
+def _section() -> str | None:
+    """The blueprint of this page; a station's tabs all belong to Stations."""
+    if request.path.startswith("/stations/"):
+        return "stations"
+    return request.endpoint.split(".")[0] if request.endpoint else None
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -92,3 +93,15 @@ def test_unexpected_error_is_logged_and_shown_as_a_500_page(
     assert api.status_code == 500
     assert api.json["error"] == "Something went wrong"
     assert client.get("/forbidden", base_url=base).status_code == 403
+
+
+def test_the_menu_marks_the_section_a_page_belongs_to(portal, world: World) -> None:
+    client = portal(world.a)
+    client.login(world.a.email(Role.ADMIN))
+    for path, section in (("/charging-profiles", "Operations"), ("/firmware", "Operations"),
+                          ("/operations/history", "Operations"), ("/reservations", "Reservations"),
+                          (f"/stations/{world.a.station_site1}/configuration", "Stations"),
+                          (f"/stations/{world.a.station_site1}/control", "Stations")):
+        nav = client.get(path).get_data(as_text=True).split("</nav>")[0]
+        active = re.findall(r'class="nav-link active"[^>]*>([^<]+)<', nav)
+        assert active == [section], path
