@@ -52,13 +52,6 @@ def stations_by_id(actor: User, ids: list[int]) -> list[Station]:
     return list(db.session.scalars(query.order_by(Station.charge_box_id)))
 
 
-def choosable_stations(actor: User) -> list[Station]:
-    """The stations an operation may be sent to, online ones first."""
-    query = visible_stations(actor, select(Station)).order_by(
-        Station.connected_at.is_(None), Station.charge_box_id)
-    return list(db.session.scalars(query))
-
-
 def open_sessions(station: Station) -> list[ChargingSession]:
     """The station's sessions still charging: what a remote stop can name."""
     query = (select(ChargingSession)

@@ -241,13 +241,6 @@ def _accepted(command: Command, accepted: str) -> bool:
             and (command.response or {}).get("status") == accepted)
 
 
-def stations_to_choose(actor: User) -> list[Station]:
-    """The stations the actor may install profiles on, by chargeBoxId."""
-    return list(db.session.scalars(visible_stations(
-        actor, select(Station).options(selectinload(Station.outlets))
-        .order_by(Station.charge_box_id))))
-
-
 def chosen_stations(actor: User, charge_box_ids: list[str]) -> list[Station]:
     """The stations named, each one the actor may see; NotFound names the first that is not."""
     found = {station.charge_box_id: station for station in db.session.scalars(visible_stations(

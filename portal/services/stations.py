@@ -82,9 +82,10 @@ def get(actor: User, charge_box_id: str) -> Station:
 
 
 def visible_to(actor: User) -> list[Station]:
-    """The stations the actor may see, by chargeBoxId."""
-    return list(db.session.scalars(visible_stations(actor, select(Station))
-                                   .order_by(Station.charge_box_id)))
+    """The stations the actor may see (to choose some from), with their outlets, by
+    chargeBoxId."""
+    query = visible_stations(actor, select(Station).options(selectinload(Station.outlets)))
+    return list(db.session.scalars(query.order_by(Station.charge_box_id)))
 
 
 def find(charge_box_id: str) -> Station | None:

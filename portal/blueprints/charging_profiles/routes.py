@@ -121,7 +121,7 @@ def show(charging_profile_id: int) -> str:
 def _profile_page(profile: ChargingProfile, install_form: InstallForm,
                   start_form: RemoteStartForm, error: str = "") -> str:
     choices = [(s.charge_box_id, s.display_name)
-               for s in smart_charging.stations_to_choose(current_user)]
+               for s in stations.visible_to(current_user)]
     install_form.stations.choices = choices
     start_form.station.choices = choices
     return render_template("charging_profiles/show.html", profile=profile,
@@ -136,7 +136,7 @@ def install(charging_profile_id: int) -> Response | tuple[str, int]:
     profile = charging_profiles.get(charging_profile_id)
     form = InstallForm()
     form.stations.choices = [(s.charge_box_id, s.charge_box_id)
-                             for s in smart_charging.stations_to_choose(current_user)]
+                             for s in stations.visible_to(current_user)]
     if not form.validate_on_submit():
         return _profile_page(profile, form, RemoteStartForm()), 400
     try:
@@ -154,7 +154,7 @@ def remote_start(charging_profile_id: int) -> Response | tuple[str, int]:
     profile = charging_profiles.get(charging_profile_id)
     form = RemoteStartForm()
     form.station.choices = [(s.charge_box_id, s.charge_box_id)
-                            for s in smart_charging.stations_to_choose(current_user)]
+                            for s in stations.visible_to(current_user)]
     if not form.validate_on_submit():
         return _profile_page(profile, InstallForm(), form), 400
     station = stations.get(current_user, form.station.data)

@@ -44,7 +44,7 @@ def index() -> Response:
 @requires(Capability.OPERATE_STATIONS)
 def send(action: str) -> str | Response | tuple[str, int]:
     form = _form_of(action, request.form if request.method == "POST" else None)
-    choosable = operations.choosable_stations(current_user)
+    choosable = stations.visible_to(current_user)
     chosen_ids = set(request.form.getlist("station", type=int))
     station_error = None
     if request.method == "POST":
