@@ -254,6 +254,6 @@ def test_get_diagnostics_for_an_offline_station_says_so_and_keeps_no_upload_addr
                            csrf_from=page, follow_redirects=True)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert f"GetDiagnostics not done: {world.a.station_site1} is offline." in html
+    assert f"GetDiagnostics to {world.a.station_site1}: Station offline." in html
     assert "No diagnostics requested yet." in html
     assert _files(app, world.a) == []

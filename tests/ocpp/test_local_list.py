@@ -233,7 +233,7 @@ def test_an_offline_station_gets_nothing_and_keeps_its_version(company: OcppComp
     browser = LivePortal(company).login(admin_email(company))
     response = browser.post(PAGE + "/send", {"update_type": "Full"}, csrf_from=PAGE)
     assert response.status_code == 302
-    assert "8 entries): no answer (offline)." in browser.get(PAGE).text
+    assert "8 entries): Station offline." in browser.get(PAGE).text
     listed, entries = _stored(company)
     assert listed.version == 0 and listed.last_status is None and entries == []
 

@@ -25,9 +25,10 @@ from portal.blueprints.charging_profiles.forms import (
     ProfileForm,
     RemoteStartForm,
 )
+from portal.blueprints.outcomes import flash_outcome
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import ChargingProfile, Command, CommandOutcome, Station
+from portal.models import ChargingProfile, Station
 from portal.services import charging_profiles, smart_charging, stations
 
 
@@ -166,7 +167,7 @@ def remote_start(charging_profile_id: int) -> Response | tuple[str, int]:
     except DomainError as refused:
         return _profile_page(profile, InstallForm(), form, str(refused)), refused.status
     db.session.commit()
-    _flash_outcome(command)
+    flash_outcome(command, f"{command.action} to {command.charge_box_id}")
     return redirect(url_for(".show", charging_profile_id=charging_profile_id))
 
 
@@ -200,7 +201,7 @@ def clear(charge_box_id: str) -> Response | tuple[str, int]:
     except DomainError as refused:
         page = _station_page(station, form, CompositeScheduleForm(), str(refused))
         return page, refused.status
-    _flash_outcome(command)
+    flash_outcome(command, f"{command.action} to {command.charge_box_id}")
     return redirect(url_for(".station", charge_box_id=charge_box_id))
 
 
@@ -217,17 +218,5 @@ def composite_schedule(charge_box_id: str) -> Response | tuple[str, int]:
             timeout=_timeout(), user=current_user)
     except DomainError as refused:
         return _station_page(station, ClearForm(), form, str(refused)), refused.status
-    _flash_outcome(command)
+    flash_outcome(command, f"{command.action} to {command.charge_box_id}")
     return redirect(url_for(".station", charge_box_id=charge_box_id))
-
-
-def _flash_outcome(command: Command) -> None:
-    where = f"{command.action} to {command.charge_box_id}"
-    if command.outcome is CommandOutcome.ANSWERED:
-        status = (command.response or {}).get("status", "answered")
-        flash(f"{where}: {status}.", "success" if status == "Accepted" else "warning")
-    elif command.outcome is CommandOutcome.CALL_ERROR:
-        flash(f"{where}: the station answered {command.error_code} "
-              f"{command.error_description}".strip() + ".", "danger")
-    else:
-        flash(f"{where}: {command.outcome.value}.", "danger")

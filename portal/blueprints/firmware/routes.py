@@ -27,10 +27,11 @@ from portal.blueprints.firmware.forms import (
     UpdateManyForm,
     in_company_zone,
 )
+from portal.blueprints.outcomes import flash_outcome
 from portal.blueprints.station_files.delivery import file_response, firmware_url, upload_url
 from portal.errors import DomainError
 from portal.extensions import csrf, db
-from portal.models import Command, CommandOutcome, Station
+from portal.models import Station
 from portal.models.base import utcnow
 from portal.services import diagnostics, firmware, station_files, stations
 
@@ -120,7 +121,7 @@ def update(charge_box_id: str) -> Response | Page:
         db.session.rollback()
         _form_error(form, refused)
         return _station_page(target, update_form=form), refused.status
-    _flash_outcome(command)
+    flash_outcome(command, f"{command.action} to {command.charge_box_id}")
     return redirect(url_for("firmware.station", charge_box_id=charge_box_id))
 
 
@@ -142,7 +143,7 @@ def get_diagnostics(charge_box_id: str) -> Response | Page:
         db.session.rollback()
         _form_error(form, refused)
         return _station_page(target, diagnostics_form=form), refused.status
-    _flash_outcome(command)
+    flash_outcome(command, f"{command.action} to {command.charge_box_id}")
     return redirect(url_for("firmware.station", charge_box_id=charge_box_id))
 
 
@@ -177,19 +178,6 @@ def _form_error(form: UpdateFirmwareForm | GetDiagnosticsForm, refused: DomainEr
         form[refused.field].errors = [*form[refused.field].errors, str(refused)]
     else:
         flash(str(refused), "danger")
-
-
-def _flash_outcome(command: Command) -> None:
-    if command.outcome is CommandOutcome.ANSWERED:
-        detail = ", ".join(f"{key} {value}" for key, value in (command.response or {}).items())
-        flash(f"{command.action} sent: {command.charge_box_id} accepted it"
-              + (f" ({detail})." if detail else "."), "success")
-    elif command.outcome is CommandOutcome.CALL_ERROR:
-        flash(f"{command.charge_box_id} refused {command.action}: {command.error_code} "
-              f"{command.error_description}".strip(), "danger")
-    else:
-        flash(f"{command.action} not done: {command.charge_box_id} is "
-              f"{command.outcome.value}.", "warning")
 
 
 def _index_page(upload_form: ImageUploadForm | None = None,

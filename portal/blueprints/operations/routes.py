@@ -13,8 +13,9 @@ from portal.auth.permissions import Capability, requires
 from portal.blueprints.operations import bp
 from portal.blueprints.operations.filters import CommandFilterForm
 from portal.blueprints.operations.forms import FORMS, OperationForm
+from portal.blueprints.outcomes import flash_outcome
 from portal.errors import Invalid
-from portal.models import Command, CommandOutcome, Station
+from portal.models import Command, Station
 from portal.services import operations, stations
 from portal.services.operations import CommandFilter
 
@@ -119,8 +120,7 @@ def perform(charge_box_id: str, action: str) -> Response | tuple[str, int]:
         except Invalid as error:
             flash(str(error), "danger")
         else:
-            category = "success" if command.outcome is CommandOutcome.ANSWERED else "warning"
-            flash(f"{form.title}: {command.result}.", category)
+            flash_outcome(command, form.title)
         return redirect(url_for(".control", charge_box_id=charge_box_id))
     forms = {name: _form_of(name) for name in CONTROL_PANEL}
     forms[action] = form

@@ -9,6 +9,7 @@ from ocpp.v16.enums import UpdateType
 from werkzeug.wrappers import Response
 
 from portal.auth.permissions import Capability, requires
+from portal.blueprints.outcomes import category
 from portal.blueprints.stations import bp
 from portal.blueprints.stations.forms import LocalListForm
 from portal.errors import Invalid
@@ -45,7 +46,7 @@ def send_local_list(charge_box_id: str) -> Response:
             payload = command.payload
             flash(f"SendLocalList {payload['updateType']} (version {payload['listVersion']}, "
                   f"{len(payload['localAuthorizationList'])} entries): {_result(command)}.",
-                  _colour(command))
+                  category(command))
     db.session.commit()
     return redirect(url_for("stations.local_list_page", charge_box_id=charge_box_id))
 
@@ -58,23 +59,12 @@ def local_list_version(charge_box_id: str) -> Response:
         abort(400)
     command = local_list.request_version(
         station, timeout=current_app.config["OCPP_COMMAND_TIMEOUT"], user=current_user)
-    flash(f"GetLocalListVersion: {_result(command)}.", _colour(command))
+    flash(f"GetLocalListVersion: {_result(command)}.", category(command))
     db.session.commit()
     return redirect(url_for("stations.local_list_page", charge_box_id=charge_box_id))
 
 
 def _result(command: Command) -> str:
-    if command.outcome is CommandOutcome.ANSWERED and command.response is not None:
-        if command.action == "GetLocalListVersion":
-            return local_list.describe_version(command.response.get("listVersion"))
-        return str(command.response.get("status"))
-    if command.outcome is CommandOutcome.CALL_ERROR:
-        return f"the station answered a CALLERROR {command.error_code} {command.error_description}"
-    return f"no answer ({command.outcome.value})"
-
-
-def _colour(command: Command) -> str:
-    answered = command.outcome is CommandOutcome.ANSWERED and command.response is not None
-    if answered and command.response.get("status", "Accepted") == "Accepted":
-        return "success"
-    return "warning" if answered else "danger"
+    if command.outcome is CommandOutcome.ANSWERED and command.action == "GetLocalListVersion":
+        return local_list.describe_version((command.response or {}).get("listVersion"))
+    return command.result
