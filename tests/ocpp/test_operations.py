@@ -10,12 +10,13 @@ import time
 from typing import Any
 
 import pytest
-from ocpp.v16.enums import RegistrationStatus
+from ocpp.v16.enums import ChargingProfilePurposeType, RegistrationStatus
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Command, CommandOutcome, Station
 from portal.services import stations
+from tests.factories import make_charging_profile
 from tests.ocpp.conftest import KEY, OcppCompany
 from tests.ocpp.remote import Answering, LivePortal, admin_email
 from tests.ocpp.station_client import Station as StationSocket
@@ -350,3 +351,21 @@ def test_an_operation_naming_one_stations_session_takes_one_station(
         csrf_from="/operations/send/RemoteStopTransaction", prefix="RemoteStopTransaction")
     assert response.status_code == 400 and "choose only one" in response.text
     assert _commands(company) == []
+
+
+def test_a_remote_start_can_carry_a_tx_profile(company: OcppCompany, cp1: StationSocket) -> None:
+    company.change(lambda tenant: make_charging_profile(
+        tenant, 7, purpose=ChargingProfilePurposeType.tx_profile, periods=((0, "10", 1),)))
+    browser = _panel(company)
+    assert '<option value="7">7</option>' in browser.get("/stations/CP1/control").text
+    answering = Answering(cp1, ACCEPTED)
+    _perform(browser, "RemoteStartTransaction",
+             {"connector_id": "1", "id_tag": "VALID", "charging_profile": "7"})
+    payload = answering.join()[3]
+    assert payload["idTag"] == "VALID" and payload["connectorId"] == 1
+    assert payload["chargingProfile"]["chargingProfileId"] == 7
+    assert payload["chargingProfile"]["chargingProfilePurpose"] == "TxProfile"
+    assert "transactionId" not in payload["chargingProfile"]
+    response = _perform(browser, "RemoteStartTransaction",
+                        {"id_tag": "VALID", "charging_profile": "999"})  # none such
+    assert response.status_code == 400 and "Not a valid choice." in response.text

@@ -8,13 +8,9 @@ from wtforms import DataList, DateTimeLocalField, SelectChoice, SelectField, Str
 from wtforms.validators import Length, Optional
 
 from ocpp_ws.commands import CENTRAL_SYSTEM_ACTIONS
-from portal.blueprints.stations.forms import ANY, FilterForm, strip, tenant_zone
+from portal.blueprints.stations.forms import ANY, FilterForm, optional_int, strip, tenant_zone
 from portal.models import CommandOutcome, User
 from portal.services.operations import CommandFilter
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if value in ("", None) else int(value)
 
 
 class CommandFilterForm(FilterForm):
@@ -22,7 +18,7 @@ class CommandFilterForm(FilterForm):
                                 validators=[Length(max=255)])
     action = StringField("Operation", filters=[strip], validators=[Length(max=50)],
                          datalist=DataList(CENTRAL_SYSTEM_ACTIONS))
-    user = SelectField("Sent by", coerce=_optional_int, choices=[ANY], default="")
+    user = SelectField("Sent by", coerce=optional_int, choices=[ANY], default="")
     outcome = SelectField("Outcome", default="", choices=[ANY] + [
         SelectChoice(outcome.value, outcome.value.capitalize()) for outcome in CommandOutcome])
     since = DateTimeLocalField("From", tz=tenant_zone, validators=[Optional()],

@@ -35,8 +35,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.blueprints.stations.forms import strip, tenant_zone
+from portal.blueprints.stations.forms import optional_int, strip, tenant_zone
 from portal.models.base import utcnow
+from portal.services import charging_profiles
+from portal.services.charging_profiles import ProfileFilter
 from portal.timestamps import format_timestamp
 
 NONE = SelectChoice("", "—")
@@ -59,6 +61,7 @@ def _seconds(label: str, *, minimum: int = 0) -> IntegerField:
 
 def _moment(label: str) -> DateTimeLocalField:
     return DateTimeLocalField(label, tz=tenant_zone, validators=[Optional()])
+
 
 
 def _location(label: str) -> URLField:
@@ -148,9 +151,24 @@ class RemoteStartTransactionForm(OperationForm):
     action, title = "RemoteStartTransaction", "Remote start"
     connector_id = _connector("Connector (empty: the station chooses)", required=False)
     id_tag = StringField("Tag", filters=[strip], validators=[InputRequired(), Length(max=20)])
+    charging_profile = SelectField("Charging profile (a TxProfile, optional)",
+                                   coerce=optional_int, default="")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tx_profiles = charging_profiles.listed(
+            ProfileFilter(purpose=ChargingProfilePurposeType.tx_profile))
+        self.charging_profile.choices = [NONE] + [
+            SelectChoice(str(profile.charging_profile_id),
+                         f"{profile.charging_profile_id} {profile.description}".strip())
+            for profile in tx_profiles]
 
     def payload(self) -> dict[str, Any]:
-        return _without_empty({"connectorId": self.connector_id.data, "idTag": self.id_tag.data})
+        chosen = self.charging_profile.data
+        profile = (charging_profiles.remote_start_profile(charging_profiles.get(chosen))
+                   if chosen is not None else None)
+        return _without_empty({"connectorId": self.connector_id.data, "idTag": self.id_tag.data,
+                               "chargingProfile": profile})
 
 
 class RemoteStopTransactionForm(OperationForm):

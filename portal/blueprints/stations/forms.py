@@ -26,7 +26,7 @@ def strip(value: str | None) -> str:
     return (value or "").strip()
 
 
-def _optional_int(value: Any) -> int | None:
+def optional_int(value: Any) -> int | None:
     return None if value in ("", None) else int(value)
 
 
@@ -55,7 +55,7 @@ class StationFilterForm(FilterForm):
     charge_box_id = StringField("chargeBoxId", filters=[strip], validators=[Length(max=255)])
     description = StringField("Description", filters=[strip], validators=[Length(max=200)])
     protocol = SelectField("OCPP version", choices=[ANY], default="")
-    heartbeat_interval = SelectField("Heartbeat period", coerce=_optional_int, choices=[ANY])
+    heartbeat_interval = SelectField("Heartbeat period", coerce=optional_int, choices=[ANY])
     connection = SelectField("Connection", default="", choices=[
         ANY, SelectChoice("online", "Online"), SelectChoice("offline", "Offline"),
     ])
