@@ -36,6 +36,8 @@ from bench.ocpp_load import raise_fd_limit  # noqa: E402
 
 BENCH = ROOT / "bench"
 PYTHON = sys.executable
+# The company's administrator, made by provision().
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@bench.example", "bench-pass-1"
 ROWS = (
     ("connections held", lambda f: f"{f['held']} of {f['stations']}"),
     ("answered msg/s", lambda f: f"{f['messages_per_second']:,.0f}"),
@@ -69,8 +71,7 @@ def provision(url: str, count: int) -> None:
                       "SQLALCHEMY_ENGINE_OPTIONS": config.engine_options(url)})
     with app.app_context():
         upgrade()
-        tenant = provisioning.create_tenant("bench", "Bench Co", "admin@bench.example",
-                                            "bench-pass-1")
+        tenant = provisioning.create_tenant("bench", "Bench Co", ADMIN_EMAIL, ADMIN_PASSWORD)
         tenant.allow_stations_without_key = True  # security profile 0: no key hashing
         with tenant_scope(tenant):
             site = sites.find_or_create(tenant, "Bench")
@@ -136,20 +137,29 @@ def load(url: str, pid: int, load_arguments: list[str]) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def plugboard_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment Plugboard is served with: this one, the bench database, `settings`."""
+    return {**os.environ, "DATABASE_URL": database_url, "PORTAL_DOMAIN": "localhost",
+            "SECRET_KEY": "bench-secret-key", "LOG_LEVEL": "WARNING", **settings}
+
+
+def plugboard_command(workers: int, port: int) -> tuple[str, list[str]]:
+    """A name for the set-up and the command serving Plugboard on `port`: `flask serve`
+    (one process), or gunicorn with `workers` gevent workers as in the Procfile."""
+    if workers:
+        return (f"Plugboard (gunicorn, {workers} gevent)",
+                [str(Path(PYTHON).parent / "gunicorn"), "-k", "gevent", "-w", str(workers),
+                 "--worker-connections", "20000", "-b", f"127.0.0.1:{port}", "wsgi:app"])
+    return ("Plugboard (flask serve)",
+            [PYTHON, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)])
+
+
 def run_both(args: argparse.Namespace, load_arguments: list[str]) -> dict[str, dict]:
     logs = Path(tempfile.mkdtemp(prefix="plugboard-bench-"))
     figures = {}
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "PORTAL_DOMAIN": "localhost",
-           "SECRET_KEY": "bench-secret-key", "LOG_LEVEL": "WARNING"}
-    if args.workers:  # the production set-up of the Procfile
-        name = f"Plugboard (gunicorn, {args.workers} gevent)"
-        command = [str(Path(PYTHON).parent / "gunicorn"), "-k", "gevent", "-w",
-                   str(args.workers), "--worker-connections", "20000",
-                   "-b", f"127.0.0.1:{port}", "wsgi:app"]
-    else:
-        name = "Plugboard (flask serve)"
-        command = [PYTHON, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)]
+    env = plugboard_env(args.database_url)
+    name, command = plugboard_command(args.workers, port)
     print(f"{name} on port {port} (log: {logs / 'plugboard.log'})", file=sys.stderr)
     with server(command, port, env, logs / "plugboard.log") as pid:
         figures[name] = load(f"ws://bench.localhost:{port}/ocpp/", pid, load_arguments)
