@@ -11,6 +11,7 @@ by any other (ocpp_ws.routing).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import uuid
 from collections.abc import Callable
@@ -45,6 +46,8 @@ CENTRAL_SYSTEM_ACTIONS = (
     "UnlockConnector", "UpdateFirmware",
 )
 
+
+log = logging.getLogger(__name__)
 
 # OCPP 1.6 (4.2.1): a station not yet Accepted may not be sent these.
 NOT_BEFORE_ACCEPTED = frozenset({"RemoteStartTransaction", "RemoteStopTransaction"})
@@ -108,12 +111,19 @@ def start_operation(stations: list[Station], action: str, payload: dict[str, Any
     commands = [_new_command(station, action, payload, user, api_token, operation_id)
                 for station in stations]
     db.session.add_all(commands)
+    db.session.flush()
+    keys = [(command.tenant_id, command.id) for command in commands]  # not re-read after commit
     db.session.commit()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    for command in commands:
-        threading.Thread(target=_perform_elsewhere, daemon=True,
-                         args=(app, command.tenant_id, command.id, timeout)).start()
+    # One thread starts the others, so that the request answers as soon as all are stored.
+    threading.Thread(target=_fan_out, args=(app, keys, timeout), daemon=True).start()
     return operation_id
+
+
+def _fan_out(app: Flask, keys: list[tuple[int, int]], timeout: float) -> None:
+    for tenant_id, command_id in keys:
+        threading.Thread(target=_perform_elsewhere, daemon=True,
+                         args=(app, tenant_id, command_id, timeout)).start()
 
 
 def _check_registration(station: Station, action: str) -> None:
@@ -158,13 +168,18 @@ def _new_command(station: Station, action: str, payload: dict[str, Any], user: U
 
 def _perform_elsewhere(app: Flask, tenant_id: int, command_id: int, timeout: float) -> None:
     with app.app_context():
-        tenant = db.session.get(Tenant, tenant_id)
-        assert tenant is not None
-        with tenant_scope(tenant):
-            command = db.session.get(Command, command_id)
-            if command is not None:
-                _perform(command, timeout)
-        db.session.remove()
+        try:
+            tenant = db.session.get(Tenant, tenant_id)
+            assert tenant is not None
+            with tenant_scope(tenant):
+                command = db.session.get(Command, command_id)
+                if command is not None:
+                    _perform(command, timeout)
+        except Exception:  # e.g. no database connection free: the clock settles it later
+            db.session.rollback()
+            log.exception("command %s could not be performed", command_id)
+        finally:
+            db.session.remove()
 
 
 def _perform(command: Command, timeout: float) -> None:
