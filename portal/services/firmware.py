@@ -8,7 +8,6 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 
 from ocpp_ws import commands
-from portal.auth.permissions import visible_stations
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.models import Command, Event, Station, StationFile, StationFileKind, Tenant, User
@@ -80,12 +79,6 @@ def update_many(stations: list[Station], payload: dict[str, Any], *, timeout: fl
         raise Invalid("Choose at least one station.", field="stations")
     return commands.start_operation(stations, "UpdateFirmware", payload, timeout=timeout,
                                     user=actor)
-
-
-def selectable_stations(actor: User) -> list[Station]:
-    """The stations the actor may update, by chargeBoxId."""
-    return list(db.session.scalars(
-        visible_stations(actor, select(Station)).order_by(Station.charge_box_id)))
 
 
 def progress(station: Station, limit: int = 20) -> list[Event]:

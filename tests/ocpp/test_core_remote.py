@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Command, CommandOutcome, Station
+from portal.models import ChargingSession, Command, CommandOutcome, Station
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import Answering, LivePortal, admin_email, new_token, post_command
 from tests.ocpp.station_client import Station as StationClient
@@ -101,8 +101,9 @@ def test_tc_011_2_remote_start_time_out(door: Door, company: OcppCompany,
     assert _remote_start(door, cp1) == "Accepted"
     _status(cp1, 1, "Preparing")
     _status(cp1, 1, "Available")  # nobody plugged in within ConnectionTimeOut
-    assert company.query(lambda: db.session.scalar(select(Station.id).where(
-        Station.charge_box_id == "CP1"))) is not None
+    assert company.query(lambda: db.session.scalar(  # no session was started
+        select(ChargingSession.id).join(ChargingSession.station)
+        .where(Station.charge_box_id == "CP1"))) is None
     assert _last_command(company).outcome is CommandOutcome.ANSWERED
 
 

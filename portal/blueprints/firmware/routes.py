@@ -89,7 +89,7 @@ def update_many() -> Response | Page:
     if not form.validate_on_submit():
         return _index_page(update_form=form), 400
     chosen = set(form.stations.data or [])
-    targets = [s for s in firmware.selectable_stations(current_user) if s.charge_box_id in chosen]
+    targets = [s for s in stations.visible_to(current_user) if s.charge_box_id in chosen]
     try:
         payload = _update_payload(form)
         operation_id = firmware.update_many(targets, payload, actor=current_user,
@@ -161,7 +161,7 @@ def _update_form(form: UpdateFirmwareForm) -> UpdateFirmwareForm:
 
 def _update_many_form(form: UpdateManyForm) -> UpdateManyForm:
     form.stations.choices = [(s.charge_box_id, s.charge_box_id)
-                             for s in firmware.selectable_stations(current_user)]
+                             for s in stations.visible_to(current_user)]
     _update_form(form)
     return form
 
@@ -187,7 +187,7 @@ def _index_page(upload_form: ImageUploadForm | None = None,
         "firmware/index.html", images=[(image, firmware_url(image)) for image in images],
         upload_form=upload_form or ImageUploadForm(formdata=None),
         update_form=update_form or _update_many_form(UpdateManyForm(formdata=None)),
-        delete_form=DeleteForm(formdata=None), stations=firmware.selectable_stations(current_user))
+        delete_form=DeleteForm(formdata=None), stations=stations.visible_to(current_user))
 
 
 def _station_page(target: Station, update_form: UpdateFirmwareForm | None = None,

@@ -37,9 +37,8 @@ from wtforms.validators import (
 
 from portal.blueprints.stations.forms import optional_int, strip, tenant_zone
 from portal.models.base import utcnow
-from portal.services import charging_profiles
+from portal.services import charging_profiles, diagnostics, firmware
 from portal.services.charging_profiles import ProfileFilter
-from portal.timestamps import format_timestamp
 
 NONE = SelectChoice("", "—")
 
@@ -251,12 +250,9 @@ class GetDiagnosticsForm(OperationForm):
             raise ValidationError("The newest entry must come after the oldest.")
 
     def payload(self) -> dict[str, Any]:
-        return _without_empty({
-            "location": self.location.data, "retries": self.retries.data,
-            "retryInterval": self.retry_interval.data,
-            "startTime": format_timestamp(self.start_time.data) if self.start_time.data else None,
-            "stopTime": format_timestamp(self.stop_time.data) if self.stop_time.data else None,
-        })
+        return diagnostics.request_payload(self.location.data, self.start_time.data,
+                                           self.stop_time.data, self.retries.data,
+                                           self.retry_interval.data)
 
 
 class UpdateFirmwareForm(OperationForm):
@@ -267,11 +263,8 @@ class UpdateFirmwareForm(OperationForm):
     retry_interval = _seconds("Retry interval (seconds)")
 
     def payload(self) -> dict[str, Any]:
-        return _without_empty({
-            "location": self.location.data,
-            "retrieveDate": format_timestamp(self.retrieve_date.data or utcnow()),
-            "retries": self.retries.data, "retryInterval": self.retry_interval.data,
-        })
+        return firmware.update_payload(self.location.data, self.retrieve_date.data or utcnow(),
+                                       self.retries.data, self.retry_interval.data)
 
 
 FORMS: dict[str, type[OperationForm]] = {form.action: form for form in (
