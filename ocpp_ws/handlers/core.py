@@ -50,7 +50,7 @@ def on_boot_notification(ctx: StationContext, **boot: str) -> call_result.BootNo
     ctx.after_answer(configuration.fetch_at_first_boot)
     return call_result.BootNotification(
         current_time=format_timestamp(utcnow()),
-        interval=station.heartbeat_interval,
+        interval=station.heartbeat_period,
         status=station.registration_status,
     )
 

@@ -5,7 +5,7 @@ from portal.models.api_token import ApiToken
 from portal.models.base import Base, TenantOwned
 from portal.models.charging_profile import ChargingProfile, InstalledChargingProfile
 from portal.models.charging_session import ChargingSession, MeterValue
-from portal.models.command import Command, CommandOutcome
+from portal.models.command import Command, CommandOutcome, CommandSender
 from portal.models.connection_attempt import ConnectionAttempt, RefusalReason
 from portal.models.integration import ServiceKind, ThirdPartyService
 from portal.models.local_list import LocalList, LocalListEntry
@@ -26,7 +26,8 @@ from portal.models.user import Role, User
 
 __all__ = [
     "Alarm", "ApiToken", "AuditEntry", "Availability", "Base", "ChargingProfile",
-    "ChargingSession", "Command", "CommandOutcome", "ConnectionAttempt", "Direction", "Event",
+    "ChargingSession", "Command", "CommandOutcome", "CommandSender", "ConnectionAttempt",
+    "Direction", "Event",
     "Floor", "InstalledChargingProfile", "LocalList", "LocalListEntry", "MeterValue",
     "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
     "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "StationFile",

@@ -23,6 +23,15 @@ class CommandOutcome(enum.StrEnum):
     TIMED_OUT = "timed out"
 
 
+class CommandSender(enum.StrEnum):
+    """Which door a command came through."""
+
+    USER = "user"  # a page, as the signed-in user
+    API_TOKEN = "api token"  # the JSON API
+    CLOCK = "clock"  # the portal itself: a job, or a station's first boot
+    SERVICE = "service"  # a third-party service (payment)
+
+
 class Command(TenantOwned, Base):
     __tablename__ = "command"
     __table_args__ = (
@@ -42,6 +51,9 @@ class Command(TenantOwned, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     api_token_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_token.id", ondelete="SET NULL")
+    )
+    sender: Mapped[CommandSender] = mapped_column(
+        str_enum(CommandSender), default=CommandSender.CLOCK, server_default="clock"
     )
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     outcome: Mapped[CommandOutcome] = mapped_column(

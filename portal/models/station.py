@@ -5,11 +5,12 @@ from datetime import datetime
 from typing import Any
 
 from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus, RegistrationStatus
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.models.base import Base, TenantOwned, new_uuid, str_enum, utcnow
 from portal.models.site import Floor, Site
+from portal.models.tenant import Tenant
 
 
 class Availability(enum.StrEnum):
@@ -46,7 +47,8 @@ class Station(TenantOwned, Base):
     registration_status: Mapped[RegistrationStatus] = mapped_column(
         str_enum(RegistrationStatus), default=RegistrationStatus.accepted
     )
-    heartbeat_interval: Mapped[int] = mapped_column(default=300)
+    # The station's own heartbeat interval (seconds); None: the company's default.
+    heartbeat_interval: Mapped[int | None] = mapped_column()
     availability: Mapped[Availability] = mapped_column(
         str_enum(Availability), default=Availability.PRIVATE
     )
@@ -146,3 +148,9 @@ class StationConfigurationKey(TenantOwned, Base):
     # The station accepted this value with RebootRequired: it applies from its next boot.
     reboot_required: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# The interval answered to the station's BootNotification: its own, or else the company's.
+Station.heartbeat_period = column_property(func.coalesce(
+    Station.heartbeat_interval,
+    select(Tenant.heartbeat_interval).where(Tenant.id == Station.tenant_id).scalar_subquery()))

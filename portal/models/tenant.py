@@ -24,6 +24,8 @@ class Tenant(Base):
     allow_stations_without_key: Mapped[bool] = mapped_column(default=False)
     # DataTransfer vendorIds this company's stations use; others get UnknownVendorId.
     data_transfer_vendor_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Answered to a BootNotification of a station that has no interval of its own (seconds).
+    heartbeat_interval: Mapped[int] = mapped_column(default=300, server_default="300")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -98,7 +98,7 @@ def station_page(actor: User, filters: StationFilter, page: int = 1) -> Page[Sta
     if filters.protocol:
         query = query.where(Station.protocol == filters.protocol)
     if filters.heartbeat_interval is not None:
-        query = query.where(Station.heartbeat_interval == filters.heartbeat_interval)
+        query = query.where(Station.heartbeat_period == filters.heartbeat_interval)
     if filters.online is not None:
         query = query.where(Station.connected_at.is_not(None) if filters.online
                             else Station.connected_at.is_(None))
@@ -110,7 +110,7 @@ def station_page(actor: User, filters: StationFilter, page: int = 1) -> Page[Sta
 
 def station_choices(actor: User) -> StationChoices:
     rows = db.session.execute(visible_stations(
-        actor, select(Station.protocol, Station.heartbeat_interval).distinct()
+        actor, select(Station.protocol, Station.heartbeat_period).distinct()
     )).all()
     return StationChoices(protocols=sorted({protocol for protocol, _ in rows}),
                           heartbeat_intervals=sorted({interval for _, interval in rows}))
