@@ -52,7 +52,11 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 
 
 def can(user: User, capability: Capability) -> bool:
-    return capability in ROLE_CAPABILITIES[user.role]
+    return can_role(user.role, capability)
+
+
+def can_role(role: Role, capability: Capability) -> bool:
+    return capability in ROLE_CAPABILITIES[role]
 
 
 F = TypeVar("F", bound=Callable[..., Any])

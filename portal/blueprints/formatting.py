@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request, url_for
 
+from portal.services.outcomes import told
+
 STATUS_COLOURS = {
     "Available": "success", "Preparing": "info", "Charging": "primary",
     "SuspendedEV": "info", "SuspendedEVSE": "info", "Finishing": "info",
@@ -64,6 +66,7 @@ def url_with(**arguments: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.add_template_filter(told)
     app.add_template_filter(local_time)
     app.add_template_filter(status_colour)
     app.add_template_filter(message_type)

@@ -74,16 +74,5 @@ class Command(TenantOwned, Base):
             return self.user.email
         if self.api_token is not None:
             return f"API token {self.api_token.name}"
-        return "Plugboard"  # the portal itself, e.g. at a station's first boot
-
-    @property
-    def result(self) -> str:
-        """What came of it, in a few words: the answer's status, the error code, or why not."""
-        if self.outcome is CommandOutcome.ANSWERED:
-            status = (self.response or {}).get("status")
-            return str(status) if status is not None else "Answered"
-        if self.outcome is CommandOutcome.CALL_ERROR:
-            return f"CALLERROR {self.error_code}"
-        return {CommandOutcome.PENDING: "Waiting for the station",
-                CommandOutcome.OFFLINE: "Station offline",
-                CommandOutcome.TIMED_OUT: "No answer in time"}[self.outcome]
+        return {CommandSender.CLOCK: "Plugboard",  # the portal itself, e.g. at a first boot
+                CommandSender.SERVICE: "a connected service"}.get(self.sender, "Plugboard")

@@ -237,6 +237,18 @@ def remote_start_profile(profile: ChargingProfile) -> dict[str, Any]:
     return cs_charging_profile(profile)
 
 
+def remote_start_payload(id_tag: str, connector_id: int | None,
+                         profile: ChargingProfile | None) -> dict[str, Any]:
+    """A RemoteStartTransaction for the tag (no connector: the station chooses), with the
+    profile as its TxProfile if one is given."""
+    payload: dict[str, Any] = {"idTag": id_tag}
+    if connector_id is not None:
+        payload["connectorId"] = connector_id
+    if profile is not None:
+        payload["chargingProfile"] = remote_start_profile(profile)
+    return payload
+
+
 def _timestamp(moment: datetime | None) -> str | None:
     return format_timestamp(moment) if moment else None
 

@@ -1,8 +1,9 @@
 """Stations' OCPP configuration: fetched with GetConfiguration, changed with
 ChangeConfiguration, and stored as the station last reported it.
 
-What is stored follows the station's answers (the `on_answer` hooks below), whoever sent
-the command: a page, the JSON API or the portal itself after a station's first boot.
+Every ChangeConfiguration passes `checked_change`, and what is stored follows the
+station's answers (`store_reported`, `store_change`), whoever sent the command: a page,
+the JSON API or the portal itself after a station's first boot (remote_operations).
 """
 
 from __future__ import annotations
@@ -14,28 +15,26 @@ from flask import current_app
 from ocpp.v16.enums import ConfigurationStatus, RegistrationStatus
 from sqlalchemy import delete, select, update
 
-from ocpp_ws import commands
-from portal.errors import Invalid
+from portal.auth.permissions import Capability
+from portal.errors import Forbidden, Invalid
 from portal.extensions import db
 from portal.models import (
     Command,
     CommandOutcome,
     Station,
     StationConfigurationKey,
-    User,
 )
 from portal.models.base import utcnow
-from portal.services import events, stations
+from portal.services import events, remote_operations, stations
 from portal.services.configuration_keys import (
-    AUTHORIZATION_KEY,
     MAX_KEY_LENGTH,
     MAX_VALUE_LENGTH,
     StandardKey,
     checked_value,
-    is_secret,
     standard_key,
-    without_secret,
 )
+from portal.services.remote_operations import CLOCK, Sender
+from portal.services.secrets import AUTHORIZATION_KEY, MASK, is_authorization_key, is_secret
 
 GET, CHANGE = "GetConfiguration", "ChangeConfiguration"
 # Stored values the station accepted: RebootRequired too (it applies from the next boot).
@@ -50,7 +49,8 @@ class ConfigurationRow:
     @property
     def writable(self) -> bool:
         read_only = self.stored.readonly or (self.standard and self.standard.readonly)
-        return not read_only and not self.stored.unknown and not is_secret(self.stored.key)
+        return (not read_only and not self.stored.unknown
+                and not is_authorization_key(self.stored.key))
 
 
 def rows(station: Station) -> list[ConfigurationRow]:
@@ -60,40 +60,40 @@ def rows(station: Station) -> list[ConfigurationRow]:
     return [ConfigurationRow(row, standard_key(row.key)) for row in found]
 
 
-def fetch(station: Station, *, timeout: float, user: User | None = None,
-          keys: list[str] | None = None) -> Command:
+def fetch(station: Station, *, sender: Sender, keys: list[str] | None = None) -> Command:
     """Ask the station for its whole configuration (or some keys); the answer is stored."""
-    return commands.send(station, GET, {"key": keys} if keys else {}, timeout=timeout,
-                         user=user)
+    return remote_operations.send(station, GET, {"key": keys} if keys else {}, sender=sender)
 
 
-def change(station: Station, key: str, value: str, *, timeout: float,
-           user: User | None = None) -> Command:
-    """Send a checked new value; it is stored only if the station takes it."""
-    return commands.send(station, CHANGE, _checked_payload(station, key, value),
-                         timeout=timeout, user=user)
+def change(station: Station, key: str, value: str, *, sender: Sender) -> Command:
+    """Send a new value (checked by `checked_change`); it is stored only if the station
+    takes it."""
+    return remote_operations.send(station, CHANGE, {"key": key, "value": value},
+                                  sender=sender)
 
 
-def apply(chosen: list[Station], key: str, value: str, *, timeout: float,
-          user: User | None = None) -> str:
+def apply(chosen: list[Station], key: str, value: str, *, sender: Sender) -> str:
     """Send one key=value to many stations at once; return the operation's id."""
-    if not chosen:
-        raise Invalid("Choose at least one station.", field="stations")
-    return commands.start_operation(chosen, CHANGE, _checked_payload(None, key, value),
-                                    timeout=timeout, user=user)
+    return remote_operations.start(chosen, CHANGE, {"key": key, "value": value},
+                                   sender=sender)
 
 
-def rotate_auth_key(station: Station, auth_key: str, *, timeout: float,
-                    user: User | None = None) -> Command:
+def rotate_auth_key(station: Station, auth_key: str, *, sender: Sender) -> Command:
     """Send the station a new HTTP Basic key; the stored key changes if it accepts.
 
     AuthorizationKey travels hex-encoded (OCPP 1.6 security whitepaper, OCTT TC_085); the
     station then presents the key itself in its Authorization header.
     """
     stations.check_auth_key(auth_key)
-    return commands.send(station, CHANGE, {"key": AUTHORIZATION_KEY,
-                                           "value": auth_key.encode().hex()},
-                         timeout=timeout, user=user)
+    return remote_operations.send(station, CHANGE, {"key": AUTHORIZATION_KEY,
+                                                    "value": auth_key.encode().hex()},
+                                  sender=sender)
+
+
+def auth_key_taken(command: Command) -> bool:
+    """Whether the station took the new authorization key its command carried."""
+    return (command.outcome is CommandOutcome.ANSWERED
+            and (command.response or {}).get("status") in TAKEN)
 
 
 def booted(station: Station) -> None:
@@ -116,29 +116,41 @@ def fetch_at_first_boot(station: Station) -> None:
         Command.station_id == station.id, Command.action == GET,
         Command.outcome.in_((CommandOutcome.ANSWERED, CommandOutcome.PENDING))).limit(1))
     if asked is None:
-        commands.start_operation([station], GET, {},
-                                 timeout=current_app.config["OCPP_COMMAND_TIMEOUT"])
+        remote_operations.start([station], GET, {}, sender=CLOCK)
 
 
-def _checked_payload(station: Station | None, key: str, value: str) -> dict[str, str]:
-    key = key.strip()
-    if is_secret(key):
-        raise Invalid("Rotate the authorization key on the station's Configuration page.",
-                      field="key")
+def checked_change(station: Station, payload: dict[str, Any], sender: Sender) -> dict[str, Any]:
+    """A ChangeConfiguration as it may be sent, whoever sends it: a standard key's value of
+    its type, no read-only key, and the authorization key hex-encoded and from someone who
+    may register stations."""
+    key, value = str(payload["key"]).strip(), str(payload["value"])
+    if is_authorization_key(key):
+        if not sender.may(Capability.REGISTER_STATIONS):
+            raise Forbidden("Only an administrator may set a station's authorization key.",
+                            field="key")
+        _check_hex_key(value)
+        return {"key": AUTHORIZATION_KEY, "value": value}
     value = checked_value(key, value)
     standard = standard_key(key)
     key = standard.name if standard else key  # keys are case-insensitive: store one spelling
-    if station is not None:
-        stored = db.session.scalar(select(StationConfigurationKey).where(
-            StationConfigurationKey.station_id == station.id,
-            StationConfigurationKey.key == key))
-        if stored is not None and stored.readonly:
-            raise Invalid(f"{station.charge_box_id} reports {key} as read-only.", field="key")
+    stored = db.session.scalar(select(StationConfigurationKey).where(
+        StationConfigurationKey.station_id == station.id, StationConfigurationKey.key == key))
+    if stored is not None and stored.readonly:
+        raise Invalid(f"{station.charge_box_id} reports {key} as read-only.", field="key")
     return {"key": key, "value": value}
 
 
-@commands.on_answer(GET)
-def _store_configuration(command: Command) -> None:
+def _check_hex_key(value: str) -> None:
+    try:
+        stations.check_auth_key(bytes.fromhex(value).decode())
+    except (ValueError, Invalid):  # not hex, not UTF-8, or not a usable key
+        raise Invalid("Rotate the authorization key on the station's Configuration page. Sent "
+                      f"as such, {AUTHORIZATION_KEY} is hex-encoded: the hex of a key of 16 to "
+                      "40 printable characters without spaces.", field="value") from None
+
+
+def store_reported(command: Command, sent: dict[str, Any]) -> None:
+    """A GetConfiguration answer becomes the stored table (only the keys asked, if any)."""
     if command.outcome is not CommandOutcome.ANSWERED:
         return
     response = command.response or {}
@@ -147,30 +159,31 @@ def _store_configuration(command: Command) -> None:
                 and isinstance(item.get("key"), str)}
     unknown = [key[:MAX_KEY_LENGTH] for key in response.get("unknownKey") or []
                if isinstance(key, str)]
-    if not command.payload.get("key"):  # the whole configuration: it replaces the table
+    if not sent.get("key"):  # the whole configuration: it replaces the table
         db.session.execute(delete(StationConfigurationKey).where(
             StationConfigurationKey.station_id == command.station_id))
     for key, item in reported.items():
-        value = None if is_secret(key) else item.get("value")  # should a station report it
-        _store(command, key, value=None if value is None else str(value)[:MAX_VALUE_LENGTH],
+        value = item.get("value")
+        if value is not None:
+            value = MASK if is_secret(key) else str(value)[:MAX_VALUE_LENGTH]
+        _store(command, key, value=value,
                readonly=bool(item.get("readonly")), unknown=False)
     for key in unknown:
         _store(command, key, value=None, readonly=False, unknown=True)
 
 
-@commands.on_answer(CHANGE)
-def _store_change(command: Command) -> None:
-    key, value = command.payload.get("key", ""), command.payload.get("value", "")
+def store_change(command: Command, sent: dict[str, Any]) -> None:
+    """A value the station took is stored (masked if secret); a new authorization key
+    replaces the stored one."""
+    key, value = sent["key"], sent["value"]
     status = (command.response or {}).get("status")
-    taken = command.outcome is CommandOutcome.ANSWERED and status in TAKEN
-    if is_secret(key):
-        command.payload = without_secret(command.action, command.payload)  # never kept
-        if taken:
-            _replace_auth_key(command, value)
+    if command.outcome is not CommandOutcome.ANSWERED or status not in TAKEN:
         return
-    if taken:
-        _store(command, key, value=value, readonly=False, unknown=False,
-               reboot_required=status == ConfigurationStatus.reboot_required.value)
+    if is_authorization_key(key):
+        _replace_auth_key(command, value)
+        return
+    _store(command, key, value=MASK if is_secret(key) else value, readonly=False,
+           unknown=False, reboot_required=status == ConfigurationStatus.reboot_required.value)
 
 
 def _replace_auth_key(command: Command, hex_value: str) -> None:
@@ -178,8 +191,7 @@ def _replace_auth_key(command: Command, hex_value: str) -> None:
     assert station is not None
     try:
         stations.replace_auth_key(station, bytes.fromhex(hex_value).decode())
-    except (ValueError, Invalid):  # not hex, not UTF-8, or not a usable key
-        # Sent through the API as something other than the hex of a usable key.
+    except (ValueError, Invalid):  # checked before it was sent: only if the rules changed
         events.record(station, "auth_key", "The station accepted an AuthorizationKey that is "
                                            "not the hex of a usable key: the stored key stays.")
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
 
 from ocpp.v16.enums import Measurand
 
 from portal.errors import Invalid
+from portal.services.secrets import AUTHORIZATION_KEY
 
 MAX_KEY_LENGTH = 50  # CiString50Type
 MAX_VALUE_LENGTH = 500  # CiString500Type
 MEASURANDS = frozenset(measurand.value for measurand in Measurand)
-# Write-only: the value is a secret, never stored nor shown (OCPP 1.6 security whitepaper).
-AUTHORIZATION_KEY = "AuthorizationKey"
-MASK = "********"  # what is kept and shown of a secret value
 
 
 class KeyType(enum.StrEnum):
@@ -136,17 +133,6 @@ STANDARD_KEYS: dict[str, StandardKey] = {key.name.lower(): key for key in _KEYS}
 
 def standard_key(name: str) -> StandardKey | None:
     return STANDARD_KEYS.get(name.lower())
-
-
-def is_secret(name: str) -> bool:
-    return name.lower() == AUTHORIZATION_KEY.lower()
-
-
-def without_secret(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload as it may be kept and shown: a secret key's value masked."""
-    if action == "ChangeConfiguration" and is_secret(str(payload.get("key", ""))):
-        return {**payload, "value": MASK}
-    return payload
 
 
 def checked_value(name: str, value: str) -> str:

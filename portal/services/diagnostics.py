@@ -9,11 +9,11 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
-from ocpp_ws import commands
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.models import Command, CommandOutcome, Station, StationFile, StationFileKind, User
-from portal.services import events, station_files
+from portal.services import events, remote_operations, station_files
+from portal.services.remote_operations import Sender
 from portal.timestamps import format_timestamp
 
 # The token in an upload address (/uploads/<token>[/<name>]), whoever sent the request.
@@ -45,17 +45,15 @@ def request_payload(location: str, start_time: datetime | None, stop_time: datet
     return payload
 
 
-def request(station: Station, payload: dict[str, Any], *, timeout: float,
-            actor: User) -> Command:
+def request(station: Station, payload: dict[str, Any], *, sender: Sender) -> Command:
     """Ask the station for its diagnostics (GetDiagnostics)."""
-    return commands.send(station, "GetDiagnostics", payload, timeout=timeout, user=actor)
+    return remote_operations.send(station, "GetDiagnostics", payload, sender=sender)
 
 
-@commands.on_answer("GetDiagnostics")
-def _remember_file_name(command: Command) -> None:
+def remember_file_name(command: Command, sent: dict[str, Any]) -> None:
     """Keep the fileName the station will upload on the upload its location names; forget
     an upload the station never heard of (it was offline)."""
-    match = UPLOAD_TOKEN.search(str(command.payload.get("location", "")))
+    match = UPLOAD_TOKEN.search(str(sent.get("location", "")))
     upload = match and db.session.scalar(select(StationFile).where(
         StationFile.token == match.group(1), StationFile.station_id == command.station_id))
     if not upload:

@@ -7,11 +7,11 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
-from ocpp_ws import commands
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.models import Command, Event, Station, StationFile, StationFileKind, Tenant, User
-from portal.services import station_files
+from portal.services import remote_operations, station_files
+from portal.services.remote_operations import Sender
 from portal.timestamps import format_timestamp
 
 # Events of the station's firmware and diagnostics progress (ocpp_ws/handlers/firmware.py).
@@ -67,18 +67,14 @@ def update_payload(location: str, retrieve_date: datetime, retries: int | None,
     return payload
 
 
-def update(station: Station, payload: dict[str, Any], *, timeout: float, actor: User) -> Command:
+def update(station: Station, payload: dict[str, Any], *, sender: Sender) -> Command:
     """Ask one station to download and install firmware (UpdateFirmware)."""
-    return commands.send(station, "UpdateFirmware", payload, timeout=timeout, user=actor)
+    return remote_operations.send(station, "UpdateFirmware", payload, sender=sender)
 
 
-def update_many(stations: list[Station], payload: dict[str, Any], *, timeout: float,
-                actor: User) -> str:
+def update_many(stations: list[Station], payload: dict[str, Any], *, sender: Sender) -> str:
     """Ask many stations at once; returns the operation's id."""
-    if not stations:
-        raise Invalid("Choose at least one station.", field="stations")
-    return commands.start_operation(stations, "UpdateFirmware", payload, timeout=timeout,
-                                    user=actor)
+    return remote_operations.start(stations, "UpdateFirmware", payload, sender=sender)
 
 
 def progress(station: Station, limit: int = 20) -> list[Event]:

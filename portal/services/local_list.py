@@ -4,7 +4,8 @@ Per station the portal keeps the listVersion the station last accepted and a cop
 entries it then held (LocalList, LocalListEntry). A Full update sends every tag; a
 Differential one sends only what changed since that copy (changed or new tags with their
 idTagInfo, removed ones without). What is stored follows the station's answers whoever
-sent the SendLocalList (page, JSON API), through the `on_answer` hooks below.
+sent the SendLocalList (page, JSON API): remote_operations runs `checked_update` before
+each is sent and `record_update` / `record_version` on each answer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from ocpp.v16.enums import ConfigurationKey, UpdateStatus, UpdateType
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from ocpp_ws import commands
 from portal.errors import Invalid
 from portal.extensions import db
 from portal.models import (
@@ -28,10 +28,10 @@ from portal.models import (
     Station,
     StationConfigurationKey,
     Tag,
-    User,
 )
 from portal.models.base import utcnow
-from portal.services import tags
+from portal.services import remote_operations, tags
+from portal.services.remote_operations import Sender
 from portal.timestamps import format_timestamp, parse_timestamp
 
 # A station that answers these has a list other than the portal thinks: send it all again.
@@ -103,22 +103,20 @@ def changes(station: Station) -> list[dict[str, Any]]:
     return changed + removed
 
 
-def send(station: Station, update_type: UpdateType, *, timeout: float,
-         user: User | None = None) -> list[Command]:
+def send(station: Station, update_type: UpdateType, *, sender: Sender) -> list[Command]:
     """Send the list; if the station answers Failed or VersionMismatch, send it in Full once.
 
     Returns the commands sent, in order. An update longer than the station's
     SendLocalListMaxLength goes in several messages (the first of the requested type, the
     rest Differential), stopping at the first that is not accepted.
     """
-    sent = _send_update(station, update_type, timeout, user)
+    sent = _send_update(station, update_type, sender)
     if _status(sent[-1]) in RESEND_FULL:
-        sent += _send_update(station, UpdateType.full, timeout, user)
+        sent += _send_update(station, UpdateType.full, sender)
     return sent
 
 
-def _send_update(station: Station, update_type: UpdateType, timeout: float,
-                 user: User | None) -> list[Command]:
+def _send_update(station: Station, update_type: UpdateType, sender: Sender) -> list[Command]:
     if update_type is UpdateType.full:
         entries = [entry.as_ocpp() for entry in wanted()]
     else:
@@ -134,11 +132,23 @@ def _send_update(station: Station, update_type: UpdateType, timeout: float,
         payload = {"listVersion": state(station).version + 1,
                    "updateType": (update_type if number == 0 else UpdateType.differential).value,
                    "localAuthorizationList": part}
-        sent.append(commands.send(station, "SendLocalList", payload, timeout=timeout,
-                                  user=user))
+        sent.append(remote_operations.send(station, "SendLocalList", payload, sender=sender))
         if _status(sent[-1]) != UpdateStatus.accepted.value:
             break
     return sent
+
+
+def checked_update(station: Station, payload: dict[str, Any], sender: Sender) -> dict[str, Any]:
+    """A SendLocalList as it may be sent, whoever sends it: no longer than the station
+    takes in one message (SendLocalListMaxLength) nor than it stores in all."""
+    entries = payload.get("localAuthorizationList") or []
+    per_message = _configured(station, ConfigurationKey.send_local_list_max_length)
+    if per_message and len(entries) > per_message:
+        raise Invalid(f"{len(entries)} entries in one SendLocalList; {station.charge_box_id} "
+                      f"takes at most {per_message} (SendLocalListMaxLength).",
+                      field="localAuthorizationList")
+    _check_capacity(station, UpdateType(payload["updateType"]), entries)
+    return payload
 
 
 def _check_capacity(station: Station, update_type: UpdateType,
@@ -175,18 +185,9 @@ def _status(command: Command) -> str | None:
     return command.response.get("status")
 
 
-def request_version(station: Station, *, timeout: float, user: User | None = None) -> Command:
-    """Ask the station which list version it holds (stored by the hook below)."""
-    return commands.send(station, "GetLocalListVersion", {}, timeout=timeout, user=user)
-
-
-def describe_version(list_version: int | None) -> str:
-    """What a GetLocalListVersion answer means (OCPP 1.6: 0 = no list, -1 = not supported)."""
-    if list_version == NOT_SUPPORTED_VERSION:
-        return "-1, the station does not support a local list"
-    if list_version == 0:
-        return "0, the station has no local list"
-    return f"version {list_version}"
+def request_version(station: Station, *, sender: Sender) -> Command:
+    """Ask the station which list version it holds (stored by `record_version`)."""
+    return remote_operations.send(station, "GetLocalListVersion", {}, sender=sender)
 
 
 def recent_commands(station: Station, limit: int = 10) -> list[Command]:
@@ -197,8 +198,8 @@ def recent_commands(station: Station, limit: int = 10) -> list[Command]:
         .order_by(Command.issued_at.desc(), Command.id.desc()).limit(limit)))
 
 
-@commands.on_answer("SendLocalList")
-def _record_update(command: Command) -> None:
+def record_update(command: Command, sent: dict[str, Any]) -> None:
+    """An accepted update changes the stored copy and version; any answer is noted."""
     status = _status(command)
     if status is None:  # offline, timed out or a CALLERROR: the station's list is unchanged
         return
@@ -207,8 +208,8 @@ def _record_update(command: Command) -> None:
     listed = state(station)
     listed.last_status, listed.last_sent_at = status, command.issued_at
     if status == UpdateStatus.accepted.value:
-        _apply(station, command.payload)
-        listed.version = command.payload["listVersion"]
+        _apply(station, sent)
+        listed.version = sent["listVersion"]
 
 
 def _apply(station: Station, payload: dict[str, Any]) -> None:
@@ -234,8 +235,7 @@ def _moment(value: str | None) -> datetime | None:
     return parse_timestamp(value) if value else None
 
 
-@commands.on_answer("GetLocalListVersion")
-def _record_version(command: Command) -> None:
+def record_version(command: Command, sent: dict[str, Any]) -> None:
     if command.outcome is not CommandOutcome.ANSWERED or not command.response:
         return
     station = db.session.get(Station, command.station_id)

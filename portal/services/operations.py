@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from ocpp_ws import commands
 from portal.auth.permissions import visible_stations
 from portal.extensions import db
 from portal.models import ChargingSession, Command, CommandOutcome, Station, User
+from portal.services import remote_operations
 from portal.services.monitoring import PAGE_SIZE, Page, paginate
+from portal.services.remote_operations import Sender
 
 # Longer than any command may wait (the API allows 300 s): a command still pending after
 # this lost the worker that sent it.
@@ -23,14 +23,12 @@ ABANDONED_AFTER = timedelta(minutes=10)
 
 def perform(actor: User, station: Station, action: str, payload: dict[str, Any]) -> Command:
     """Send the operation to one station and wait (at most the time-out) for its answer."""
-    return commands.send(station, action, payload, user=actor,
-                         timeout=current_app.config["OCPP_COMMAND_TIMEOUT"])
+    return remote_operations.send(station, action, payload, sender=Sender.of_user(actor))
 
 
 def start(actor: User, stations: list[Station], action: str, payload: dict[str, Any]) -> str:
     """Send the operation to every station at once; its commands fill in as they answer."""
-    return commands.start_operation(stations, action, payload, user=actor,
-                                    timeout=current_app.config["OCPP_COMMAND_TIMEOUT"])
+    return remote_operations.start(stations, action, payload, sender=Sender.of_user(actor))
 
 
 def _visible(actor: User, query: Any) -> Any:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ocpp.v16.enums import CancelReservationStatus
 from ocpp.v16.enums import ReservationStatus as Answer
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from ocpp_ws import commands
 from portal.auth.permissions import visible_stations
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
@@ -34,9 +34,12 @@ from portal.models import (
     Tag,
     User,
 )
-from portal.services import events, tags
+from portal.models.base import utcnow
+from portal.services import events, remote_operations, tags
 from portal.services.monitoring import PAGE_SIZE, Page, paginate
-from portal.timestamps import format_timestamp
+from portal.services.outcomes import told
+from portal.services.remote_operations import Sender
+from portal.timestamps import format_timestamp, parse_timestamp
 
 S = ReservationStatus
 RESERVE_CONNECTOR_ZERO = "ReserveConnectorZeroSupported"
@@ -46,14 +49,10 @@ OPEN = (S.REQUESTED, S.ACCEPTED)
 # wins (its answer may not be recorded yet, a timed-out ReserveNow may have arrived, its
 # clock may be behind ours).
 CONSUMABLE = (S.REQUESTED, S.ACCEPTED, S.FAILED, S.EXPIRED)
-FAILURES = {
-    CommandOutcome.OFFLINE: "The station was not connected.",
-    CommandOutcome.TIMED_OUT: "The station did not answer in time.",
-}
 
 
 def reserve(station: Station, connector_id: int, id_tag: str, expiry_at: datetime, *,
-            now: datetime, timeout: float, user: User | None = None) -> Reservation:
+            now: datetime, sender: Sender) -> Reservation:
     """Reserve connector `connector_id` (0: any of the station's) for the tag until
     `expiry_at`; the reservation comes back with the station's answer as its status."""
     tag = _reservable_tag(id_tag)
@@ -67,7 +66,7 @@ def reserve(station: Station, connector_id: int, id_tag: str, expiry_at: datetim
     )
     db.session.add(reservation)
     db.session.flush()  # its id is the reservationId the station gets
-    commands.send(station, "ReserveNow", _reserve_now(reservation), timeout=timeout, user=user)
+    remote_operations.send(station, "ReserveNow", _reserve_now(reservation), sender=sender)
     return reservation
 
 
@@ -106,6 +105,17 @@ def zero_allowed(station: Station) -> bool:
     return value is None or value.strip().lower() != "false"
 
 
+def checked_reserve_now(station: Station, payload: dict[str, Any],
+                        sender: Sender) -> dict[str, Any]:
+    """A ReserveNow as it may be sent, whoever sends it: an expiry in the future, and
+    connector 0 only where the station takes it."""
+    if parse_timestamp(payload["expiryDate"]) <= utcnow():
+        raise Invalid("The expiry must be in the future.", field="expiry_at")
+    if payload["connectorId"] == 0:
+        _outlet(station, 0)
+    return payload
+
+
 def _reserve_now(reservation: Reservation) -> dict[str, object]:
     payload: dict[str, object] = {
         "connectorId": reservation.connector_id,
@@ -118,17 +128,16 @@ def _reserve_now(reservation: Reservation) -> dict[str, object]:
     return payload
 
 
-def _of_command(command: Command) -> Reservation | None:
+def _of_command(command: Command, sent: dict[str, Any]) -> Reservation | None:
     """The reservation a ReserveNow or CancelReservation names, if the portal made it."""
-    reservation_id = command.payload.get("reservationId")
+    reservation_id = sent.get("reservationId")
     return db.session.scalar(select(Reservation).where(
         Reservation.id == reservation_id, Reservation.station_id == command.station_id))
 
 
-@commands.on_answer("ReserveNow")
-def follow_reserve_now(command: Command) -> None:
+def follow_reserve_now(command: Command, sent: dict[str, Any]) -> None:
     """A requested reservation takes the station's answer as its status, or Failed."""
-    reservation = _of_command(command)
+    reservation = _of_command(command, sent)
     if reservation is None or reservation.status is not S.REQUESTED:
         return
     answer = (command.response or {}).get("status")
@@ -136,31 +145,20 @@ def follow_reserve_now(command: Command) -> None:
         reservation.status = S(answer)
         return
     reservation.status = S.FAILED
-    reservation.failure = failure_of(command)[:200]
+    reservation.failure = told(command).sentence()[:200]
 
 
-def failure_of(command: Command) -> str:
-    """Why a command brought no usable answer, as staff read it."""
-    if command.outcome is CommandOutcome.CALL_ERROR:
-        return f"The station answered {command.error_code}: {command.error_description}"
-    if command.outcome in FAILURES:
-        return FAILURES[command.outcome]
-    return f"The station answered {(command.response or {}).get('status')!r}."
-
-
-def cancel(reservation: Reservation, *, now: datetime, timeout: float,
-           user: User | None = None) -> Command:
+def cancel(reservation: Reservation, *, now: datetime, sender: Sender) -> Command:
     """Ask the station to cancel; the reservation is Cancelled only if it accepts."""
     if reservation.status is not S.ACCEPTED or reservation.expiry_at <= now:
         raise Conflict(f"Reservation {reservation.id} is {reservation.status.value}: only an "
                        "accepted reservation that has not expired can be cancelled.")
-    return commands.send(reservation.station, "CancelReservation",
-                         {"reservationId": reservation.id}, timeout=timeout, user=user)
+    return remote_operations.send(reservation.station, "CancelReservation",
+                                  {"reservationId": reservation.id}, sender=sender)
 
 
-@commands.on_answer("CancelReservation")
-def follow_cancel_reservation(command: Command) -> None:
-    reservation = _of_command(command)
+def follow_cancel_reservation(command: Command, sent: dict[str, Any]) -> None:
+    reservation = _of_command(command, sent)
     accepted = (command.outcome is CommandOutcome.ANSWERED
                 and (command.response or {}).get("status") == CancelReservationStatus.accepted)
     if reservation is not None and accepted and reservation.status in OPEN:

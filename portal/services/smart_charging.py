@@ -1,7 +1,9 @@
 """Smart charging on stations: install and clear charging profiles, read composite schedules.
 
-What a station holds is recorded from its answers (`commands.on_answer`), whoever sent the
-command: the portal's pages, the JSON API or the clock.
+The rules of SetChargingProfile and of a remote start with a TxProfile hold whoever sends
+them (`checked_profile`, `checked_remote_start`), and what a station holds is recorded from
+its answers (`record_installation`, `forget_cleared`): remote_operations runs them for the
+portal's pages, the JSON API and the clock alike.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from ocpp.v16.enums import (
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
 
-from ocpp_ws import commands
 from portal.auth.permissions import visible_stations
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
@@ -34,7 +35,8 @@ from portal.models import (
     Station,
     User,
 )
-from portal.services import charging_profiles
+from portal.services import charging_profiles, remote_operations
+from portal.services.remote_operations import Sender
 from portal.timestamps import parse_timestamp
 
 Purpose = ChargingProfilePurposeType
@@ -42,7 +44,7 @@ Installed = InstalledChargingProfile
 
 
 def install(stations: list[Station], connector_id: int, profile: ChargingProfile, *,
-            timeout: float, user: User | None = None) -> str:
+            sender: Sender) -> str:
     """Send the profile to the stations' connector (0: the whole station) at once; return
     the operation's id. A TxProfile goes to one station's running transaction."""
     if not stations:
@@ -58,8 +60,37 @@ def install(stations: list[Station], connector_id: int, profile: ChargingProfile
     payload = {"connectorId": connector_id,
                "csChargingProfiles": charging_profiles.cs_charging_profile(profile,
                                                                            transaction_id)}
-    return commands.start_operation(stations, "SetChargingProfile", payload, timeout=timeout,
-                                    user=user)
+    return remote_operations.start(stations, "SetChargingProfile", payload, sender=sender)
+
+
+def checked_profile(station: Station, payload: dict[str, Any], sender: Sender) -> dict[str, Any]:
+    """A SetChargingProfile as it may be sent, whoever sends it (OCPP 1.6, 3.13.2): a
+    ChargePointMaxProfile on connector 0, a TxProfile on a connector's transaction."""
+    profile = payload["csChargingProfiles"]
+    purpose, connector_id = Purpose(profile["chargingProfilePurpose"]), payload["connectorId"]
+    if purpose is Purpose.charge_point_max_profile and connector_id != 0:
+        raise Invalid("A ChargePointMaxProfile limits the whole station: connector 0.",
+                      field="connector_id")
+    if purpose is Purpose.tx_profile and (connector_id == 0 or "transactionId" not in profile):
+        raise Invalid("A TxProfile is for one running transaction: give its connector and "
+                      "its transactionId.", field="connector_id")
+    return payload
+
+
+def checked_remote_start(station: Station, payload: dict[str, Any],
+                         sender: Sender) -> dict[str, Any]:
+    """A RemoteStartTransaction as it may be sent, whoever sends it (OCPP 1.6, 5.11): its
+    chargingProfile, if any, a TxProfile without a transactionId (the station links it)."""
+    profile = payload.get("chargingProfile")
+    if profile is None:
+        return payload
+    if profile["chargingProfilePurpose"] != Purpose.tx_profile.value:
+        raise Invalid("A remote start takes a TxProfile; this profile is a "
+                      f"{profile['chargingProfilePurpose']}.", field="charging_profile")
+    if "transactionId" in profile:
+        raise Invalid("A remote start's TxProfile has no transactionId: the station gives it "
+                      "the transaction it starts.", field="charging_profile")
+    return payload
 
 
 def _running_transaction(stations: list[Station], connector_id: int) -> int:
@@ -101,19 +132,18 @@ class ClearCriteria:
         return {key: value for key, value in payload.items() if value is not None}
 
 
-def clear(station: Station, criteria: ClearCriteria, *, timeout: float,
-          user: User | None = None) -> Command:
+def clear(station: Station, criteria: ClearCriteria, *, sender: Sender) -> Command:
     if criteria.connector_id is not None:
         _check_connector(station, criteria.connector_id)
     if criteria.stack_level is not None and criteria.stack_level < 0:
         raise Invalid("The stack level is 0 or more.", field="stack_level")
-    return commands.send(station, "ClearChargingProfile", criteria.as_ocpp(), timeout=timeout,
-                         user=user)
+    return remote_operations.send(station, "ClearChargingProfile", criteria.as_ocpp(),
+                                  sender=sender)
 
 
 def request_composite_schedule(station: Station, connector_id: int, duration: int,
-                               rate_unit: ChargingRateUnitType | None, *, timeout: float,
-                               user: User | None = None) -> Command:
+                               rate_unit: ChargingRateUnitType | None, *,
+                               sender: Sender) -> Command:
     """GetCompositeSchedule: what the station will allow on a connector (0: its grid
     connection) for the next `duration` seconds."""
     _check_connector(station, connector_id)
@@ -122,7 +152,7 @@ def request_composite_schedule(station: Station, connector_id: int, duration: in
     payload: dict[str, Any] = {"connectorId": connector_id, "duration": duration}
     if rate_unit is not None:
         payload["chargingRateUnit"] = rate_unit.value
-    return commands.send(station, "GetCompositeSchedule", payload, timeout=timeout, user=user)
+    return remote_operations.send(station, "GetCompositeSchedule", payload, sender=sender)
 
 
 @dataclass(frozen=True)
@@ -193,12 +223,12 @@ def _still_held(query: Any) -> Any:
     return query.where(or_(Installed.transaction_id.is_(None), ~ended.exists()))
 
 
-@commands.on_answer("SetChargingProfile")
-def _record_installation(command: Command) -> None:
+def record_installation(command: Command, sent: dict[str, Any]) -> None:
+    """An accepted profile is held by the station, in place of those it replaces."""
     if not _accepted(command, ChargingProfileStatus.accepted):
         return
-    connector_id = command.payload["connectorId"]
-    given = command.payload["csChargingProfiles"]
+    connector_id = sent["connectorId"]
+    given = sent["csChargingProfiles"]
     purpose = Purpose(given["chargingProfilePurpose"])
     # OCPP 1.6, 3.13.2: a profile with the same id, or the same stack level and purpose on
     # the same connector, replaces the one the station held.
@@ -218,11 +248,11 @@ def _record_installation(command: Command) -> None:
         installed_at=command.answered_at))
 
 
-@commands.on_answer("ClearChargingProfile")
-def _forget_cleared(command: Command) -> None:
+def forget_cleared(command: Command, sent: dict[str, Any]) -> None:
+    """The profiles an accepted ClearChargingProfile names are no longer held."""
     if not _accepted(command, ClearChargingProfileStatus.accepted):
         return
-    criteria = command.payload
+    criteria = sent
     query = delete(Installed).where(Installed.station_id == command.station_id)
     if "id" in criteria:  # one profile by id; the other criteria do not apply then
         query = query.where(Installed.charging_profile_id == criteria["id"])

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ocpp_ws import commands
+from ocpp_ws import transport
 from portal.auth.permissions import visible_stations
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
@@ -195,4 +195,4 @@ def set_registration(station: Station, status: RegistrationStatus) -> None:
     events.record(station, "registration",
                   f"Registration {station.registration_status.value} -> {status.value}.")
     station.registration_status = status
-    commands.reload_after_commit(station)
+    transport.reload_after_commit(station.tenant_id, station.charge_box_id)

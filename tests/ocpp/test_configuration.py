@@ -161,7 +161,7 @@ def test_tc_019_1_retrieve_all_configuration_keys(company: OcppCompany, cp1: Sta
     call = answering.join()
     assert call[2:] == ["GetConfiguration", {}]
     text = _flash_after(browser, response)
-    assert "CP1 sent its configuration" in text
+    assert "GetConfiguration to CP1 (the table shows what it sent): Answered." in text
     # The whole table is replaced: keys the station no longer reports are gone.
     stored = _stored(company)
     assert {key: (row.value, row.readonly) for key, row in stored.items()} == {
@@ -197,7 +197,7 @@ def test_upload_of_an_offline_station_says_so(company: OcppCompany,
                                               browser: LivePortal) -> None:
     page = "/stations/CP1/configuration"
     text = _flash_after(browser, browser.post(page + "/upload", csrf_from=page))
-    assert "CP1 is offline: nothing was sent." in text
+    assert "GetConfiguration to CP1 (the table shows what it sent): Station offline." in text
     assert "Nothing reported yet." in text
 
 
@@ -209,17 +209,17 @@ def test_tc_021_change_set_configuration(company: OcppCompany, cp1: StationClien
     response = _change(browser, "MeterValueSampleInterval", "60")
     assert answering.join()[2:] == ["ChangeConfiguration",
                                     {"key": "MeterValueSampleInterval", "value": "60"}]
-    assert "CP1 took MeterValueSampleInterval = 60." in _flash_after(browser, response)
+    assert "MeterValueSampleInterval = 60 on CP1: Accepted." in _flash_after(browser, response)
     assert _stored(company)["MeterValueSampleInterval"].value == "60"
 
 
 def test_tc_040_1_configuration_keys_not_supported(company: OcppCompany, cp1: StationClient,
                                                    browser: LivePortal) -> None:
     answering = Answering(cp1, lambda unique_id: [3, unique_id, {"status": "NotSupported"}])
-    response = _change(browser, "NotARealKey", "1")
-    assert answering.join()[2:] == ["ChangeConfiguration", {"key": "NotARealKey", "value": "1"}]
-    assert "CP1 answered NotSupported: nothing changed." in _flash_after(browser, response)
-    assert "NotARealKey" not in _stored(company)
+    response = _change(browser, "NotARealSetting", "1")
+    assert answering.join()[2:] == ["ChangeConfiguration", {"key": "NotARealSetting", "value": "1"}]
+    assert "NotARealSetting = 1 on CP1: NotSupported." in _flash_after(browser, response)
+    assert "NotARealSetting" not in _stored(company)
 
 
 def test_tc_040_2_configuration_keys_invalid_value(company: OcppCompany, cp1: StationClient,
@@ -233,19 +233,21 @@ def test_tc_040_2_configuration_keys_invalid_value(company: OcppCompany, cp1: St
     response = _change(browser, "VendorMode", "turbo")
     assert answering.join()[2:] == ["ChangeConfiguration", {"key": "VendorMode",
                                                             "value": "turbo"}]
-    assert "CP1 answered Rejected: nothing changed." in _flash_after(browser, response)
+    assert "VendorMode = turbo on CP1: Rejected." in _flash_after(browser, response)
     assert _stored(company)["VendorMode"].value == "eco"
     assert [c.payload["value"] for c in _commands(company, "ChangeConfiguration")] == ["turbo"]
 
 
 @pytest.mark.parametrize(("answer", "flash", "stored"), [
-    ({"status": "Accepted"}, "CP1 took HeartbeatInterval = 60.", ("60", False)),
-    ({"status": "RebootRequired"}, "CP1 took HeartbeatInterval = 60; it applies after a reboot.",
+    ({"status": "Accepted"}, "HeartbeatInterval = 60 on CP1: Accepted.", ("60", False)),
+    ({"status": "RebootRequired"},
+     "HeartbeatInterval = 60 on CP1: RebootRequired. It applies when the station reboots.",
      ("60", True)),
-    ({"status": "Rejected"}, "CP1 answered Rejected: nothing changed.", ("300", False)),
-    ({"status": "NotSupported"}, "CP1 answered NotSupported: nothing changed.", ("300", False)),
-    ("call error", "CP1 answered with a CALLERROR: InternalError out of memory.", ("300", False)),
-    (None, f"CP1 did not answer within {COMMAND_TIMEOUT} s.", ("300", False)),
+    ({"status": "Rejected"}, "HeartbeatInterval = 60 on CP1: Rejected.", ("300", False)),
+    ({"status": "NotSupported"}, "HeartbeatInterval = 60 on CP1: NotSupported.", ("300", False)),
+    ("call error", "HeartbeatInterval = 60 on CP1: CALLERROR InternalError. out of memory",
+     ("300", False)),
+    (None, "HeartbeatInterval = 60 on CP1: No answer in time.", ("300", False)),
 ], ids=["Accepted", "RebootRequired", "Rejected", "NotSupported", "call error", "time-out"])
 def test_each_outcome_of_an_edit_is_shown_and_the_stored_value_follows_the_station(
     company: OcppCompany, cp1: StationClient, browser: LivePortal, answer: Any, flash: str,
@@ -265,7 +267,7 @@ def test_each_outcome_of_an_edit_is_shown_and_the_stored_value_follows_the_stati
     row = _stored(company)["HeartbeatInterval"]
     assert (row.value, row.reboot_required) == stored
     if stored[1]:
-        assert "applies after a reboot" in text
+        assert "applies when the station reboots" in text
         assert cp1.boot()["status"] == "Accepted"  # the reboot applies it
         assert not _stored(company)["HeartbeatInterval"].reboot_required
 
@@ -273,7 +275,7 @@ def test_each_outcome_of_an_edit_is_shown_and_the_stored_value_follows_the_stati
 def test_an_edit_of_an_offline_station_says_offline(company: OcppCompany,
                                                    browser: LivePortal) -> None:
     text = _flash_after(browser, _change(browser, "HeartbeatInterval", "60"))
-    assert "CP1 is offline: nothing was sent." in text
+    assert "on CP1: Station offline." in text
     assert _commands(company)[0].outcome is CommandOutcome.OFFLINE
 
 
@@ -428,7 +430,7 @@ def test_a_key_the_station_does_not_take_leaves_the_old_one(
     page = "/stations/CP1/configuration"
     if answer is None:
         response = browser.post("/stations/CP1/authorization-key", {}, csrf_from=page)
-        expected = "CP1 is offline: nothing was sent. The old key stays"
+        expected = "New authorization key for CP1 (the old key stays): Station offline."
     else:
         with company.station() as station:
             boot_first_time(station)
@@ -436,7 +438,7 @@ def test_a_key_the_station_does_not_take_leaves_the_old_one(
             response = browser.post("/stations/CP1/authorization-key", {}, csrf_from=page)
             generated = bytes.fromhex(answering.join()[3]["value"]).decode()
             assert 16 <= len(generated) <= 40
-        expected = "CP1 answered Rejected: nothing changed. The old key stays"
+        expected = "New authorization key for CP1 (the old key stays): Rejected."
     assert expected in _flash_after(browser, response)
     assert _connect(company, KEY) == 101
 

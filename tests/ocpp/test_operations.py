@@ -86,7 +86,7 @@ def test_the_control_panel_sends_the_exact_payload_and_shows_the_answer(
     assert response.status_code == 302, response.text
     assert call[2:] == [action, payload]
     shown = _flash(browser)
-    assert ("Accepted" if action != "GetLocalListVersion" else "Answered") in shown
+    assert ("Accepted" if action != "GetLocalListVersion" else "version 4") in shown
     [command] = _commands(company)
     assert command.outcome is CommandOutcome.ANSWERED and command.payload == payload
     assert command.user_id is not None and command.unique_id == call[1]

@@ -216,7 +216,8 @@ def test_tc_051_cancel_reservation(company: OcppCompany, cp1: StationClient) -> 
     assert answering.join()[2:] == ["CancelReservation", {"reservationId": reservation.id}]
     assert response.status_code == 302
     _status(cp1, 1, "Available")
-    assert f"Reservation {reservation.id} is cancelled." in portal.get("/reservations").text
+    assert (f"Cancel reservation {reservation.id} (now Cancelled): Accepted."
+            in portal.get("/reservations").text)
     assert _reservation(company, reservation.id).status is S.CANCELLED
 
 
@@ -226,8 +227,8 @@ def test_tc_052_cancel_reservation_rejected(company: OcppCompany, cp1: StationCl
     response = portal.post(f"/reservations/{reservation.id}/cancel", csrf_from="/reservations")
     assert answering.join()[2:] == ["CancelReservation", {"reservationId": reservation.id}]
     assert response.status_code == 302
-    assert (f"Station CP1 answered Rejected: reservation {reservation.id} is not cancelled and "
-            "stays Accepted.") in portal.get("/reservations").text
+    assert (f"Cancel reservation {reservation.id} (now Accepted): Rejected."
+            in portal.get("/reservations").text)
     assert _reservation(company, reservation.id).status is S.ACCEPTED
 
 
@@ -277,8 +278,8 @@ def test_a_station_that_answers_a_callerror_leaves_the_reservation_failed(
     assert response.status_code == 302
     reservation = _reservation(company)
     assert reservation.status is S.FAILED
-    assert reservation.failure == "The station answered NotSupported: no reservations here"
-    assert (f"Reservation {reservation.id} was not made: The station answered NotSupported"
+    assert reservation.failure == "CALLERROR NotSupported. no reservations here"
+    assert (f"Reservation {reservation.id} was not made: CALLERROR NotSupported"
             in portal.get("/reservations").text)
 
 
@@ -287,9 +288,8 @@ def test_a_reservation_for_an_offline_station_fails_at_once(company: OcppCompany
     response = portal.post("/reservations", _form(_in_an_hour()), csrf_from="/reservations")
     assert response.status_code == 302
     reservation = _reservation(company)
-    assert (reservation.status, reservation.failure) == (S.FAILED,
-                                                         "The station was not connected.")
-    assert "was not made: The station was not connected." in portal.get("/reservations").text
+    assert (reservation.status, reservation.failure) == (S.FAILED, "Station offline.")
+    assert "was not made: Station offline." in portal.get("/reservations").text
 
 
 def _other_company_station(company: OcppCompany) -> str:

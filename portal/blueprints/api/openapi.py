@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpp_ws.commands import CENTRAL_SYSTEM_ACTIONS
+from portal.services.remote_operations import ACTIONS as CENTRAL_SYSTEM_ACTIONS
 
 
 def _error(description: str) -> dict[str, Any]:

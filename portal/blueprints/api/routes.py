@@ -10,13 +10,13 @@ from flask import Response, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ocpp_ws import commands
 from portal.auth.permissions import ROLE_CAPABILITIES, Capability
 from portal.blueprints.api import bp, openapi
 from portal.errors import Invalid
 from portal.extensions import csrf, db
 from portal.models import ChargingSession, CommandOutcome, Station
-from portal.services import api_tokens, stations
+from portal.services import api_tokens, remote_operations, stations
+from portal.services.remote_operations import Sender
 from portal.timestamps import format_timestamp, parse_timestamp
 
 csrf.exempt(bp)  # no cookies here: a bearer token cannot be forged by another site
@@ -73,8 +73,9 @@ def send_command(charge_box_id: str) -> tuple[Response, int]:
         return _error(422, "Invalid timeout.",
                       errors={"timeout": f"seconds, more than 0 and at most {MAX_TIMEOUT:g}"})
     try:
-        command = commands.send(station, str(body.get("action", "")), body.get("payload", {}),
-                                timeout=float(timeout), api_token=g.api_token)
+        command = remote_operations.send(station, str(body.get("action", "")),
+                                         body.get("payload", {}), timeout=float(timeout),
+                                         sender=Sender.of_token(g.api_token))
     except Invalid as error:
         return _error(422, "Invalid command.", errors={error.field or "body": str(error)})
     found = {"command": command.id, "outcome": command.outcome.value}

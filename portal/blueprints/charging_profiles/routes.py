@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ocpp_ws import commands
 from portal.auth.permissions import Capability, requires
 from portal.blueprints.charging_profiles import bp
 from portal.blueprints.charging_profiles.chart import step_chart
@@ -25,15 +24,11 @@ from portal.blueprints.charging_profiles.forms import (
     ProfileForm,
     RemoteStartForm,
 )
-from portal.blueprints.outcomes import flash_outcome
+from portal.blueprints.commands import current_sender, flash_outcome
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import ChargingProfile, Station
-from portal.services import charging_profiles, smart_charging, stations
-
-
-def _timeout() -> float:
-    return float(current_app.config["OCPP_COMMAND_TIMEOUT"])
+from portal.services import charging_profiles, operations, smart_charging, stations
 
 
 @bp.get("/charging-profiles")
@@ -143,7 +138,7 @@ def install(charging_profile_id: int) -> Response | tuple[str, int]:
     try:
         operation_id = smart_charging.install(
             smart_charging.chosen_stations(current_user, form.stations.data),
-            form.connector_id.data, profile, timeout=_timeout(), user=current_user)
+            form.connector_id.data, profile, sender=current_sender())
     except DomainError as refused:
         return _profile_page(profile, form, RemoteStartForm(), str(refused)), refused.status
     return redirect(url_for("operations.result", operation_id=operation_id))
@@ -160,10 +155,9 @@ def remote_start(charging_profile_id: int) -> Response | tuple[str, int]:
         return _profile_page(profile, InstallForm(), form), 400
     station = stations.get(current_user, form.station.data)
     try:
-        payload = {"connectorId": form.connector_id.data, "idTag": form.id_tag.data,
-                   "chargingProfile": charging_profiles.remote_start_profile(profile)}
-        command = commands.send(station, "RemoteStartTransaction", payload,
-                                timeout=_timeout(), user=current_user)
+        payload = charging_profiles.remote_start_payload(form.id_tag.data,
+                                                         form.connector_id.data, profile)
+        command = operations.perform(current_user, station, "RemoteStartTransaction", payload)
     except DomainError as refused:
         return _profile_page(profile, InstallForm(), form, str(refused)), refused.status
     db.session.commit()
@@ -196,8 +190,7 @@ def clear(charge_box_id: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _station_page(station, form, CompositeScheduleForm()), 400
     try:
-        command = smart_charging.clear(station, form.criteria(), timeout=_timeout(),
-                                       user=current_user)
+        command = smart_charging.clear(station, form.criteria(), sender=current_sender())
     except DomainError as refused:
         page = _station_page(station, form, CompositeScheduleForm(), str(refused))
         return page, refused.status
@@ -215,7 +208,7 @@ def composite_schedule(charge_box_id: str) -> Response | tuple[str, int]:
     try:
         command = smart_charging.request_composite_schedule(
             station, form.connector_id.data, form.duration.data, form.chosen_rate_unit,
-            timeout=_timeout(), user=current_user)
+            sender=current_sender())
     except DomainError as refused:
         return _station_page(station, ClearForm(), form, str(refused)), refused.status
     flash_outcome(command, f"{command.action} to {command.charge_box_id}")

@@ -3,21 +3,18 @@ rotating a station's authorization key (OCTT TC_073)."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.auth.permissions import Capability, requires
+from portal.blueprints.commands import current_sender, flash_outcome
 from portal.blueprints.configuration import bp
 from portal.blueprints.configuration.forms import ApplyForm, AuthKeyForm, ChangeForm
-from portal.errors import Invalid
-from portal.models import Command, CommandOutcome, Station
+from portal.errors import DomainError, Invalid
+from portal.models import Station
 from portal.services import configuration, stations
 from portal.services.configuration_keys import STANDARD_KEYS
-
-
-def _timeout() -> float:
-    return float(current_app.config["OCPP_COMMAND_TIMEOUT"])
 
 
 @bp.get("/stations/<charge_box_id>/configuration")
@@ -30,8 +27,9 @@ def show(charge_box_id: str) -> str:
 @requires(Capability.CONFIGURE_STATIONS)
 def upload(charge_box_id: str) -> Response:
     station = stations.get(current_user, charge_box_id)
-    command = configuration.fetch(station, timeout=_timeout(), user=current_user)
-    _flash_outcome(command, "sent its configuration: the table below shows it")
+    command = configuration.fetch(station, sender=current_sender())
+    flash_outcome(command, f"GetConfiguration to {charge_box_id} (the table shows what it "
+                           "sent)")
     return redirect(url_for("configuration.show", charge_box_id=charge_box_id))
 
 
@@ -44,11 +42,12 @@ def change(charge_box_id: str) -> Response | tuple[str, int]:
         if not form.validate_on_submit():
             return _page(station, change_form=form), 400
         command = configuration.change(station, form.key.data, form.value.data,
-                                       timeout=_timeout(), user=current_user)
-    except Invalid as error:
+                                       sender=current_sender())
+    except DomainError as error:
         _form_error(form, error)
-        return _page(station, change_form=form), 400
-    _flash_outcome(command, f"took {command.payload['key']} = {command.payload['value']}")
+        return _page(station, change_form=form), _status(error)
+    flash_outcome(command, f"{command.payload['key']} = {command.payload['value']} on "
+                           f"{charge_box_id}")
     return redirect(url_for("configuration.show", charge_box_id=charge_box_id))
 
 
@@ -61,15 +60,14 @@ def rotate_auth_key(charge_box_id: str) -> Response | tuple[str, int] | str:
         return _page(station, key_form=form), 400
     new_key = form.auth_key.data or stations.new_auth_key()
     try:
-        command = configuration.rotate_auth_key(station, new_key, timeout=_timeout(),
-                                                user=current_user)
-    except Invalid as error:
+        command = configuration.rotate_auth_key(station, new_key, sender=current_sender())
+    except DomainError as error:
         form.auth_key.errors = [str(error)]
-        return _page(station, key_form=form), 400
-    if _status(command) == "Accepted":
+        return _page(station, key_form=form), _status(error)
+    if configuration.auth_key_taken(command):
         # Shown in this answer only: the key itself is stored nowhere.
         return _page(station, new_key=new_key)
-    _flash_outcome(command, "", "The old key stays: the station keeps using it.")
+    flash_outcome(command, f"New authorization key for {charge_box_id} (the old key stays)")
     return redirect(url_for("configuration.show", charge_box_id=charge_box_id))
 
 
@@ -87,10 +85,10 @@ def apply() -> Response | tuple[str, int] | str:
             return _apply_page(form), 400
         operation_id = configuration.apply(
             [visible[cb] for cb in form.stations.data], form.key.data, form.value.data,
-            timeout=_timeout(), user=current_user)
-    except Invalid as error:
+            sender=current_sender())
+    except DomainError as error:
         _form_error(form, error)
-        return _apply_page(form), 400
+        return _apply_page(form), _status(error)
     # The operations page (operations.result) shows each station's answer as it arrives.
     return redirect(url_for("operations.result", operation_id=operation_id))
 
@@ -109,30 +107,11 @@ def _apply_page(form: ApplyForm) -> str:
                            standard_keys=STANDARD_KEYS.values())
 
 
-def _form_error(form: ChangeForm, error: Invalid) -> None:
+def _form_error(form: ChangeForm | ApplyForm, error: DomainError) -> None:
     field = getattr(form, error.field or "", None) or form.value
     field.errors = [*field.errors, str(error)]
 
 
-def _status(command: Command) -> str | None:
-    return (command.response or {}).get("status")
-
-
-def _flash_outcome(command: Command, accepted: str, note: str = "") -> None:
-    """What the station answered, as a flash message."""
-    cb = command.charge_box_id
-    status = _status(command)
-    if command.outcome is CommandOutcome.ANSWERED and status in (None, "Accepted"):
-        message, category = f"{cb} {accepted or 'accepted'}.", "success"
-    elif command.outcome is CommandOutcome.ANSWERED and status == "RebootRequired":
-        message, category = f"{cb} {accepted}; it applies after a reboot.", "warning"
-    elif command.outcome is CommandOutcome.ANSWERED:
-        message, category = f"{cb} answered {status}: nothing changed. {note}", "danger"
-    elif command.outcome is CommandOutcome.CALL_ERROR:
-        message, category = (f"{cb} answered with a CALLERROR: {command.error_code} "
-                             f"{command.error_description}. {note}"), "danger"
-    elif command.outcome is CommandOutcome.OFFLINE:
-        message, category = f"{cb} is offline: nothing was sent. {note}", "warning"
-    else:
-        message, category = f"{cb} did not answer within {_timeout():g} s. {note}", "danger"
-    flash(message.strip(), category)
+def _status(error: DomainError) -> int:
+    """A form that asks for something wrong is a bad request; other refusals keep theirs."""
+    return 400 if isinstance(error, Invalid) else error.status

@@ -18,6 +18,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.auth.permissions import Capability, requires
+from portal.blueprints.commands import current_sender, flash_outcome
 from portal.blueprints.firmware import bp
 from portal.blueprints.firmware.forms import (
     DeleteForm,
@@ -27,7 +28,6 @@ from portal.blueprints.firmware.forms import (
     UpdateManyForm,
     in_company_zone,
 )
-from portal.blueprints.outcomes import flash_outcome
 from portal.blueprints.station_files.delivery import file_response, firmware_url, upload_url
 from portal.errors import DomainError
 from portal.extensions import csrf, db
@@ -92,8 +92,7 @@ def update_many() -> Response | Page:
     targets = [s for s in stations.visible_to(current_user) if s.charge_box_id in chosen]
     try:
         payload = _update_payload(form)
-        operation_id = firmware.update_many(targets, payload, actor=current_user,
-                                            timeout=current_app.config["OCPP_COMMAND_TIMEOUT"])
+        operation_id = firmware.update_many(targets, payload, sender=current_sender())
     except DomainError as refused:
         db.session.rollback()
         _form_error(form, refused)
@@ -115,8 +114,7 @@ def update(charge_box_id: str) -> Response | Page:
     if not form.validate_on_submit():
         return _station_page(target, update_form=form), 400
     try:
-        command = firmware.update(target, _update_payload(form), actor=current_user,
-                                  timeout=current_app.config["OCPP_COMMAND_TIMEOUT"])
+        command = firmware.update(target, _update_payload(form), sender=current_sender())
     except DomainError as refused:
         db.session.rollback()
         _form_error(form, refused)
@@ -137,8 +135,7 @@ def get_diagnostics(charge_box_id: str) -> Response | Page:
         payload = diagnostics.request_payload(
             upload_url(upload), in_company_zone(form.start_time.data),
             in_company_zone(form.stop_time.data), form.retries.data, form.retry_interval.data)
-        command = diagnostics.request(target, payload, actor=current_user,
-                                      timeout=current_app.config["OCPP_COMMAND_TIMEOUT"])
+        command = diagnostics.request(target, payload, sender=current_sender())
     except DomainError as refused:
         db.session.rollback()
         _form_error(form, refused)

@@ -7,17 +7,17 @@ from typing import Any
 from wtforms import DataList, DateTimeLocalField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from ocpp_ws.commands import CENTRAL_SYSTEM_ACTIONS
 from portal.blueprints.stations.forms import ANY, FilterForm, optional_int, strip, tenant_zone
 from portal.models import CommandOutcome, User
 from portal.services.operations import CommandFilter
+from portal.services.remote_operations import ACTIONS
 
 
 class CommandFilterForm(FilterForm):
     charge_box_id = StringField("Station (chargeBoxId)", filters=[strip],
                                 validators=[Length(max=255)])
     action = StringField("Operation", filters=[strip], validators=[Length(max=50)],
-                         datalist=DataList(CENTRAL_SYSTEM_ACTIONS))
+                         datalist=DataList(ACTIONS))
     user = SelectField("Sent by", coerce=optional_int, choices=[ANY], default="")
     outcome = SelectField("Outcome", default="", choices=[ANY] + [
         SelectChoice(outcome.value, outcome.value.capitalize()) for outcome in CommandOutcome])

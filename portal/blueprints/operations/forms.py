@@ -1,7 +1,8 @@
 """One form per remote operation: its parameters, checked, turned into the OCPP payload.
 
 The station control panel and the operations page use the same forms; the payload each
-builds is checked once more against the OCPP schema by ocpp_ws.commands before it leaves.
+builds is checked once more (the OCPP schema and the action's own rules) by the
+remote-operations service before it leaves.
 """
 
 from __future__ import annotations
@@ -164,10 +165,9 @@ class RemoteStartTransactionForm(OperationForm):
 
     def payload(self) -> dict[str, Any]:
         chosen = self.charging_profile.data
-        profile = (charging_profiles.remote_start_profile(charging_profiles.get(chosen))
-                   if chosen is not None else None)
-        return _without_empty({"connectorId": self.connector_id.data, "idTag": self.id_tag.data,
-                               "chargingProfile": profile})
+        profile = charging_profiles.get(chosen) if chosen is not None else None
+        return charging_profiles.remote_start_payload(self.id_tag.data, self.connector_id.data,
+                                                      profile)
 
 
 class RemoteStopTransactionForm(OperationForm):

@@ -10,11 +10,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.auth.permissions import Capability, requires
+from portal.blueprints.commands import flash_outcome
 from portal.blueprints.operations import bp
 from portal.blueprints.operations.filters import CommandFilterForm
 from portal.blueprints.operations.forms import FORMS, OperationForm
-from portal.blueprints.outcomes import flash_outcome
-from portal.errors import Invalid
+from portal.errors import DomainError
 from portal.models import Command, Station
 from portal.services import operations, stations
 from portal.services.operations import CommandFilter
@@ -57,7 +57,7 @@ def send(action: str) -> str | Response | tuple[str, int]:
         if form.validate_on_submit() and station_error is None:
             try:
                 operation_id = operations.start(current_user, chosen, action, form.payload())
-            except Invalid as error:
+            except DomainError as error:
                 station_error = str(error)
             else:
                 return redirect(url_for(".result", operation_id=operation_id))
@@ -117,7 +117,7 @@ def perform(charge_box_id: str, action: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             command = operations.perform(current_user, station, action, form.payload())
-        except Invalid as error:
+        except DomainError as error:
             flash(str(error), "danger")
         else:
             flash_outcome(command, form.title)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.auth.permissions import Capability, requires
+from portal.blueprints.commands import current_sender, flash_outcome
 from portal.blueprints.formatting import local_time
 from portal.blueprints.reservations import bp
 from portal.blueprints.reservations.forms import ReservationFilterForm, ReserveForm
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
-from portal.models import CommandOutcome, Reservation, ReservationStatus
+from portal.models import Reservation, ReservationStatus
 from portal.models.base import utcnow
 from portal.services import reservations, stations
 
@@ -33,7 +34,7 @@ def reserve() -> Response | tuple[str, int]:
         station = stations.get(current_user, form.charge_box_id.data)
         reservation = reservations.reserve(
             station, form.connector_id.data, form.id_tag.data, form.expiry_at.data,
-            now=utcnow(), timeout=current_app.config["OCPP_COMMAND_TIMEOUT"], user=current_user)
+            now=utcnow(), sender=current_sender())
     except (NotFound, Invalid) as error:
         db.session.rollback()  # nothing was sent
         form[error.field or "charge_box_id"].errors.append(str(error))
@@ -48,22 +49,13 @@ def reserve() -> Response | tuple[str, int]:
 def cancel(reservation_id: int) -> Response:
     reservation = reservations.get(current_user, reservation_id)
     try:
-        command = reservations.cancel(reservation, now=utcnow(),
-                                      timeout=current_app.config["OCPP_COMMAND_TIMEOUT"],
-                                      user=current_user)
+        command = reservations.cancel(reservation, now=utcnow(), sender=current_sender())
     except Conflict as error:
         flash(str(error), "danger")
         return redirect(url_for("reservations.index"))
     db.session.commit()
-    if reservation.status is ReservationStatus.CANCELLED:
-        flash(f"Reservation {reservation.id} is cancelled.", "success")
-    elif command.outcome is CommandOutcome.ANSWERED:
-        flash(f"Station {command.charge_box_id} answered {command.response.get('status')}: "
-              f"reservation {reservation.id} is not cancelled and stays "
-              f"{reservation.status.value}.", "warning")
-    else:
-        flash(f"Reservation {reservation.id} is not cancelled: "
-              f"{reservations.failure_of(command)}", "danger")
+    flash_outcome(command, f"Cancel reservation {reservation.id} "
+                           f"(now {reservation.status.value})")
     return redirect(url_for("reservations.index"))
 
 

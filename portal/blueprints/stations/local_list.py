@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from ocpp.v16.enums import UpdateType
 from werkzeug.wrappers import Response
 
 from portal.auth.permissions import Capability, requires
-from portal.blueprints.outcomes import category
+from portal.blueprints.commands import current_sender, flash_outcome
 from portal.blueprints.stations import bp
 from portal.blueprints.stations.forms import LocalListForm
 from portal.errors import Invalid
 from portal.extensions import db
-from portal.models import Command, CommandOutcome
 from portal.services import local_list, stations
 
 
@@ -37,16 +36,15 @@ def send_local_list(charge_box_id: str) -> Response:
         abort(400)
     try:
         sent = local_list.send(station, UpdateType(form.update_type.data),
-                               timeout=current_app.config["OCPP_COMMAND_TIMEOUT"],
-                               user=current_user)
+                               sender=current_sender())
     except Invalid as error:
         flash(str(error), "danger")
     else:
         for command in sent:
             payload = command.payload
-            flash(f"SendLocalList {payload['updateType']} (version {payload['listVersion']}, "
-                  f"{len(payload['localAuthorizationList'])} entries): {_result(command)}.",
-                  category(command))
+            flash_outcome(command, f"SendLocalList {payload['updateType']} (version "
+                                   f"{payload['listVersion']}, "
+                                   f"{len(payload['localAuthorizationList'])} entries)")
     db.session.commit()
     return redirect(url_for("stations.local_list_page", charge_box_id=charge_box_id))
 
@@ -57,14 +55,7 @@ def local_list_version(charge_box_id: str) -> Response:
     station = stations.get(current_user, charge_box_id)
     if not FlaskForm().validate_on_submit():  # the CSRF token is its only field
         abort(400)
-    command = local_list.request_version(
-        station, timeout=current_app.config["OCPP_COMMAND_TIMEOUT"], user=current_user)
-    flash(f"GetLocalListVersion: {_result(command)}.", category(command))
+    command = local_list.request_version(station, sender=current_sender())
+    flash_outcome(command, "GetLocalListVersion")
     db.session.commit()
     return redirect(url_for("stations.local_list_page", charge_box_id=charge_box_id))
-
-
-def _result(command: Command) -> str:
-    if command.outcome is CommandOutcome.ANSWERED and command.action == "GetLocalListVersion":
-        return local_list.describe_version((command.response or {}).get("listVersion"))
-    return command.result

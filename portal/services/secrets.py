@@ -1,0 +1,49 @@
+"""The one place that masks secrets before anything is stored, logged or shown.
+
+A secret is the value of a configuration key whose name says it is one: the OCPP
+security whitepaper's AuthorizationKey, and vendors' passwords, tokens and activation
+codes (Technagon's `/WebUi/password/reset`, for one). It travels to the station as sent;
+Plugboard keeps only MASK in its place.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MASK = "********"
+AUTHORIZATION_KEY = "AuthorizationKey"
+SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "key"})
+SECRET_PHRASES = ("activationcode",)
+# CamelCase, digits and separators apart: "GetConfigurationMaxKeys" is no secret.
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def is_secret(key: str) -> bool:
+    """Whether a configuration key's value is a secret, by its name (any case)."""
+    lowered = key.lower()
+    if any(phrase in lowered for phrase in SECRET_PHRASES):
+        return True
+    return any(word.lower() in SECRET_WORDS for word in _WORDS.findall(key))
+
+
+def is_authorization_key(key: str) -> bool:
+    return key.strip().lower() == AUTHORIZATION_KEY.lower()
+
+
+def masked_call(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A central system's CALL payload as it may be kept: a secret key's new value masked."""
+    if action == "ChangeConfiguration" and is_secret(str(payload.get("key", ""))):
+        return {**payload, "value": MASK}
+    return payload
+
+
+def masked_answer(payload: Any) -> Any:
+    """A station's CALLRESULT payload as it may be kept: the values of secret keys in a
+    GetConfiguration answer masked (no other answer carries configuration values)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("configurationKey"), list):
+        return payload
+    return {**payload, "configurationKey": [
+        {**item, "value": MASK} if isinstance(item, dict) and item.get("value") is not None
+        and is_secret(str(item.get("key", ""))) else item
+        for item in payload["configurationKey"]]}
