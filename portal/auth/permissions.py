@@ -12,7 +12,10 @@ from flask_login import current_user
 from sqlalchemy import Select
 
 from portal.extensions import login_manager
-from portal.models import Role, Station, User
+from portal.models import ApiToken, Role, Station, User
+
+# Who acts: a person signed in to the portal, or an API token (company-wide, never of a site).
+Actor = User | ApiToken
 
 
 class Capability(enum.StrEnum):
@@ -51,8 +54,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 }
 
 
-def can(user: User, capability: Capability) -> bool:
-    return capability in ROLE_CAPABILITIES[user.role]
+def can(actor: Actor, capability: Capability) -> bool:
+    return capability in ROLE_CAPABILITIES[actor.role]
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,7 +78,7 @@ def requires(capability: Capability) -> Callable[[F], F]:
     return decorate
 
 
-def visible_stations(actor: User, query: Select[Any]) -> Select[Any]:
+def visible_stations(actor: Actor, query: Select[Any]) -> Select[Any]:
     """Limit a query over stations to those the actor may see (its site for site admins)."""
     if actor.role is Role.SITE_ADMIN:
         return query.where(Station.site_id == actor.site_id)
