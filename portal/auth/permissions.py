@@ -51,6 +51,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         C.VIEW_ALL_SESSIONS, C.MANAGE_ALARMS,
     }),
     Role.EV_USER: frozenset({C.VIEW_OWN_SESSIONS}),
+    # API tokens only: reads stations and charging sessions, sends nothing.
+    Role.MONITOR: frozenset({C.VIEW_STATIONS, C.VIEW_ALL_SESSIONS}),
 }
 
 

@@ -32,6 +32,18 @@ def test_without_a_token_401_says_how_to_send_one(app: Flask, world: World) -> N
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="Plugboard API"'
 
 
+def test_a_monitor_token_gets_403_on_commands_and_nothing_is_stored(
+    app: Flask, world: World
+) -> None:
+    monitor = Api(app, world.a, new_token(app, world.a, Role.MONITOR))
+    response = monitor.post(f"/api/v1/stations/{world.a.station_site1}/commands", CLEAR_CACHE)
+    assert response.status_code == 403
+    assert response.get_json() == {
+        "error": "forbidden",
+        "message": "A monitor token may not send remote commands to stations."}
+    assert command_count(app, world.a) == 0
+
+
 def test_an_unknown_station_is_404(admin: Api) -> None:
     for response in (admin.get("/api/v1/stations/NOPE"),
                      admin.post("/api/v1/stations/NOPE/commands", CLEAR_CACHE)):

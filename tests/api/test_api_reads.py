@@ -13,7 +13,7 @@ from portal.models import Role, Tenant
 from portal.models.base import utcnow
 from portal.services import api_tokens, charging_sessions, stations
 from tenants.scoping import tenant_scope
-from tests.api.client import Api
+from tests.api.client import Api, new_token
 from tests.factories import Company, make_tenant
 
 START = utcnow().replace(microsecond=0) - timedelta(days=3)
@@ -80,6 +80,14 @@ def test_a_bad_after_gets_422_not_a_database_error(api: Api) -> None:
         "after": "expected the id of the last transaction of a page"}
 
 
+def test_a_monitor_token_reads_what_a_support_token_reads(app: Flask, api: Api) -> None:
+    monitor = Api(app, api.company, new_token(app, api.company, Role.MONITOR))
+    for path in READS:
+        response = monitor.get(path)
+        assert response.status_code == 200, path
+        assert response.get_json() == api.get(path).get_json()
+
+
 def test_without_a_token_of_this_company_nothing_is_read(app: Flask, api: Api) -> None:
     _, foreign_token = _company_with_sessions(app)
     for token in (None, foreign_token, "pb_" + "x" * 40):
@@ -117,3 +125,14 @@ def test_the_openapi_document_refers_every_error_to_the_one_shape(app: Flask) ->
                     schema = response["content"]["application/json"]["schema"]
                     assert schema["$ref"] in ("#/components/schemas/Error",
                                               "#/components/schemas/CommandFailed")
+
+
+def test_the_openapi_document_names_the_token_roles_of_each_route(app: Flask) -> None:
+    document = Api(app, make_tenant(app), None).get("/api/v1/openapi.json").get_json()
+    assert "(admin, support, monitor)" in (
+        document["components"]["securitySchemes"]["bearer"]["description"])
+    paths = document["paths"]
+    for path in ("/stations", "/stations/{chargeBoxId}", "/transactions"):
+        assert "role admin, support, monitor (" in paths[path]["get"]["description"]
+    assert "role admin, support (" in paths["/stations/{chargeBoxId}/commands"]["post"][
+        "description"]
