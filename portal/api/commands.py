@@ -31,12 +31,14 @@ def send_command(charge_box_id: str) -> Response:
         raise Invalid('The body must be a JSON object: {"action": ..., "payload": {...}}.',
                       field="body")
     station = stations.get(g.api_token, charge_box_id)
-    action, payload, timeout = str(body.get("action", "")), body.get("payload", {}), _timeout(body)
+    action, payload = str(body.get("action", "")), body.get("payload", {})
+    timeout = _timeout(body)
     command = commands.send(station, action, payload, timeout=timeout, api_token=g.api_token)
     return _answer(command)
 
 
 def _timeout(body: dict[str, Any]) -> float:
+    """Seconds to wait for the answer: the body's, or the setting's (read only here)."""
     timeout = body.get("timeout", current_app.config["OCPP_COMMAND_TIMEOUT"])
     if (not isinstance(timeout, int | float) or isinstance(timeout, bool)
             or not 0 < timeout <= MAX_TIMEOUT):

@@ -33,19 +33,20 @@ def as_json(station: Station) -> dict[str, Any]:
         "chargeBoxId": station.charge_box_id, "name": station.name,
         "registrationStatus": station.registration_status.value,
         "connected": station.connected_at is not None,
-        "connectedAt": time(station.connected_at), "lastSeenAt": time(station.last_seen_at),
-        "lastHeartbeatAt": time(station.last_heartbeat_at),
+        "connectedAt": json_time(station.connected_at),
+        "lastSeenAt": json_time(station.last_seen_at),
+        "lastHeartbeatAt": json_time(station.last_heartbeat_at),
         "vendor": station.vendor, "model": station.model,
         "firmwareVersion": station.firmware_version,
         "status": station.status.value if station.status else None,
         "outlets": [{"connectorId": outlet.connector_id,
                      "status": outlet.status.value if outlet.status else None,
                      "errorCode": outlet.error_code.value if outlet.error_code else None,
-                     "statusAt": time(outlet.status_at)}
+                     "statusAt": json_time(outlet.status_at)}
                     for outlet in sorted(station.outlets, key=lambda o: o.connector_id)],
     }
 
 
-def time(moment: datetime | None) -> str | None:
+def json_time(moment: datetime | None) -> str | None:
     """A date-time as the API writes it (UTC, Z), or None."""
     return format_timestamp(moment) if moment else None

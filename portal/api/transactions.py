@@ -10,7 +10,7 @@ from flask import Response, jsonify, request, url_for
 from portal.api import bp
 from portal.api.auth import token_requires
 from portal.api.errors import error_response
-from portal.api.stations import time
+from portal.api.stations import json_time
 from portal.auth.permissions import Capability
 from portal.models import ChargingSession
 from portal.services import charging_sessions
@@ -68,7 +68,7 @@ def as_json(session: ChargingSession) -> dict[str, Any]:
         "chargeBoxId": session.station.charge_box_id,
         "connectorId": session.outlet.connector_id if session.outlet else None,
         "idTag": session.id_tag, "authorizationStatus": session.authorization_status,
-        "startedAt": time(session.started_at), "stoppedAt": time(session.stopped_at),
+        "startedAt": json_time(session.started_at), "stoppedAt": json_time(session.stopped_at),
         "meterStartWh": session.meter_start, "meterStopWh": session.meter_stop,
         "energyWh": session.energy_wh,
         "stopReason": session.stop_reason, "needsReview": session.needs_review,
