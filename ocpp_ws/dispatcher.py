@@ -78,9 +78,10 @@ def _handle(state: StationState, text: str, max_frame_bytes: int,
                       MessageType.CallError, answer)
         _group_commit(writes)
         return answer
-    if isinstance(message, frames.Reply):  # to a remote operation (ocpp_ws.commands)
+    if isinstance(message, frames.Reply):  # to a remote operation (ocpp_ws.transport)
         writes.add(message_log.INSERT, message_log.entry(
-            state, Direction.FROM_STATION, text, message.message_type, message.unique_id, None))
+            state, Direction.FROM_STATION, frames.masked_reply(message, text),
+            message.message_type, message.unique_id, None))
         _group_commit(writes)
         if on_reply is not None:
             on_reply(message)

@@ -10,6 +10,7 @@ from typing import Any
 from ocpp.messages import MessageType
 
 from ocpp_ws.errors import OcppError
+from portal.services.secrets import masked_answer
 
 MAX_UNIQUE_ID_LENGTH = 36  # OCPP-J 1.6, 4.1.3
 # The id of a frame we cannot parse, when it can still be read from its start.
@@ -92,3 +93,13 @@ def call_error(unique_id: str, error: OcppError) -> str:
 
 def _dump(message: list[Any]) -> str:
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+def masked_reply(reply: Reply, text: str) -> str:
+    """The reply's text as it may be logged: secret configuration values masked."""
+    if reply.message_type != MessageType.CallResult or len(reply.body) < 3:
+        return text
+    masked = masked_answer(reply.body[2])
+    if masked is reply.body[2]:
+        return text
+    return json.dumps([*reply.body[:2], masked], separators=(",", ":"))

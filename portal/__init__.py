@@ -61,9 +61,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal import api
     from portal.blueprints import (
         account,
-        api,
         charging_profiles,
         configuration,
         connections,

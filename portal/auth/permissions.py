@@ -12,7 +12,10 @@ from flask_login import current_user
 from sqlalchemy import Select
 
 from portal.extensions import login_manager
-from portal.models import Role, Station, User
+from portal.models import ApiToken, Role, Station, User
+
+# Who acts: a person signed in to the portal, or an API token (company-wide, never of a site).
+Actor = User | ApiToken
 
 
 class Capability(enum.StrEnum):
@@ -48,11 +51,13 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         C.VIEW_ALL_SESSIONS, C.MANAGE_ALARMS,
     }),
     Role.EV_USER: frozenset({C.VIEW_OWN_SESSIONS}),
+    # API tokens only: reads stations and charging sessions, sends nothing.
+    Role.MONITOR: frozenset({C.VIEW_STATIONS, C.VIEW_ALL_SESSIONS}),
 }
 
 
-def can(user: User, capability: Capability) -> bool:
-    return can_role(user.role, capability)
+def can(actor: Actor, capability: Capability) -> bool:
+    return can_role(actor.role, capability)
 
 
 def can_role(role: Role, capability: Capability) -> bool:
@@ -79,7 +84,7 @@ def requires(capability: Capability) -> Callable[[F], F]:
     return decorate
 
 
-def visible_stations(actor: User, query: Select[Any]) -> Select[Any]:
+def visible_stations(actor: Actor, query: Select[Any]) -> Select[Any]:
     """Limit a query over stations to those the actor may see (its site for site admins)."""
     if actor.role is Role.SITE_ADMIN:
         return query.where(Station.site_id == actor.site_id)

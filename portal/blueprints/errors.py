@@ -1,24 +1,29 @@
-"""Error pages for the web, JSON for /api/; domain errors mapped once."""
+"""Errors mapped once per door: pages for the web, plain text for stations, and the API's
+JSON shape (portal/api/errors.py) for everything under /api/; domain errors mapped once."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
 
 from flask import Flask, Response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.api import errors as api_errors
 from portal.errors import DomainError
 
 log = logging.getLogger(__name__)
+E = TypeVar("E", bound=Exception)
+Handler = Callable[[E], tuple[object, int] | Response]
 
 
 def _render(status: int, title: str, message: str) -> tuple[object, int]:
     if request.path.startswith(("/ocpp/", "/files/", "/uploads/")):  # stations read no HTML
         return Response(f"{title}: {message}\n", status=status, mimetype="text/plain"), status
-    if request.path.startswith("/api/"):
-        return {"error": title, "message": message}, status
     return render_template("errors/error.html", status=status, title=title,
                            message=message), status
 
@@ -48,15 +53,28 @@ def _domain_error(error: DomainError) -> tuple[object, int]:
 
 
 def _unexpected(error: InternalServerError) -> tuple[object, int]:
-    log.error("unhandled error on %s %s", request.method, request.path,
-              exc_info=error.original_exception)
     return _render(500, "Something went wrong",
                    "The error has been logged. Please try again in a moment.")
 
 
+def _by_door(web: Handler[E]) -> Handler[E]:
+    """The web's handler, except under /api/ where the API's one error shape answers."""
+
+    @wraps(web)
+    def answer(error: E) -> tuple[object, int] | Response:
+        if isinstance(error, InternalServerError):
+            log.error("unhandled error on %s %s", request.method, request.path,
+                      exc_info=error.original_exception)
+        if request.path.startswith("/api/"):
+            return api_errors.from_exception(error)
+        return web(error)
+
+    return answer
+
+
 def init_app(app: Flask) -> None:
-    app.register_error_handler(CSRFError, _csrf_error)
-    app.register_error_handler(RateLimitExceeded, _rate_limited)
-    app.register_error_handler(DomainError, _domain_error)
-    app.register_error_handler(InternalServerError, _unexpected)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _by_door(_csrf_error))
+    app.register_error_handler(RateLimitExceeded, _by_door(_rate_limited))
+    app.register_error_handler(DomainError, _by_door(_domain_error))
+    app.register_error_handler(InternalServerError, _by_door(_unexpected))
+    app.register_error_handler(HTTPException, _by_door(_http_error))

@@ -16,7 +16,8 @@ def group() -> None:
 @group.command("create")
 @click.argument("slug")
 @click.option("--name", required=True, help="What the token is for, e.g. the platform's name.")
-@click.option("--role", type=click.Choice(["admin", "support"]), default="admin",
+@click.option("--role", type=click.Choice([role.value for role in api_tokens.TOKEN_ROLES]),
+              default=Role.ADMIN.value,
               show_default=True, help="What the token may do, as that role may.")
 @with_appcontext
 def create(slug: str, name: str, role: str) -> None:

@@ -17,6 +17,9 @@ class Role(enum.StrEnum):
     SITE_ADMIN = "site_admin"
     SUPPORT = "support"
     EV_USER = "ev_user"
+    # API tokens only (portal.services.users refuses it for people): reads, never operates.
+    # No longer than "site_admin", the width of the role columns.
+    MONITOR = "monitor"
 
     @property
     def label(self) -> str:
@@ -25,6 +28,7 @@ class Role(enum.StrEnum):
             Role.SITE_ADMIN: "Site administrator",
             Role.SUPPORT: "Support",
             Role.EV_USER: "EV user",
+            Role.MONITOR: "Monitor",
         }[self]
 
 

@@ -13,7 +13,8 @@ from portal.extensions import db
 from portal.models import ApiToken, Role, Tenant, User
 from portal.models.base import utcnow
 
-TOKEN_ROLES = (Role.ADMIN, Role.SUPPORT)
+# The roles a token may act as; monitor is for tokens only (see portal.services.users).
+TOKEN_ROLES = (Role.ADMIN, Role.SUPPORT, Role.MONITOR)
 SECRET_PREFIX = "pb_"
 # "Last used" is written at most once a minute per token, not on every request.
 LAST_USE_PRECISION = timedelta(minutes=1)
@@ -30,7 +31,8 @@ def create(tenant: Tenant, name: str, role: Role,
     if not 0 < len(name) <= 100:
         raise Invalid("A token's name has 1 to 100 characters.", field="name")
     if role not in TOKEN_ROLES:
-        raise Invalid("A token acts as an administrator or as support.", field="role")
+        raise Invalid("A token acts as an administrator, as support or as a monitor.",
+                      field="role")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(tenant_id=tenant.id, name=name, token_hash=_digest(secret),
                      prefix=secret[:10], role=role,

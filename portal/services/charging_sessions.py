@@ -41,6 +41,19 @@ def of_driver(user: User, page: int = 1) -> list[ChargingSession]:
     return list(db.session.scalars(query))
 
 
+def page_after(after_id: int, limit: int, since: datetime | None = None,
+               ) -> list[ChargingSession]:
+    """The company's sessions after the one with id `after_id`, oldest first (by id), at
+    most `limit`; only those started at or after `since` when given. Paging by id keeps
+    a page stable while stations add sessions."""
+    query = (select(ChargingSession)
+             .options(joinedload(ChargingSession.station), joinedload(ChargingSession.outlet))
+             .where(ChargingSession.id > after_id).order_by(ChargingSession.id).limit(limit))
+    if since is not None:
+        query = query.where(ChargingSession.started_at >= since)
+    return list(db.session.scalars(query))
+
+
 def find(station: Station, transaction_id: int) -> ChargingSession | None:
     return db.session.scalar(
         select(ChargingSession).where(ChargingSession.transaction_id == transaction_id,

@@ -14,10 +14,10 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ocpp_ws import transport
-from portal.auth.permissions import visible_stations
+from portal.auth.permissions import Actor, visible_stations
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
-from portal.models import Outlet, RefusalReason, Site, Station, Tenant, User
+from portal.models import Outlet, RefusalReason, Site, Station, Tenant
 from portal.models.base import utcnow
 from portal.services import events
 
@@ -72,7 +72,7 @@ def add(
     return station
 
 
-def get(actor: User, charge_box_id: str) -> Station:
+def get(actor: Actor, charge_box_id: str) -> Station:
     """The station if the actor may see it; NotFound otherwise (also for other sites)."""
     query = visible_stations(actor, select(Station).where(Station.charge_box_id == charge_box_id))
     station = db.session.scalar(query.options(selectinload(Station.outlets)))
@@ -81,7 +81,7 @@ def get(actor: User, charge_box_id: str) -> Station:
     return station
 
 
-def visible_to(actor: User) -> list[Station]:
+def visible_to(actor: Actor) -> list[Station]:
     """The stations the actor may see (to choose some from), with their outlets, by
     chargeBoxId."""
     query = visible_stations(actor, select(Station).options(selectinload(Station.outlets)))

@@ -14,6 +14,8 @@ from portal.models import Role, Site, Tenant, User
 from portal.models.base import utcnow
 
 MIN_PASSWORD_LENGTH = 8
+# The roles a person may have; the others are for API tokens (portal.services.api_tokens).
+USER_ROLES = (Role.ADMIN, Role.SITE_ADMIN, Role.SUPPORT, Role.EV_USER)
 # Checked against this dummy so an unknown e-mail costs as much time as a wrong password.
 _DUMMY_USER = User(password_hash="scrypt:32768:8:1$x$0")
 
@@ -53,6 +55,8 @@ def create(
     last_name: str = "",
     site: Site | None = None,
 ) -> User:
+    if role not in USER_ROLES:
+        raise Invalid(f"The {role.value} role is for API tokens, not for people.", field="role")
     email = normalize_email(email)
     check_password_policy(password, field="password")
     if role is Role.SITE_ADMIN and site is None:

@@ -7,26 +7,17 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from werkzeug.test import TestResponse
 
 from portal.extensions import db
 from portal.models import Role, Tenant
 from portal.models.base import utcnow
 from portal.services import api_tokens, charging_sessions, stations
 from tenants.scoping import tenant_scope
+from tests.api.client import Api, new_token
 from tests.factories import Company, make_tenant
 
 START = utcnow().replace(microsecond=0) - timedelta(days=3)
-
-
-class Api:
-    def __init__(self, app: Flask, company: Company, token: str | None) -> None:
-        self.client, self.company, self.token = app.test_client(), company, token
-
-    def get(self, path: str) -> TestResponse:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        return self.client.get(path, base_url=f"http://{self.company.slug}.localhost",
-                               headers=headers)
+READS = ("/api/v1/stations", "/api/v1/stations/CP1", "/api/v1/transactions")
 
 
 def _company_with_sessions(app: Flask) -> tuple[Company, str]:
@@ -82,11 +73,26 @@ def test_a_bad_query_gets_422(api: Api, query: str) -> None:
     assert query.split("=")[0] in response.get_json()["errors"]
 
 
+def test_a_bad_after_gets_422_not_a_database_error(api: Api) -> None:
+    response = api.get(f"/api/v1/transactions?after={2**64}")
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {
+        "after": "expected the id of the last transaction of a page"}
+
+
+def test_a_monitor_token_reads_what_a_support_token_reads(app: Flask, api: Api) -> None:
+    monitor = Api(app, api.company, new_token(app, api.company, Role.MONITOR))
+    for path in READS:
+        response = monitor.get(path)
+        assert response.status_code == 200, path
+        assert response.get_json() == api.get(path).get_json()
+
+
 def test_without_a_token_of_this_company_nothing_is_read(app: Flask, api: Api) -> None:
     _, foreign_token = _company_with_sessions(app)
     for token in (None, foreign_token, "pb_" + "x" * 40):
         stranger = Api(app, api.company, token)
-        for path in ("/api/v1/stations", "/api/v1/stations/CP1", "/api/v1/transactions"):
+        for path in READS:
             assert stranger.get(path).status_code == 401, (token, path)
 
 
@@ -101,3 +107,32 @@ def test_the_openapi_document_describes_every_route(app: Flask) -> None:
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert routes and routes == described
+
+
+def test_the_openapi_document_refers_every_error_to_the_one_shape(app: Flask) -> None:
+    document = Api(app, make_tenant(app), None).get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    assert schemas["Error"]["required"] == ["error", "message"]
+    assert set(schemas["Error"]["properties"]) == {"error", "message", "errors"}
+    assert schemas["CommandFailed"]["allOf"][0] == {"$ref": "#/components/schemas/Error"}
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            if path == "/openapi.json":
+                continue
+            assert {"401", "403", "default"} <= set(operation["responses"]), (path, method)
+            for status, response in operation["responses"].items():
+                if not status.startswith("2"):
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema["$ref"] in ("#/components/schemas/Error",
+                                              "#/components/schemas/CommandFailed")
+
+
+def test_the_openapi_document_names_the_token_roles_of_each_route(app: Flask) -> None:
+    document = Api(app, make_tenant(app), None).get("/api/v1/openapi.json").get_json()
+    assert "(admin, support, monitor)" in (
+        document["components"]["securitySchemes"]["bearer"]["description"])
+    paths = document["paths"]
+    for path in ("/stations", "/stations/{chargeBoxId}", "/transactions"):
+        assert "role admin, support, monitor (" in paths[path]["get"]["description"]
+    assert "role admin, support (" in paths["/stations/{chargeBoxId}/commands"]["post"][
+        "description"]

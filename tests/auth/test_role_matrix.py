@@ -1,4 +1,5 @@
-"""Every route for every role (and a foreign company's administrator), from one table.
+"""Every route for every role (and a foreign company's administrator), from one table;
+the API's routes also for every token role, from a second one (API_MATRIX).
 
 A new route is a new row. Paths name stations by a key resolved per world:
 {site1} and {site2} are company A's stations on its two sites, {foreign} is a station
@@ -8,12 +9,15 @@ Codes: 200 page, 302 redirect (Location checked), 403, 404, 405.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 
 from portal.models import Role
+from portal.services import api_tokens, users
+from tests.api.client import Api, new_token
 from tests.factories import World, build_world
 
 ROLES = ("admin", "site_admin", "support", "ev_user", "anonymous", "foreign_admin")
@@ -225,6 +229,66 @@ def test_route_answers_each_role_as_the_table_says(
     assert world.b.shared_station_name not in body  # nothing of company B ever shows on A
     if response.status_code == 403:
         assert "You are not allowed to see this page." in body
+
+
+TOKENS = ("admin", "support", "monitor", "foreign_admin", "none")
+T = {"admin": Role.ADMIN, "support": Role.SUPPORT, "monitor": Role.MONITOR}
+CLEAR_CACHE = {"action": "ClearCache", "payload": {}}
+
+API_MATRIX = [
+    # A command to a station is sent, and finds it offline (the in-process app holds no socket).
+    # method path                                   admin support monitor foreign_admin none
+    ("GET",  "/api/v1/stations",                    200,  200,    200,    401,          401),
+    ("GET",  "/api/v1/stations/{site1}",            200,  200,    200,    401,          401),
+    ("GET",  "/api/v1/stations/{site2}",            200,  200,    200,    401,          401),
+    ("GET",  "/api/v1/stations/{foreign}",          404,  404,    404,    401,          401),
+    ("POST", "/api/v1/stations/{site1}/commands",   409,  409,    403,    401,          401),
+    ("POST", "/api/v1/stations/{foreign}/commands", 404,  404,    403,    401,          401),
+    ("GET",  "/api/v1/transactions",                200,  200,    200,    401,          401),
+    ("GET",  "/api/v1/openapi.json",                200,  200,    200,    200,          200),
+]
+
+TOKEN_CASES = [
+    pytest.param(method, path, token, expected, id=f"{method} {path} with {token} token")
+    for method, path, *codes in API_MATRIX
+    for token, expected in zip(TOKENS, codes, strict=True)
+]
+
+
+@pytest.fixture(scope="module")
+def api_world(app: Flask) -> World:
+    """One world for the API's rows: what they change (commands to offline stations) changes
+    no answer."""
+    return build_world(app)
+
+
+@pytest.mark.parametrize(("method", "path", "token", "expected"), TOKEN_CASES)
+def test_api_route_answers_each_token_role_as_the_table_says(
+    method: str, path: str, token: str, expected: int, app: Flask, api_world: World
+) -> None:
+    world = api_world
+    secret = (new_token(app, world.b, Role.ADMIN) if token == "foreign_admin"
+              else new_token(app, world.a, T[token]) if token in T else None)
+    url = path.format(site1=world.a.station_site1, site2=world.a.station_site2,
+                      foreign=world.b.own_station)
+    api = Api(app, world.a, secret)
+    response = api.get(url) if method == "GET" else api.post(url, CLEAR_CACHE)
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+    assert world.b.shared_station_name not in response.get_data(as_text=True)
+    if response.status_code >= 400:
+        assert {"error", "message"} <= set(response.get_json()), response.get_json()
+
+
+def test_the_tables_cover_every_user_role_and_every_token_role() -> None:
+    assert set(R.values()) == set(users.USER_ROLES)
+    assert set(T.values()) == set(api_tokens.TOKEN_ROLES)
+
+
+def test_api_matrix_covers_every_api_route(app) -> None:
+    tested = {(method, re.sub(r"\{\w+\}", "{}", path)) for method, path, *_ in API_MATRIX}
+    routes = {(method, re.sub(r"<[^>]+>", "{}", rule.rule)) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith("/api/") for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes <= tested, f"API routes missing from API_MATRIX: {routes - tested}"
 
 
 def test_matrix_covers_every_route_of_the_app(app) -> None:

@@ -7,6 +7,7 @@ import re
 from flask import Flask
 
 from portal.models import Role
+from tests.api.client import Api
 from tests.factories import Company, World
 
 PAGE = "/api-tokens"
@@ -23,8 +24,8 @@ def _api_status(app: Flask, company: Company, secret: str) -> int:
                                  headers={"Authorization": f"Bearer {secret}"}).status_code
 
 
-def _create(client, name: str) -> tuple[str, int]:
-    html = client.post(PAGE, {"name": name, "role": "support"}, csrf_from=PAGE).get_data(
+def _create(client, name: str, role: str = "support") -> tuple[str, int]:
+    html = client.post(PAGE, {"name": name, "role": role}, csrf_from=PAGE).get_data(
         as_text=True)
     secret = re.search(r'<code[^>]*id="secret">([^<]+)</code>', html).group(1)
     token_id = int(re.findall(r"/api-tokens/(\d+)/revoke", html)[0])  # newest first
@@ -62,3 +63,16 @@ def test_another_companys_token_cannot_be_revoked(app: Flask, portal, world: Wor
     response = _admin(portal, world.a).post(f"{PAGE}/{token_id}/revoke", {}, csrf_from=PAGE)
     assert response.status_code == 404
     assert _api_status(app, world.b, secret) == 200
+
+
+def test_a_monitor_token_is_offered_and_only_reads(app: Flask, portal, world: World) -> None:
+    client = _admin(portal, world.a)
+    roles = re.findall(r'<option[^>]*value="(\w+)"', client.get(PAGE).get_data(as_text=True))
+    assert roles == ["admin", "support", "monitor"]
+    secret, _ = _create(client, "Wall display", role="monitor")
+    assert "<td>Monitor</td>" in client.get(PAGE).get_data(as_text=True)
+    api = Api(app, world.a, secret)
+    assert api.get("/api/v1/stations").status_code == 200
+    command = api.post(f"/api/v1/stations/{world.a.station_site1}/commands",
+                       {"action": "ClearCache", "payload": {}})
+    assert command.status_code == 403

@@ -91,7 +91,7 @@ def test_unexpected_error_is_logged_and_shown_as_a_500_page(
     assert "RuntimeError: a bug" in caplog.text
     api = client.get("/api/v1/boom", base_url=base)
     assert api.status_code == 500
-    assert api.json["error"] == "Something went wrong"
+    assert api.json["error"] == "internal_error"  # tests/api/test_api_errors.py: the body
     assert client.get("/forbidden", base_url=base).status_code == 403
 
 

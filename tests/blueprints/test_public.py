@@ -42,5 +42,6 @@ def test_unknown_or_malformed_tenant_host_is_404(app) -> None:
 def test_api_paths_answer_errors_in_json(app, world: World) -> None:
     response = app.test_client().get("/api/v1/nothing", base_url=f"http://{world.a.slug}.localhost")
     assert response.status_code == 404
-    assert response.json == {"error": "Not Found",
-                              "message": "There is nothing here. Check the address."}
+    assert response.json == {
+        "error": "not_found",
+        "message": "Nothing here: check the address against /api/v1/openapi.json."}

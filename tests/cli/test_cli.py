@@ -10,6 +10,7 @@ from portal.models import Site, Station, Tag, Tenant
 from portal.services import api_tokens
 from tenants import provisioning
 from tenants.scoping import tenant_scope
+from tests.api.client import Api
 from tests.factories import PASSWORD, make_tenant, unique_slug
 
 
@@ -146,6 +147,19 @@ def test_tokens_create_prints_a_token_only_its_company_accepts(app: Flask) -> No
             assert token.token_hash != secret and secret not in token.prefix + token.token_hash
         with tenant_scope(db.session.get(Tenant, other.tenant_id)):
             assert api_tokens.find_by_secret(secret) is None  # another company's token
+
+
+def test_tokens_create_a_monitor_token_that_reads_and_may_not_operate(app: Flask) -> None:
+    company = make_tenant(app)
+    result = _run(app, "tokens", "create", company.slug, "--name", "Wall display",
+                  "--role", "monitor")
+    assert result.exit_code == 0, result.output
+    assert f"Token 'Wall display' (monitor) for {company.slug}" in result.output
+    api = Api(app, company, result.output.strip().splitlines()[-1])
+    assert api.get("/api/v1/transactions").status_code == 200
+    command = api.post("/api/v1/stations/CP1/commands", {"action": "ClearCache", "payload": {}})
+    assert command.status_code == 403
+    assert command.get_json()["error"] == "forbidden"
 
 
 def test_tokens_create_refuses_other_roles(app: Flask) -> None:

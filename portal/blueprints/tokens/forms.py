@@ -14,4 +14,5 @@ class NewTokenForm(FlaskForm):
                        description="What the token is for, e.g. the energy platform's name.")
     role = SelectField("Acts as", default=Role.ADMIN.value,
                        choices=[SelectChoice(role.value, role.label) for role in TOKEN_ROLES],
-                       description="The token may do what this role may.")
+                       description="The token may do what this role may: a monitor reads "
+                                   "stations and transactions and sends no command.")
