@@ -17,7 +17,6 @@ from portal.models import (
     ChargingSession,
     Outlet,
     Reservation,
-    ReservationStatus,
     Role,
     Station,
     Tag,
@@ -79,8 +78,7 @@ def summary(tenant: Tenant, actor: User) -> Summary:
         active_reservations=db.session.scalar(
             visible_stations(actor, select(func.count()).select_from(Reservation)
                              .join(Reservation.station)
-                             .where(Reservation.status == ReservationStatus.ACCEPTED,
-                                    Reservation.expiry_at > now))
+                             .where(Reservation.is_active_at(now)))
         ) or 0,
         alarms_by_kind=_open_alarms(actor),
         heartbeats=heartbeats,
