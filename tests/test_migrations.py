@@ -11,12 +11,16 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, make_url, text
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, make_url, select, text
 
 from portal import config, create_app
 from portal.database import ALEMBIC_OPTIONS
 from portal.extensions import db
+from portal.models import Alarm, AlarmKind
+from tenants import provisioning
+from tenants.scoping import tenant_scope
+from tests.factories import PASSWORD, unique_slug
 
 
 def _app_for(url: str) -> Flask:
@@ -56,3 +60,34 @@ def test_migrations_apply_to_empty_databases_without_drift(empty_databases: list
             db.engine.dispose()
         assert set(db.metadata.tables) <= tables, url
         assert drift == [], f"models and migrations differ on {url}: {drift}"
+
+
+def test_alarms_raised_before_0011_take_their_kind_and_get_it_back_on_downgrade(
+        empty_databases: list[str]) -> None:
+    raised_before = {"CP1": "station_not_registered", "CP2/1": "connector_faulted",
+                     "CP3/2": "outlet_faulted"}
+    for url in empty_databases:
+        app = _app_for(url)
+        with app.app_context():
+            upgrade(revision="0010")
+            slug = unique_slug()
+            tenant = provisioning.create_tenant(slug, "Company", f"admin@{slug}.example",
+                                                PASSWORD)
+            for node, alarm_type in raised_before.items():
+                db.session.execute(text(
+                    "INSERT INTO alarm (tenant_id, alarm_type, node, description, raised_at)"
+                    " VALUES (:tenant_id, :alarm_type, :node, '', CURRENT_TIMESTAMP)"),
+                    {"tenant_id": tenant.id, "alarm_type": alarm_type, "node": node})
+            db.session.commit()
+            upgrade()
+            with tenant_scope(tenant):
+                kinds = {alarm.node: alarm.kind for alarm in db.session.scalars(select(Alarm))}
+            db.session.remove()
+            downgrade(revision="0010")
+            restored = dict(db.session.execute(text("SELECT node, alarm_type FROM alarm")).all())
+            db.session.remove()
+            db.engine.dispose()
+        assert kinds == {"CP1": AlarmKind.NOT_REGISTERED, "CP2/1": AlarmKind.HARDWARE_FAILURE,
+                         "CP3/2": AlarmKind.HARDWARE_FAILURE}, url
+        assert restored == {"CP1": "station_not_registered", "CP2/1": "connector_faulted",
+                            "CP3/2": "connector_faulted"}, url

@@ -15,6 +15,7 @@ STATUS_COLOURS = {
     "Available": "success", "Preparing": "info", "Charging": "primary",
     "SuspendedEV": "info", "SuspendedEVSE": "info", "Finishing": "info",
     "Reserved": "warning", "Unavailable": "secondary", "Faulted": "danger",
+    "critical": "danger", "warning": "warning",  # alarm severities
 }
 MESSAGE_TYPES = {2: "CALL", 3: "CALLRESULT", 4: "CALLERROR"}
 

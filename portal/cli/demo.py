@@ -11,9 +11,9 @@ from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
 
 from portal.cli.common import unit_of_work
 from portal.extensions import db
-from portal.models import Alarm, ChargingSession, Role, Tenant
+from portal.models import AlarmKind, ChargingSession, Role, Tenant
 from portal.models.base import utcnow
-from portal.services import charging_sessions, sites, stations, tags, users
+from portal.services import alarms, charging_sessions, sites, stations, tags, users
 from tenants import provisioning
 from tenants.scoping import tenant_scope
 
@@ -122,8 +122,7 @@ def _seed_stations_and_sessions(tenant: Tenant, site_by_name: dict, floors: dict
             meter_start=meter_start, meter_stop=meter_start + rng.randint(2_000, 40_000),
             stop_reason="Local",
         ))
-    db.session.add(Alarm(tenant_id=tenant.id, alarm_type="outlet_faulted",
-                         node=f"{faulted.station.charge_box_id}/{faulted.connector_id}",
-                         station=faulted.station, outlet=faulted,
-                         description="The outlet reported Faulted."))
+    alarms.raise_once(tenant.id, AlarmKind.HARDWARE_FAILURE,
+                      f"{faulted.station.charge_box_id}/{faulted.connector_id}",
+                      "The outlet reported Faulted.", station=faulted.station, outlet=faulted)
     db.session.flush()

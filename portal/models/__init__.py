@@ -1,6 +1,6 @@
 """The domain model; importing this package registers every table on the metadata."""
 
-from portal.models.alarm import Alarm
+from portal.models.alarm import Alarm, AlarmKind, AlarmSeverity
 from portal.models.api_token import ApiToken
 from portal.models.base import Base, TenantOwned
 from portal.models.charging_profile import ChargingProfile, InstalledChargingProfile
@@ -25,7 +25,8 @@ from portal.models.tenant import Tenant
 from portal.models.user import Role, User
 
 __all__ = [
-    "Alarm", "ApiToken", "AuditEntry", "Availability", "Base", "ChargingProfile",
+    "Alarm", "AlarmKind", "AlarmSeverity", "ApiToken", "AuditEntry", "Availability", "Base",
+    "ChargingProfile",
     "ChargingSession", "Command", "CommandOutcome", "CommandSender", "ConnectionAttempt",
     "Direction", "Event",
     "Floor", "InstalledChargingProfile", "LocalList", "LocalListEntry", "MeterValue",

@@ -1,13 +1,51 @@
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, TenantOwned, utcnow
+from portal.models.base import Base, TenantOwned, str_enum, utcnow
 from portal.models.station import Outlet, Station
 from portal.models.user import User
+
+
+class AlarmSeverity(enum.StrEnum):
+    CRITICAL = "critical"  # charging is stopped or at risk: someone must go and look
+    WARNING = "warning"  # something to look into; charging goes on
+
+
+class AlarmKind(enum.StrEnum):
+    """What an alarm is about. Each kind has a severity and words for people (ALARM_KINDS)."""
+
+    NOT_REGISTERED = "not_registered"
+    NO_NETWORK_CONTACT = "no_network_contact"
+    HARDWARE_FAILURE = "hardware_failure"
+    FUSE = "fuse"
+    TEMPERATURE = "temperature"
+    VOLTAGE = "voltage"
+    HARDWARE_CONFIGURATION_MISMATCH = "hardware_configuration_mismatch"
+
+    @property
+    def severity(self) -> AlarmSeverity:
+        return ALARM_KINDS[self][0]
+
+    @property
+    def label(self) -> str:
+        return ALARM_KINDS[self][1]
+
+
+ALARM_KINDS: dict[AlarmKind, tuple[AlarmSeverity, str]] = {
+    AlarmKind.NOT_REGISTERED: (AlarmSeverity.WARNING, "Station not registered"),
+    AlarmKind.NO_NETWORK_CONTACT: (AlarmSeverity.CRITICAL, "No network contact"),
+    AlarmKind.HARDWARE_FAILURE: (AlarmSeverity.CRITICAL, "Hardware failure"),
+    AlarmKind.FUSE: (AlarmSeverity.CRITICAL, "Fuse tripped"),
+    AlarmKind.TEMPERATURE: (AlarmSeverity.WARNING, "Temperature out of range"),
+    AlarmKind.VOLTAGE: (AlarmSeverity.WARNING, "Voltage out of range"),
+    AlarmKind.HARDWARE_CONFIGURATION_MISMATCH: (AlarmSeverity.WARNING,
+                                                "Hardware configuration mismatch"),
+}
 
 
 class Alarm(TenantOwned, Base):
@@ -17,7 +55,7 @@ class Alarm(TenantOwned, Base):
     __table_args__ = (Index("ix_alarm_tenant_open", "tenant_id", "cleared_at", "raised_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    alarm_type: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[AlarmKind] = mapped_column(str_enum(AlarmKind))
     # The topology node it concerns, by reference where it exists and by name always.
     node: Mapped[str] = mapped_column(String(255), default="")
     station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
@@ -32,3 +70,7 @@ class Alarm(TenantOwned, Base):
     station: Mapped[Station | None] = relationship()
     outlet: Mapped[Outlet | None] = relationship()
     cleared_by: Mapped[User | None] = relationship()
+
+    @property
+    def severity(self) -> AlarmSeverity:
+        return self.kind.severity

@@ -42,6 +42,11 @@ class ChargingProfile(TenantOwned, Base):
     periods: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
 
+    @property
+    def can_remote_start(self) -> bool:
+        """A RemoteStartTransaction may carry it: only a TxProfile (OCPP 1.6, 5.11)."""
+        return self.purpose is ChargingProfilePurposeType.tx_profile
+
 
 class InstalledChargingProfile(TenantOwned, Base):
     """A charging profile a station accepted (SetChargingProfile) and has not cleared since.

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ocpp.v16.enums import UpdateStatus
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, TenantOwned
+
+NOT_SUPPORTED_VERSION = -1  # GetLocalListVersion.conf: -1 = no local list support, 0 = empty
 
 
 class LocalList(TenantOwned, Base):
@@ -27,6 +30,16 @@ class LocalList(TenantOwned, Base):
     # Its last GetLocalListVersion answer: 0 = no list, -1 = lists not supported (OCPP 1.6).
     reported_version: Mapped[int | None]
     reported_at: Mapped[datetime | None]
+
+    @property
+    def reported_unsupported(self) -> bool:
+        """Its last GetLocalListVersion answered -1."""
+        return self.reported_version == NOT_SUPPORTED_VERSION
+
+    @property
+    def unsupported(self) -> bool:
+        """The station said it has no local list: SendLocalList NotSupported, or version -1."""
+        return self.last_status == UpdateStatus.not_supported or self.reported_unsupported
 
 
 class LocalListEntry(TenantOwned, Base):

@@ -5,25 +5,25 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Alarm, Outlet, Station
+from portal.models import Alarm, AlarmKind, Outlet, Station
 
 
 def raise_once(
     tenant_id: int,
-    alarm_type: str,
+    kind: AlarmKind,
     node: str,
     description: str,
     *,
     station: Station | None = None,
     outlet: Outlet | None = None,
 ) -> Alarm:
-    """The open alarm of this type for this node, or a new one."""
+    """The open alarm of this kind for this node, or a new one."""
     alarm = db.session.scalar(
-        select(Alarm).where(Alarm.alarm_type == alarm_type, Alarm.node == node,
+        select(Alarm).where(Alarm.kind == kind, Alarm.node == node,
                             Alarm.cleared_at.is_(None))
     )
     if alarm is None:
-        alarm = Alarm(tenant_id=tenant_id, alarm_type=alarm_type, node=node,
+        alarm = Alarm(tenant_id=tenant_id, kind=kind, node=node,
                       description=description, station=station, outlet=outlet)
         db.session.add(alarm)
     return alarm

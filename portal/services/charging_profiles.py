@@ -231,7 +231,7 @@ def cs_charging_profile(profile: ChargingProfile,
 def remote_start_profile(profile: ChargingProfile) -> dict[str, Any]:
     """The chargingProfile of a RemoteStartTransaction: a TxProfile, with no transactionId
     yet (OCPP 1.6, 5.11: the station links it to the transaction it starts)."""
-    if profile.purpose is not Purpose.tx_profile:
+    if not profile.can_remote_start:
         raise Invalid(f"A remote start takes a TxProfile; profile {profile.charging_profile_id} "
                       f"is a {profile.purpose.value}.", field="charging_profile_id")
     return cs_charging_profile(profile)

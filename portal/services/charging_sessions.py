@@ -20,14 +20,15 @@ from portal.models import (
     User,
 )
 from portal.services import events, outlets, reservations, tags
+from portal.services.monitoring import Page, paginate
 from portal.services.tags import Authorization
 from portal.timestamps import parse_timestamp
 
 PAGE_SIZE = 50
 
 
-def of_driver(user: User, page: int = 1) -> list[ChargingSession]:
-    """The sessions of an EV user: those started with one of their tags."""
+def of_driver(user: User, page: int = 1) -> Page[ChargingSession]:
+    """A page of an EV user's sessions (those started with one of their tags), newest first."""
     # By tag alone, so the (tag_id, started_at) index serves the page with a year of data.
     own_tags = select(Tag.id).where(Tag.owner_id == user.id)
     query = (
@@ -35,10 +36,8 @@ def of_driver(user: User, page: int = 1) -> list[ChargingSession]:
         .where(ChargingSession.tag_id.in_(own_tags))
         .options(joinedload(ChargingSession.station), joinedload(ChargingSession.outlet))
         .order_by(ChargingSession.started_at.desc())
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
     )
-    return list(db.session.scalars(query))
+    return paginate(query, page, PAGE_SIZE, counted=False)
 
 
 def page_after(after_id: int, limit: int, since: datetime | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ConnectionAttempt, RefusalReason, Tenant
+from portal.models import AlarmKind, ConnectionAttempt, RefusalReason, Tenant
 from portal.models.base import utcnow
 from portal.services import alarms
 
@@ -23,5 +23,5 @@ def record(tenant: Tenant, charge_box_id: str, reason: RefusalReason, remote_add
     attempt.last_at = utcnow()
     attempt.remote_address = remote_address[:64]
     if reason is RefusalReason.UNKNOWN_STATION:
-        alarms.raise_once(tenant.id, "station_not_registered", charge_box_id,
+        alarms.raise_once(tenant.id, AlarmKind.NOT_REGISTERED, charge_box_id,
                           f"Station {charge_box_id} tried to connect but is not registered.")

@@ -12,10 +12,11 @@ from portal.auth.permissions import visible_stations
 from portal.extensions import db
 from portal.models import (
     Alarm,
+    AlarmKind,
+    AlarmSeverity,
     ChargingSession,
     Outlet,
     Reservation,
-    ReservationStatus,
     Role,
     Station,
     Tag,
@@ -23,6 +24,8 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+
+_ALARM_ORDER = sorted(AlarmKind, key=lambda kind: kind.severity is not AlarmSeverity.CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,12 @@ class Summary:
     tags: int
     active_sessions: int
     active_reservations: int
-    active_alarms: int
+    alarms_by_kind: dict[AlarmKind, int]  # open alarms; critical kinds first
     heartbeats: dict[str, int]  # today / yesterday / earlier / never
+
+    @property
+    def active_alarms(self) -> int:
+        return sum(self.alarms_by_kind.values())
 
 
 def summary(tenant: Tenant, actor: User) -> Summary:
@@ -59,10 +66,6 @@ def summary(tenant: Tenant, actor: User) -> Summary:
         (status.value if status else "Unknown"): count for status, count in outlet_rows
     }
 
-    alarms = select(func.count()).select_from(Alarm).where(Alarm.cleared_at.is_(None))
-    if actor.role is Role.SITE_ADMIN:  # alarms of no station belong to the company, not a site
-        alarms = visible_stations(actor, alarms.join(Alarm.station))
-
     return Summary(
         stations=sum(heartbeats.values()),
         outlets_by_status=outlets_by_status,
@@ -75,12 +78,21 @@ def summary(tenant: Tenant, actor: User) -> Summary:
         active_reservations=db.session.scalar(
             visible_stations(actor, select(func.count()).select_from(Reservation)
                              .join(Reservation.station)
-                             .where(Reservation.status == ReservationStatus.ACCEPTED,
-                                    Reservation.expiry_at > now))
+                             .where(Reservation.is_active_at(now)))
         ) or 0,
-        active_alarms=db.session.scalar(alarms) or 0,
+        alarms_by_kind=_open_alarms(actor),
         heartbeats=heartbeats,
     )
+
+
+def _open_alarms(actor: User) -> dict[AlarmKind, int]:
+    """The open alarms the actor may see, counted by kind, critical kinds first."""
+    query = (select(Alarm.kind, func.count()).where(Alarm.cleared_at.is_(None))
+             .group_by(Alarm.kind))
+    if actor.role is Role.SITE_ADMIN:  # alarms of no station belong to the company, not a site
+        query = visible_stations(actor, query.join(Alarm.station))
+    counts: dict[AlarmKind, int] = dict(db.session.execute(query).all())
+    return {kind: counts[kind] for kind in _ALARM_ORDER if kind in counts}
 
 
 def _day_starts(tenant: Tenant, now: datetime) -> tuple[datetime, datetime]:

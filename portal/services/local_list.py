@@ -36,7 +36,6 @@ from portal.timestamps import format_timestamp, parse_timestamp
 
 # A station that answers these has a list other than the portal thinks: send it all again.
 RESEND_FULL = (UpdateStatus.failed.value, UpdateStatus.version_mismatch.value)
-NOT_SUPPORTED_VERSION = -1  # GetLocalListVersion.conf: -1 = no local list support, 0 = empty
 
 
 @dataclass(frozen=True)

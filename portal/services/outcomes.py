@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.models import Command, CommandOutcome
-from portal.services.local_list import NOT_SUPPORTED_VERSION
+from portal.models.local_list import NOT_SUPPORTED_VERSION
 
 # Answers that mean the station did what was asked (None: an answer without a status).
 DONE = frozenset({None, "Accepted", "Unlocked"})

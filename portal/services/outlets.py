@@ -8,7 +8,7 @@ from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Outlet, Station
+from portal.models import AlarmKind, Outlet, Station
 from portal.services import alarms, events
 
 
@@ -49,9 +49,11 @@ def report_status(
                   details={"connectorId": connector_id, "status": status.value,
                            "errorCode": error_code.value, "info": info,
                            "vendorId": vendor_id, "vendorErrorCode": vendor_error_code})
+    # Every Faulted connector is a hardware failure until alarms read the errorCode
+    # (fuse, temperature, voltage each have their own kind).
     if status is ChargePointStatus.faulted:
         node = f"{station.charge_box_id}/{connector_id}"
-        alarms.raise_once(station.tenant_id, "connector_faulted", node,
+        alarms.raise_once(station.tenant_id, AlarmKind.HARDWARE_FAILURE, node,
                           f"Connector {connector_id} of {station.charge_box_id} reported Faulted "
                           f"({error_code.value}).", station=station, outlet=outlet)
     return outlet

@@ -35,6 +35,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.models.reservation import OPEN
 from portal.services import events, remote_operations, tags
 from portal.services.monitoring import PAGE_SIZE, Page, paginate
 from portal.services.outcomes import told
@@ -43,8 +44,6 @@ from portal.timestamps import format_timestamp, parse_timestamp
 
 S = ReservationStatus
 RESERVE_CONNECTOR_ZERO = "ReserveConnectorZeroSupported"
-# Waiting for the station or held by it: such a reservation may still expire or be cancelled.
-OPEN = (S.REQUESTED, S.ACCEPTED)
 # A StartTransaction naming the reservation consumes it from these: what the station did
 # wins (its answer may not be recorded yet, a timed-out ReserveNow may have arrived, its
 # clock may be behind ours).
@@ -150,9 +149,9 @@ def follow_reserve_now(command: Command, sent: dict[str, Any]) -> None:
 
 def cancel(reservation: Reservation, *, now: datetime, sender: Sender) -> Command:
     """Ask the station to cancel; the reservation is Cancelled only if it accepts."""
-    if reservation.status is not S.ACCEPTED or reservation.expiry_at <= now:
-        raise Conflict(f"Reservation {reservation.id} is {reservation.status.value}: only an "
-                       "accepted reservation that has not expired can be cancelled.")
+    if not reservation.is_active_at(now):
+        raise Conflict(f"Reservation {reservation.id} is {reservation.status_at(now).value}: "
+                       "only an accepted reservation that has not expired can be cancelled.")
     return remote_operations.send(reservation.station, "CancelReservation",
                                   {"reservationId": reservation.id}, sender=sender)
 
@@ -207,8 +206,8 @@ def _admits(reservation: Reservation, connector_id: int, id_tag: str, tag: Tag |
 def expire(now: datetime) -> int:
     """Mark the open reservations past their expiry Expired; return how many."""
     result = db.session.execute(
-        update(Reservation).where(Reservation.status.in_(OPEN), Reservation.expiry_at <= now)
-        .values(status=S.EXPIRED).execution_options(synchronize_session="fetch"))
+        update(Reservation).where(Reservation.overdue_at(now)).values(status=S.EXPIRED)
+        .execution_options(synchronize_session="fetch"))
     return result.rowcount or 0
 
 
@@ -223,8 +222,10 @@ class ReservationFilter:
     until: datetime | None = None  # reservations made at or before this time
 
 
-def page(actor: User, filters: ReservationFilter, number: int = 1) -> Page[Reservation]:
-    """The reservations of the stations the actor may see, newest first."""
+def page(actor: User, filters: ReservationFilter, number: int = 1, *,
+         now: datetime) -> Page[Reservation]:
+    """The reservations of the stations the actor may see, newest first; a status filter
+    reads the status as of `now` (Reservation.status_at)."""
     query = visible_stations(actor, select(Reservation).join(Reservation.station))
     if filters.charge_box_id:
         query = query.where(Station.charge_box_id.icontains(filters.charge_box_id,
@@ -232,7 +233,7 @@ def page(actor: User, filters: ReservationFilter, number: int = 1) -> Page[Reser
     if filters.id_tag:
         query = query.where(Reservation.id_tag.icontains(filters.id_tag, autoescape=True))
     if filters.status is not None:
-        query = query.where(Reservation.status == filters.status)
+        query = query.where(Reservation.status_at(now) == filters.status)
     if filters.since is not None:
         query = query.where(Reservation.expiry_at >= filters.since)
     if filters.until is not None:

@@ -198,3 +198,15 @@ def test_a_site_admin_installs_only_on_its_own_sites_stations(app: Flask, portal
                            csrf_from="/charging-profiles/1")
     assert response.status_code == 400
     assert "is not a valid choice" in html.unescape(response.get_data(as_text=True))
+
+
+def test_the_remote_start_form_is_offered_only_with_a_tx_profile(app: Flask, portal,
+                                                                  world: World) -> None:
+    _in(app, world.a, lambda tenant: make_charging_profile(
+        tenant, 5, purpose=ChargingProfilePurposeType.tx_profile))
+    client = _admin(portal, world.a)
+    tx_profile = client.get("/charging-profiles/5").get_data(as_text=True)
+    assert 'id="remote-start-form"' in tx_profile
+    tx_default_profile = client.get("/charging-profiles/1").get_data(as_text=True)
+    assert 'id="install-form"' in tx_default_profile
+    assert 'id="remote-start-form"' not in tx_default_profile

@@ -9,11 +9,11 @@ from ocpp.v16.enums import ChargePointStatus
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Alarm, Outlet, Role, Station, Tenant
+from portal.models import Alarm, AlarmKind, Outlet, Role, Station, Tenant
 from portal.models.base import utcnow
 from tenants.scoping import tenant_scope
 from tests.factories import World
-from tests.scene import counted_queries
+from tests.scene import counted_queries, table_rows
 
 
 def _tile(html: str, element_id: str) -> int:
@@ -40,7 +40,7 @@ def _set_scene(app, world: World) -> None:
         for outlet in db.session.scalars(select(Outlet)):
             outlet.status = ChargePointStatus.available
         site2.outlets[0].status = ChargePointStatus.faulted
-        db.session.add(Alarm(alarm_type="outlet_faulted", station=site2,
+        db.session.add(Alarm(kind=AlarmKind.HARDWARE_FAILURE, station=site2,
                              outlet=site2.outlets[0], node=site2.charge_box_id))
         db.session.commit()
 
@@ -53,6 +53,7 @@ def test_admin_sees_counts_of_the_whole_company(app, portal, world: World) -> No
     assert _tile(html, "count-stations") == 4
     assert _tile(html, "count-tags") == 1
     assert _tile(html, "count-active-alarms") == 1
+    assert table_rows(html, "alarms-by-kind") == ["Hardware failure | critical | 1"]
     assert _row(html, "outlets-by-status", "Available") == 4
     assert _row(html, "outlets-by-status", "Faulted") == 1
     assert _row(html, "heartbeats", "Today") == 1
@@ -67,6 +68,7 @@ def test_site_admin_sees_only_its_site(app, portal, world: World) -> None:
     html = client.get("/dashboard").get_data(as_text=True)
     assert _tile(html, "count-stations") == 3  # site one: its station, the shared one, own one
     assert _tile(html, "count-active-alarms") == 0  # the alarm is on site two
+    assert table_rows(html, "alarms-by-kind") == ["No active alarms."]
     assert _row(html, "outlets-by-status", "Faulted") == 0
 
 

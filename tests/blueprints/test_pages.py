@@ -5,14 +5,18 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask, abort
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import Role
-from tests.factories import World
+from portal.models import ChargingSession, Role
+from portal.models.base import utcnow
+from portal.services import charging_sessions, stations, tags
+from tests.factories import Company, World
+from tests.scene import company_scope, table_rows
 
 
 def test_site_admin_lists_only_stations_of_its_site(portal, world: World) -> None:
@@ -41,6 +45,42 @@ def test_ev_user_sees_only_own_sessions(portal, world: World) -> None:
     assert world.a.driver_tag in html
     assert "7.50" in html  # 8500 - 1000 Wh
     assert world.b.driver_tag not in html
+
+
+def _add_driver_sessions(app: Flask, company: Company, count: int, days_ago: int) -> None:
+    """`count` more sessions of the company's driver tag, a day apart, the first `days_ago`."""
+    with company_scope(app, company):
+        station, tag = stations.find(company.station_site1), tags.find(company.driver_tag)
+        for day in range(days_ago, days_ago + count):
+            started = utcnow() - timedelta(days=day)
+            charging_sessions.number(ChargingSession(
+                tenant_id=station.tenant_id, station=station, outlet=station.outlets[0],
+                id_tag=tag.id_tag, tag=tag, user=tag.owner, started_at=started,
+                stopped_at=started + timedelta(hours=1), meter_start=0, meter_stop=1000))
+
+
+def _pager_links(page: str) -> list[tuple[str, str]]:
+    if 'id="pager"' not in page:
+        return []
+    nav = page.split('id="pager"')[1].split("</nav>")[0]
+    return re.findall(r'<a class="page-link" href="([^"]+)">([^<]+)</a>', nav)
+
+
+def test_ev_user_pages_through_own_sessions_fifty_at_a_time(app: Flask, portal,
+                                                             world: World) -> None:
+    client = portal(world.a)
+    client.login(world.a.email(Role.EV_USER))
+    _add_driver_sessions(app, world.a, 49, days_ago=1)  # 50 with the world's
+    fifty = client.get("/my/sessions").get_data(as_text=True)
+    assert len(table_rows(fifty, "sessions")) == 50
+    assert _pager_links(fifty) == []  # no Older link to an empty page
+    _add_driver_sessions(app, world.a, 1, days_ago=60)
+    first = client.get("/my/sessions").get_data(as_text=True)
+    assert len(table_rows(first, "sessions")) == 50
+    assert _pager_links(first) == [("?page=2", "Older")]
+    second = client.get("/my/sessions?page=2").get_data(as_text=True)
+    assert len(table_rows(second, "sessions")) == 1
+    assert _pager_links(second) == [("?page=1", "Newer")]
 
 
 def test_menu_shows_each_role_its_entries(portal, world: World) -> None:

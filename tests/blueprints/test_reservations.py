@@ -9,14 +9,17 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.jobs import JOBS, run_for_every_company
 from portal.models import Command, Reservation, ReservationStatus, Role, Tenant
 from portal.models.base import utcnow
 from portal.services import stations
 from tenants.scoping import tenant_scope
 from tests.factories import Company, World
+from tests.scene import counted_queries
 
 S = ReservationStatus
 NOW = utcnow().replace(microsecond=0)
+EXPIRE_RESERVATIONS = next(job for job in JOBS if job.name == "expire reservations")
 
 
 def _add(app: Flask, company: Company, charge_box_id: str, id_tag: str, status: S,
@@ -121,12 +124,21 @@ def test_only_an_accepted_running_reservation_can_be_cancelled(app: Flask, world
         assert db.session.scalars(select(Command)).all() == []
 
 
-def test_an_open_reservation_past_its_expiry_reads_expired(app: Flask, world: World,
-                                                           portal) -> None:
+def test_the_page_writes_nothing_and_shows_an_overdue_reservation_expired(
+        app: Flask, world: World, portal) -> None:
     [overdue] = _add(app, world.a, world.a.station_site1, "ALPHA", S.ACCEPTED,
                      timedelta(hours=2), -timedelta(minutes=1))
     client = portal(world.a)
     client.login(world.a.email(Role.ADMIN))
-    html = client.get("/reservations?status=Expired").get_data(as_text=True)
+    with counted_queries(app) as statements:
+        html = client.get("/reservations?status=Expired").get_data(as_text=True)
+    assert {sql.split()[0].upper() for sql in statements} == {"SELECT"}, statements
     assert _shown(html, overdue) == {overdue}
-    assert _status(app, world.a, overdue) is S.EXPIRED
+    row = html.split(f'id="reservation-{overdue}"')[1].split("</tr>")[0]
+    assert "<td>Expired" in row and "Cancel" not in row
+    assert _shown(client.get("/reservations?status=Accepted").get_data(as_text=True),
+                  overdue) == set()
+    assert _status(app, world.a, overdue) is S.ACCEPTED  # the page only read it
+    with app.app_context():
+        run_for_every_company(EXPIRE_RESERVATIONS)
+    assert _status(app, world.a, overdue) is S.EXPIRED  # the clock stores it

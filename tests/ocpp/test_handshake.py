@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from websockets.exceptions import InvalidStatus
 
-from portal.models import Alarm, ConnectionAttempt, RefusalReason, Station
+from portal.models import Alarm, AlarmKind, ConnectionAttempt, RefusalReason, Station
 from portal.services import stations
 from tests.ocpp.conftest import KEY, OcppCompany
 from tests.ocpp.station_client import basic_auth, open_socket
@@ -60,9 +60,9 @@ def test_unknown_station_is_404_recorded_with_an_alarm(company: OcppCompany) -> 
         assert _refused_status(company, "/ocpp/CP-NEW", authorization=basic_auth(
             "CP-NEW", KEY)) == 404
     assert _attempts(company) == [("CP-NEW", RefusalReason.UNKNOWN_STATION, 2)]
-    alarms = company.query(lambda: [(a.alarm_type, a.node) for a in stations.db.session.scalars(
+    alarms = company.query(lambda: [(a.kind, a.node) for a in stations.db.session.scalars(
         select(Alarm))])
-    assert alarms == [("station_not_registered", "CP-NEW")]
+    assert alarms == [(AlarmKind.NOT_REGISTERED, "CP-NEW")]
 
 
 def test_wrong_or_missing_key_is_401_with_a_challenge(company: OcppCompany) -> None:

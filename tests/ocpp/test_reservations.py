@@ -12,6 +12,7 @@ import requests
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.jobs import JOBS, run_for_every_company
 from portal.models import (
     ChargingSession,
     Command,
@@ -30,6 +31,7 @@ from tests.ocpp.remote import Answering, LivePortal, admin_email, new_token, pos
 from tests.ocpp.station_client import Station as StationClient
 
 S = ReservationStatus
+EXPIRE_RESERVATIONS = next(job for job in JOBS if job.name == "expire reservations")
 
 
 def _in_an_hour() -> datetime:
@@ -150,7 +152,10 @@ def test_tc_047_reservation_of_a_connector_expire(company: OcppCompany,
     time.sleep(max(0.0, (expiry - utcnow()).total_seconds()) + 0.2)
     _status(cp1, 1, "Available")
     page = portal.get("/reservations?status=Expired&id_tag=VALID").text
-    assert f'id="reservation-{reservation.id}"' in page
+    assert f'id="reservation-{reservation.id}"' in page  # Expired at once, for staff
+    assert _reservation(company, reservation.id).status is S.ACCEPTED  # the page only reads
+    with company.app.app_context():
+        run_for_every_company(EXPIRE_RESERVATIONS)  # the clock's next round stores it
     assert _reservation(company, reservation.id).status is S.EXPIRED
 
 

@@ -11,6 +11,5 @@ from portal.services import charging_sessions
 @bp.get("/my/sessions")
 @requires(Capability.VIEW_OWN_SESSIONS)
 def sessions() -> str:
-    page = request.args.get("page", 1, type=int)
-    return render_template("my/sessions.html",
-                           sessions=charging_sessions.of_driver(current_user, page), page=page)
+    page = charging_sessions.of_driver(current_user, request.args.get("page", 1, type=int))
+    return render_template("my/sessions.html", page=page)

@@ -75,9 +75,8 @@ def _reserved(reservation: Reservation) -> tuple[str, str]:
 
 def _page(form: ReserveForm) -> str:
     filters = ReservationFilterForm(request.args)
-    # Shown as they are now, also before the clock's next round.
-    if reservations.expire(utcnow()):
-        db.session.commit()
-    page = reservations.page(current_user, filters.filters(), request.args.get("page", 1, type=int))
+    now = utcnow()  # a read: the clock stores expiries (portal.jobs), the page shows them
+    page = reservations.page(current_user, filters.filters(),
+                             request.args.get("page", 1, type=int), now=now)
     return render_template("reservations/index.html", page=page, filters=filters, form=form,
-                           now=utcnow(), active=ReservationStatus.ACCEPTED)
+                           now=now)
