@@ -2,11 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 
 from ocpp_ws.station_state import StationState
-from portal.extensions import db
-from portal.models import Station, Tenant
+from portal.models import Station
 
 
 @dataclass
@@ -22,7 +20,3 @@ class StationContext:
         reach the station before the answer to its own (e.g. before it knows it is
         Accepted). It runs on the receive loop, so it must not wait for the station."""
         self.state.follow_ups.append(follow_up)
-
-    @cached_property
-    def tenant(self) -> Tenant:
-        return db.session.get(Tenant, self.station.tenant_id)

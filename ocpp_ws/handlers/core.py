@@ -15,12 +15,18 @@ from ocpp.v16.enums import (
     Action,
     ChargePointErrorCode,
     ChargePointStatus,
-    DataTransferStatus,
 )
 
 from ocpp_ws.handlers.context import StationContext
 from portal.models.base import utcnow
-from portal.services import charging_sessions, configuration, events, outlets, stations, tags
+from portal.services import (
+    charging_sessions,
+    configuration,
+    data_transfer,
+    outlets,
+    stations,
+    tags,
+)
 from portal.services.tags import Authorization
 from portal.timestamps import format_timestamp, parse_timestamp
 
@@ -111,8 +117,5 @@ def on_data_transfer(
     ctx: StationContext, vendor_id: str, message_id: str | None = None,
     data: str | None = None, **kwargs: Any,
 ) -> call_result.DataTransfer:
-    if vendor_id not in ctx.tenant.known_vendor_ids:
-        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
-    events.record(ctx.station, "data_transfer", f"DataTransfer from {vendor_id}",
-                  details={"vendorId": vendor_id, "messageId": message_id, "data": data})
-    return call_result.DataTransfer(status=DataTransferStatus.accepted)
+    return call_result.DataTransfer(
+        status=data_transfer.receive(ctx.station, vendor_id, message_id, data))

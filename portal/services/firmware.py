@@ -11,7 +11,8 @@ from ocpp_ws import commands
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.models import Command, Event, Station, StationFile, StationFileKind, Tenant, User
-from portal.services import station_files
+from portal.models.base import utcnow
+from portal.services import events, station_files
 from portal.timestamps import format_timestamp
 
 # Events of the station's firmware and diagnostics progress (ocpp_ws/handlers/firmware.py).
@@ -86,3 +87,18 @@ def progress(station: Station, limit: int = 20) -> list[Event]:
     return list(db.session.scalars(
         select(Event).where(Event.station_id == station.id, Event.kind.in_(PROGRESS_EVENTS))
         .order_by(Event.occurred_at.desc(), Event.id.desc()).limit(limit)))
+
+
+def record_status(station: Station, status: str) -> None:
+    """A FirmwareStatusNotification: the station's firmware progress, and the step as an
+    event."""
+    station.firmware_status, station.firmware_status_at = status, utcnow()
+    events.record(station, "firmware_status", f"Firmware: {status}")
+
+
+def record_signed_status(station: Station, status: str, request_id: int | None) -> None:
+    """A SignedFirmwareStatusNotification (security extension): the same progress, for the
+    SignedUpdateFirmware request `request_id`."""
+    station.firmware_status, station.firmware_status_at = status, utcnow()
+    events.record(station, "firmware_status", f"Signed firmware: {status}",
+                  details={"requestId": request_id})
