@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
 from flask import Flask, current_app
 from ocpp.charge_point import camel_to_snake_case, remove_nones, snake_to_camel_case
@@ -26,13 +27,13 @@ from ocpp_ws.errors import OcppError
 from ocpp_ws.group_commit import GroupCommit, Writes
 from ocpp_ws.handlers import ROUTES
 from ocpp_ws.handlers.context import StationContext
-from ocpp_ws.handlers.frequent import FREQUENT
-from ocpp_ws.station_state import StationState
+from ocpp_ws.handlers.frequent import FREQUENT, FrequentHandler
+from ocpp_ws.station_state import StationState, UnknownConnector
 from ocpp_ws.validation import check_payload
 from portal.extensions import db
 from portal.models import Direction, Station
 from portal.models.base import utcnow
-from portal.services import stations
+from portal.services import outlets, stations
 
 log = logging.getLogger(__name__)
 KNOWN_ACTIONS = frozenset(action.value for action in Action)
@@ -95,7 +96,7 @@ def _answer_call(state: StationState, writes: Writes, call: frames.Call, text: s
         if frequent is None:
             return _orm_lane(state, writes, call, text)
         answer_type, answer = MessageType.CallResult, frames.call_result(
-            call.unique_id, frequent(state, writes, call.payload))
+            call.unique_id, _frequent_lane(state, writes, call, frequent))
     except OcppError as error:  # refused before the handler added anything
         answer_type, answer = MessageType.CallError, frames.call_error(call.unique_id, error)
     _log_exchange(writes, state, text, MessageType.Call, call.unique_id, call.action,
@@ -113,6 +114,27 @@ def _check(state: StationState, call: frames.Call) -> None:
     if not state.accepted and call.action != Action.boot_notification.value:
         raise OcppError("SecurityError", "the station is not Accepted: it may only boot")
     check_payload(call.action, call.payload)
+
+
+def _frequent_lane(state: StationState, writes: Writes, call: frames.Call,
+                   handler: FrequentHandler) -> dict[str, Any]:
+    written = len(writes.steps)
+    try:
+        return handler(state, writes, call.payload)
+    except UnknownConnector as unknown:
+        # Rare: a connector the station reports for the first time. Its outlet is made in
+        # the ORM and committed before the frame's rows, committed apart, refer to it; then
+        # the frame is handled again from the start.
+        del writes.steps[written:]
+        _add_outlet(state, unknown.connector_id)
+        return handler(state, writes, call.payload)
+
+
+def _add_outlet(state: StationState, connector_id: int) -> None:
+    station = db.session.get(Station, state.station_id)
+    outlet_id = outlets.outlet_for(station, connector_id).id
+    db.session.commit()
+    state.outlet_ids[connector_id] = outlet_id  # once it is sure to exist
 
 
 def _orm_lane(state: StationState, writes: Writes, call: frames.Call, text: str) -> str:
