@@ -171,6 +171,7 @@ def _store_change(command: Command) -> None:
     if taken:
         _store(command, key, value=value, readonly=False, unknown=False,
                reboot_required=status == ConfigurationStatus.reboot_required.value)
+        stations.configuration_taken(db.session.get(Station, command.station_id), key, value)
 
 
 def _replace_auth_key(command: Command, hex_value: str) -> None:
