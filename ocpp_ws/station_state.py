@@ -4,8 +4,10 @@ Heartbeat and MeterValues, nearly all of a station's traffic, are answered from 
 state without loading the station through the ORM. It is read when the station connects
 and again when it is older than STATE_TTL, so that what staff change in the portal (a
 registration, an outlet) reaches a connected station soon; the ORM lane updates the
-registration after each message it handles. Outlets and transactions not known yet are
-looked up when first used: a transactionId's session never changes.
+registration after each message it handles. Transactions not known yet are looked up
+when first used: a transactionId's session never changes. A connector the station has not
+reported before raises UnknownConnector: the state only reads and caches ids, so creating
+its outlet is the dispatcher's, which owns the frame's unit of work.
 """
 
 from __future__ import annotations
@@ -20,12 +22,19 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import ChargingSession, Outlet, Station
-from portal.services import outlets
 
 STATE_TTL = 300.0  # seconds
 # last_seen_at and last_heartbeat_at are written when they move by this much, not on
 # every frame: a station at 1 message per second would otherwise update its row as often.
 TIME_PRECISION = timedelta(seconds=30)
+
+
+class UnknownConnector(Exception):
+    """A connectorId with no outlet yet (the station reports it for the first time)."""
+
+    def __init__(self, connector_id: int) -> None:
+        super().__init__(f"connector {connector_id} has no outlet yet")
+        self.connector_id = connector_id
 
 
 @dataclass
@@ -62,14 +71,14 @@ class StationState:
         self.loaded_at = time.monotonic()
 
     def outlet_id(self, connector_id: int) -> int | None:
-        """The outlet of a connectorId (None for 0, the station); a new one is created."""
+        """The outlet of a connectorId (None for 0, the station); UnknownConnector when it
+        has none yet."""
         if connector_id == 0:
             return None
-        if connector_id not in self.outlet_ids:
-            station = db.session.get(Station, self.station_id)
-            self.outlet_ids[connector_id] = outlets.outlet_for(station, connector_id).id
-            db.session.commit()  # the outlet exists once the station has reported it
-        return self.outlet_ids[connector_id]
+        try:
+            return self.outlet_ids[connector_id]
+        except KeyError:
+            raise UnknownConnector(connector_id) from None
 
     def session_id(self, transaction_id: int | None) -> int | None:
         """The station's session of a transactionId; None when there is none."""

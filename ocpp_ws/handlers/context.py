@@ -1,18 +1,22 @@
+"""What a handler knows besides the payload, in each lane of the dispatcher."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from typing import Any, TypeVar
 
+from ocpp_ws.group_commit import Writes
 from ocpp_ws.station_state import StationState
-from portal.extensions import db
-from portal.models import Station, Tenant
+from portal.models import Station
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
 @dataclass
 class StationContext:
-    """What a handler knows besides the payload: the station, loaded for this message,
-    and what its connection keeps between messages."""
+    """The ORM lane's: the station, loaded for this message, and what its connection keeps
+    between messages."""
 
     station: Station
     state: StationState
@@ -23,6 +27,17 @@ class StationContext:
         Accepted). It runs on the receive loop, so it must not wait for the station."""
         self.state.follow_ups.append(follow_up)
 
-    @cached_property
-    def tenant(self) -> Tenant:
-        return db.session.get(Tenant, self.station.tenant_id)
+
+@dataclass
+class FrameContext:
+    """The frequent lane's: what the connection keeps between messages, and the frame's
+    writes (Core statements, committed by group commit). No ORM."""
+
+    state: StationState
+    writes: Writes
+
+
+def frequent(handler: Handler) -> Handler:
+    """Take this handler in the frequent lane: it gets a FrameContext (see __init__)."""
+    handler._frequent = True  # type: ignore[attr-defined]
+    return handler

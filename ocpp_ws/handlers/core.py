@@ -1,13 +1,12 @@
 """The Core profile: what every station sends on its own initiative.
 
-Heartbeat and MeterValues, the frequent ones, are in `frequent`.
+Heartbeat and MeterValues, nearly all of a station's traffic, take the frequent lane.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ocpp.charge_point import snake_to_camel_case
 from ocpp.routing import on
 from ocpp.v16 import call_result
 from ocpp.v16.datatypes import IdTagInfo
@@ -15,12 +14,18 @@ from ocpp.v16.enums import (
     Action,
     ChargePointErrorCode,
     ChargePointStatus,
-    DataTransferStatus,
 )
 
-from ocpp_ws.handlers.context import StationContext
+from ocpp_ws.handlers.context import FrameContext, StationContext, frequent
 from portal.models.base import utcnow
-from portal.services import charging_sessions, configuration, events, outlets, stations, tags
+from portal.services import (
+    charging_sessions,
+    configuration,
+    data_transfer,
+    outlets,
+    stations,
+    tags,
+)
 from portal.services.tags import Authorization
 from portal.timestamps import format_timestamp, parse_timestamp
 
@@ -53,6 +58,28 @@ def on_boot_notification(ctx: StationContext, **boot: str) -> call_result.BootNo
         interval=station.heartbeat_period,
         status=station.registration_status,
     )
+
+
+@on(Action.heartbeat)
+@frequent
+def on_heartbeat(ctx: FrameContext, **kwargs: Any) -> call_result.Heartbeat:
+    now = utcnow()
+    if ctx.state.heartbeat(now):
+        ctx.writes.add(stations.RECORD_HEARTBEAT, {"station": ctx.state.station_id, "at": now})
+    return call_result.Heartbeat(current_time=format_timestamp(now))
+
+
+@on(Action.meter_values)
+@frequent
+def on_meter_values(
+    ctx: FrameContext, connector_id: int, meter_value: list[dict[str, Any]],
+    transaction_id: int | None = None, **kwargs: Any,
+) -> call_result.MeterValues:
+    state = ctx.state
+    ctx.writes.add(charging_sessions.INSERT_METER_VALUES, *charging_sessions.meter_value_rows(
+        state.tenant_id, state.station_id, state.outlet_id(connector_id),
+        state.session_id(transaction_id), meter_value))
+    return call_result.MeterValues()
 
 
 @on(Action.status_notification)
@@ -100,7 +127,7 @@ def on_stop_transaction(
 ) -> call_result.StopTransaction:
     charging_sessions.stop(
         ctx.station, transaction_id, meter_stop, parse_timestamp(timestamp), reason=reason,
-        id_tag=id_tag, transaction_data=snake_to_camel_case(transaction_data or []),
+        id_tag=id_tag, transaction_data=transaction_data or [],
     )
     info = id_tag_info(tags.authorize(id_tag, count_active=False)) if id_tag else None
     return call_result.StopTransaction(id_tag_info=info)
@@ -111,8 +138,5 @@ def on_data_transfer(
     ctx: StationContext, vendor_id: str, message_id: str | None = None,
     data: str | None = None, **kwargs: Any,
 ) -> call_result.DataTransfer:
-    if vendor_id not in ctx.tenant.known_vendor_ids:
-        return call_result.DataTransfer(status=DataTransferStatus.unknown_vendor_id)
-    events.record(ctx.station, "data_transfer", f"DataTransfer from {vendor_id}",
-                  details={"vendorId": vendor_id, "messageId": message_id, "data": data})
-    return call_result.DataTransfer(status=DataTransferStatus.accepted)
+    return call_result.DataTransfer(
+        status=data_transfer.receive(ctx.station, vendor_id, message_id, data))

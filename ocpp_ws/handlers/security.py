@@ -6,11 +6,10 @@ from typing import Any
 
 from ocpp.routing import on
 from ocpp.v16 import call_result
-from ocpp.v16.enums import Action, GenericStatus
+from ocpp.v16.enums import Action
 
 from ocpp_ws.handlers.context import StationContext
-from portal.models.base import utcnow
-from portal.services import events
+from portal.services import certificates, diagnostics, firmware, security_events
 from portal.timestamps import parse_timestamp
 
 
@@ -19,9 +18,7 @@ def on_security_event_notification(
     ctx: StationContext, type: str, timestamp: str, tech_info: str | None = None,
     **kwargs: Any,
 ) -> call_result.SecurityEventNotification:
-    events.record(ctx.station, "security_event", f"Security event: {type}",
-                  details={"type": type, "techInfo": tech_info},
-                  occurred_at=parse_timestamp(timestamp))
+    security_events.record(ctx.station, type, parse_timestamp(timestamp), tech_info)
     return call_result.SecurityEventNotification()
 
 
@@ -29,10 +26,7 @@ def on_security_event_notification(
 def on_signed_firmware_status_notification(
     ctx: StationContext, status: str, request_id: int | None = None, **kwargs: Any
 ) -> call_result.SignedFirmwareStatusNotification:
-    station = ctx.station
-    station.firmware_status, station.firmware_status_at = status, utcnow()
-    events.record(station, "firmware_status", f"Signed firmware: {status}",
-                  details={"requestId": request_id})
+    firmware.record_signed_status(ctx.station, status, request_id)
     return call_result.SignedFirmwareStatusNotification()
 
 
@@ -40,8 +34,7 @@ def on_signed_firmware_status_notification(
 def on_log_status_notification(
     ctx: StationContext, status: str, request_id: int | None = None, **kwargs: Any
 ) -> call_result.LogStatusNotification:
-    events.record(ctx.station, "log_status", f"Log upload: {status}",
-                  details={"requestId": request_id})
+    diagnostics.record_log_status(ctx.station, status, request_id)
     return call_result.LogStatusNotification()
 
 
@@ -49,6 +42,4 @@ def on_log_status_notification(
 def on_sign_certificate(
     ctx: StationContext, csr: str, **kwargs: Any
 ) -> call_result.SignCertificate:
-    # Plugboard has no certificate authority yet: refuse, as the specification allows.
-    events.record(ctx.station, "sign_certificate", "SignCertificate refused: no CA configured.")
-    return call_result.SignCertificate(status=GenericStatus.rejected)
+    return call_result.SignCertificate(status=certificates.sign(ctx.station, csr))

@@ -27,3 +27,25 @@ def add(slug: str, charge_box_id: str, auth_key: str | None, site_name: str | No
         station = stations.add(tenant, charge_box_id, auth_key=auth_key, site=site,
                                connectors=connectors)
     click.echo(f"Added station {station.charge_box_id} to {slug}.")
+
+
+@group.command("heartbeat")
+@click.argument("slug")
+@click.argument("seconds")
+@click.option("--station", "charge_box_id", metavar="CHARGEBOXID",
+              help="Set this station's own interval; SECONDS 'default' gives it the company's.")
+def heartbeat(slug: str, seconds: str, charge_box_id: str | None) -> None:
+    """Set the heartbeat interval (1 to 86400 s) that company SLUG's stations, or one of them,
+    are given in the answer to their next BootNotification."""
+    with in_tenant(slug) as tenant:
+        if charge_box_id is None:
+            stations.set_default_heartbeat_interval(tenant, seconds)
+            done = f"Stations of {slug} with none of their own: {tenant.heartbeat_interval} s."
+        else:
+            station = stations.find(charge_box_id)
+            if station is None:
+                raise click.ClickException(f"No station {charge_box_id} in {slug}.")
+            stations.set_heartbeat_interval(station, None if seconds == "default" else seconds)
+            own = station.heartbeat_interval
+            done = f"{charge_box_id}: {f'{own} s' if own else 'the company interval'}."
+    click.echo(done)

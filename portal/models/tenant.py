@@ -28,10 +28,5 @@ class Tenant(Base):
     heartbeat_interval: Mapped[int] = mapped_column(default=300, server_default="300")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    @property
-    def known_vendor_ids(self) -> set[str]:
-        return {vendor.strip() for vendor in self.data_transfer_vendor_ids.replace(",", "\n")
-                .splitlines() if vendor.strip()}
-
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"

@@ -184,6 +184,7 @@ def store_change(command: Command, sent: dict[str, Any]) -> None:
         return
     _store(command, key, value=MASK if is_secret(key) else value, readonly=False,
            unknown=False, reboot_required=status == ConfigurationStatus.reboot_required.value)
+    stations.configuration_taken(db.session.get(Station, command.station_id), key, value)
 
 
 def _replace_auth_key(command: Command, hex_value: str) -> None:

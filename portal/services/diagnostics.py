@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.models import Command, CommandOutcome, Station, StationFile, StationFileKind, User
+from portal.models.base import utcnow
 from portal.services import events, remote_operations, station_files
 from portal.services.remote_operations import Sender
 from portal.timestamps import format_timestamp
@@ -89,3 +90,17 @@ def get_file(station: Station, file_id: int) -> StationFile:
     if found is None:
         raise NotFound("There is no such diagnostics file.")
     return found
+
+
+def record_status(station: Station, status: str) -> None:
+    """A DiagnosticsStatusNotification: the station's upload progress, and the step as an
+    event."""
+    station.diagnostics_status, station.diagnostics_status_at = status, utcnow()
+    events.record(station, "diagnostics_status", f"Diagnostics: {status}")
+
+
+def record_log_status(station: Station, status: str, request_id: int | None) -> None:
+    """A LogStatusNotification (security extension): how the GetLog upload `request_id`
+    goes, as an event."""
+    events.record(station, "log_status", f"Log upload: {status}",
+                  details={"requestId": request_id})

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.models import Command, Event, Station, StationFile, StationFileKind, Tenant, User
-from portal.services import remote_operations, station_files
+from portal.models.base import utcnow
+from portal.services import events, remote_operations, station_files
 from portal.services.remote_operations import Sender
 from portal.timestamps import format_timestamp
 
@@ -82,3 +83,18 @@ def progress(station: Station, limit: int = 20) -> list[Event]:
     return list(db.session.scalars(
         select(Event).where(Event.station_id == station.id, Event.kind.in_(PROGRESS_EVENTS))
         .order_by(Event.occurred_at.desc(), Event.id.desc()).limit(limit)))
+
+
+def record_status(station: Station, status: str) -> None:
+    """A FirmwareStatusNotification: the station's firmware progress, and the step as an
+    event."""
+    station.firmware_status, station.firmware_status_at = status, utcnow()
+    events.record(station, "firmware_status", f"Firmware: {status}")
+
+
+def record_signed_status(station: Station, status: str, request_id: int | None) -> None:
+    """A SignedFirmwareStatusNotification (security extension): the same progress, for the
+    SignedUpdateFirmware request `request_id`."""
+    station.firmware_status, station.firmware_status_at = status, utcnow()
+    events.record(station, "firmware_status", f"Signed firmware: {status}",
+                  details={"requestId": request_id})

@@ -28,6 +28,8 @@ AUTH_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{16,40}$")
 AUTH_KEY_HASH_METHOD = "scrypt:4096:8:1"
 # chargeBoxId is the last segment of the URL path; keep it to characters needing no escaping.
 CHARGE_BOX_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,255}$")
+# Heartbeat intervals staff may give (seconds): at least one a day.
+HEARTBEAT_INTERVALS = range(1, 86_400 + 1)
 
 
 def check_auth_key(auth_key: str) -> None:
@@ -196,3 +198,51 @@ def set_registration(station: Station, status: RegistrationStatus) -> None:
                   f"Registration {station.registration_status.value} -> {status.value}.")
     station.registration_status = status
     transport.reload_after_commit(station.tenant_id, station.charge_box_id)
+
+
+def checked_heartbeat_interval(seconds: int | str) -> int:
+    """A heartbeat interval as a number of seconds; Invalid unless a whole number from 1 to
+    86400 (a day)."""
+    text = str(seconds).strip()
+    whole = not isinstance(seconds, bool) and text.isascii() and text.isdigit()
+    if not whole or int(text) not in HEARTBEAT_INTERVALS:
+        raise Invalid("Give the heartbeat interval as a whole number of seconds from 1 to "
+                      "86400.", field="heartbeat_interval")
+    return int(text)
+
+
+def set_default_heartbeat_interval(tenant: Tenant, seconds: int | str) -> None:
+    """The interval answered to the BootNotification of the company's stations that have
+    none of their own."""
+    tenant.heartbeat_interval = checked_heartbeat_interval(seconds)
+    db.session.flush()
+
+
+def set_heartbeat_interval(station: Station, seconds: int | str | None) -> None:
+    """Give the station an interval of its own (None: the company's again); the station
+    learns it from the answer to its next BootNotification."""
+    station.heartbeat_interval = None if seconds is None else checked_heartbeat_interval(seconds)
+    interval = "the company's" if seconds is None else f"{station.heartbeat_interval} s"
+    events.record(station, "heartbeat_interval",
+                  f"Heartbeat interval: {interval}, from the station's next boot.")
+    db.session.flush()
+
+
+def configuration_taken(station: Station, key: str, value: str) -> None:
+    """What a ChangeConfiguration the station accepted changes of the station itself."""
+    if key.lower() == "heartbeatinterval":  # configuration keys are case-insensitive
+        heartbeat_interval_taken(station, value)
+
+
+def heartbeat_interval_taken(station: Station, value: str) -> None:
+    """The station took HeartbeatInterval=value: keep it as the station's own, or the
+    answer to its next BootNotification would set the old interval again."""
+    try:
+        station.heartbeat_interval = checked_heartbeat_interval(value)
+    except Invalid:  # sent through the API as something no BootNotification would answer
+        events.record(station, "heartbeat_interval", f"The station accepted HeartbeatInterval "
+                      f"{value!r}, not a usable interval: its interval stays.")
+        return
+    events.record(station, "heartbeat_interval",
+                  f"Heartbeat interval: {station.heartbeat_interval} s, accepted by the station.")
+    db.session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -87,6 +88,41 @@ def test_stations_add_refuses_a_duplicate_and_an_unknown_company(app: Flask) -> 
     assert duplicate.exit_code == 1 and "already exists" in duplicate.output
     unknown = _run(app, "stations", "add", "no-such-company", "CP-DUP")
     assert unknown.exit_code == 1 and "No company with slug 'no-such-company'" in unknown.output
+
+
+def test_stations_heartbeat_sets_the_company_default_and_a_stations_own(app: Flask) -> None:
+    company = make_tenant(app)
+    assert _run(app, "stations", "add", company.slug, "CP-HB").exit_code == 0
+    result = _run(app, "stations", "heartbeat", company.slug, "600")
+    assert result.exit_code == 0, result.output
+    assert "none of their own: 600 s" in result.output
+    assert _run(app, "stations", "heartbeat", company.slug, "90", "--station", "CP-HB").output \
+        == "CP-HB: 90 s.\n"
+    with app.app_context(), tenant_scope(db.session.get(Tenant, company.tenant_id)):
+        station = db.session.scalar(select(Station).where(Station.charge_box_id == "CP-HB"))
+        assert (station.heartbeat_interval, station.heartbeat_period) == (90, 90)
+    result = _run(app, "stations", "heartbeat", company.slug, "default", "--station", "CP-HB")
+    assert result.output == "CP-HB: the company interval.\n"
+    with app.app_context(), tenant_scope(db.session.get(Tenant, company.tenant_id)):
+        station = db.session.scalar(select(Station).where(Station.charge_box_id == "CP-HB"))
+        assert (station.heartbeat_interval, station.heartbeat_period) == (None, 600)
+
+
+@pytest.mark.parametrize("seconds", ["0", "86401", "1.5", "1e3", "abc", "default"])
+def test_stations_heartbeat_refuses_what_is_not_1_to_86400_seconds(app: Flask,
+                                                                   seconds: str) -> None:
+    company = make_tenant(app)
+    result = _run(app, "stations", "heartbeat", company.slug, seconds)
+    assert result.exit_code == 1
+    assert "whole number of seconds from 1 to 86400" in result.output
+    with app.app_context():
+        assert provisioning.find_by_slug(company.slug).heartbeat_interval == 300
+
+
+def test_stations_heartbeat_of_an_unknown_station_changes_nothing(app: Flask) -> None:
+    company = make_tenant(app)
+    result = _run(app, "stations", "heartbeat", company.slug, "60", "--station", "CP-NONE")
+    assert result.exit_code == 1 and f"No station CP-NONE in {company.slug}" in result.output
 
 
 def test_tags_add_with_every_option(app: Flask) -> None:

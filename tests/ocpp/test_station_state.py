@@ -8,11 +8,12 @@ import time
 
 from flask import Flask
 from ocpp.v16.enums import RegistrationStatus
+from sqlalchemy import select
 
 from ocpp_ws import dispatcher
 from ocpp_ws.station_state import STATE_TTL, StationState
 from portal.extensions import db
-from portal.models import Station, Tenant
+from portal.models import MeterValue, Outlet, Station, Tenant
 from portal.services import stations
 from tenants.scoping import tenant_scope
 from tests.factories import Company, make_tenant
@@ -76,3 +77,16 @@ def test_a_rejection_by_staff_applies_to_the_connected_stations_next_message(
                             csrf_from="/stations/CP1")
     assert response.status_code == 302
     assert cp1.call("Heartbeat")[2] == "SecurityError"  # not STATE_TTL later: at once
+
+
+def test_meter_values_of_a_connector_never_reported_create_its_outlet_once(app: Flask) -> None:
+    company, state = _connected(app, RegistrationStatus.accepted)  # CP1 knows connector 1
+    meter_values = {"connectorId": 2, "meterValue": [
+        {"timestamp": "2026-11-23T10:00:00Z", "sampledValue": [{"value": "5"}]}]}
+    assert _send(app, company, state, "MeterValues", meter_values) == [3, "1", {}]
+    assert _send(app, company, state, "MeterValues", meter_values) == [3, "1", {}]
+    with app.app_context(), tenant_scope(db.session.get(Tenant, company.tenant_id)):
+        [outlet_id] = db.session.scalars(select(Outlet.id).where(
+            Outlet.station_id == state.station_id, Outlet.connector_id == 2)).all()
+        assert db.session.scalars(select(MeterValue.outlet_id)).all() == [outlet_id] * 2
+    assert state.outlet_ids[2] == outlet_id
