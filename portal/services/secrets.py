@@ -13,18 +13,18 @@ from typing import Any
 
 MASK = "********"
 AUTHORIZATION_KEY = "AuthorizationKey"
-SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "key"})
-SECRET_PHRASES = ("activationcode",)
-# CamelCase, digits and separators apart: "GetConfigurationMaxKeys" is no secret.
-_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+SECRET_WORDS = ("password", "passwd", "secret", "token", "key", "activationcode")
+_ANYWHERE = re.compile("|".join(SECRET_WORDS), re.IGNORECASE)
+# Where a name shows where its words end (CamelCase), a secret word must end there too:
+# "GetConfigurationMaxKeys" and "KeyboardLayout" are no secrets, "AuthorizationKey" is.
+_ENDING_A_WORD = re.compile(f"(?i:{'|'.join(SECRET_WORDS)})(?![a-z])")
 
 
 def is_secret(key: str) -> bool:
     """Whether a configuration key's value is a secret, by its name (any case)."""
-    lowered = key.lower()
-    if any(phrase in lowered for phrase in SECRET_PHRASES):
-        return True
-    return any(word.lower() in SECRET_WORDS for word in _WORDS.findall(key))
+    if key.islower() or key.isupper():  # no word boundaries to go by
+        return _ANYWHERE.search(key) is not None
+    return _ENDING_A_WORD.search(key) is not None
 
 
 def is_authorization_key(key: str) -> bool:

@@ -137,8 +137,7 @@ def test_an_offline_station_is_409_with_the_stored_command(app: Flask, admin: Ap
     assert response.status_code == 409
     assert response.get_json() == {
         "error": "station_offline",
-        "message": f"ClearCache to {world.a.station_site1}: Station offline. "
-                   "The station was not connected.",
+        "message": f"ClearCache to {world.a.station_site1}: Station offline.",
         "command": response.get_json()["command"], "outcome": "offline"}
     assert command_count(app, world.a) == 1
 
