@@ -178,8 +178,9 @@ def _keywords(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _payload(result: Any) -> dict[str, Any]:
     """The CALLRESULT payload of a typed call_result (or of a datatype inside one, such as
-    IdTagInfo): camelCase, without empty fields. It does what the library's asdict,
-    snake_to_camel_case and remove_nones do together, at a third of their cost."""
+    IdTagInfo): camelCase, without empty fields. For the answers of a central system, which
+    hold no lists, it does what the library's asdict, snake_to_camel_case and remove_nones
+    do together, at a third of their cost."""
     payload = {}
     for name, field in _payload_fields(type(result)):
         value = getattr(result, name)

@@ -14,7 +14,7 @@ Every handler follows the `ocpp` library's own convention:
   them costs more than validating them (0.2 ms for a 4-value MeterValues);
 - it calls one service and returns the typed `call_result`, with the library's enums.
 
-Which lane takes a handler (ocpp_ws.dispatcher) shows in its signature:
+Which lane of the dispatcher takes a handler shows above it and in its `ctx`:
 
 - the ORM lane, the default: `ctx` is a StationContext, the station loaded through the
   ORM; the dispatcher commits what the services changed before the answer goes out;
@@ -22,6 +22,11 @@ Which lane takes a handler (ocpp_ws.dispatcher) shows in its signature:
   all of the traffic): `ctx` is a FrameContext, the connection's StationState and the
   frame's Writes. Such a handler uses no ORM: it answers from the state and adds Core
   statements to the Writes, which group commit makes durable before the answer goes out.
+  What the state does not know yet and the ORM must make (the outlet of a connector never
+  reported) it asks for by raising (UnknownConnector): the dispatcher makes it, commits,
+  and runs the handler again.
+
+No handler commits: the dispatcher owns each frame's unit of work.
 """
 
 from __future__ import annotations
