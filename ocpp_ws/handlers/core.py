@@ -93,8 +93,7 @@ def on_status_notification(
         ctx.station, connector_id, ChargePointStatus(status), ChargePointErrorCode(error_code),
         reported_at, info=info, vendor_id=vendor_id, vendor_error_code=vendor_error_code,
     )
-    if outlet is not None and outlet.status is ChargePointStatus.available:
-        charging_sessions.close_abandoned(ctx.station, outlet, reported_at)
+    charging_sessions.close_abandoned(ctx.station, outlet, reported_at)
     return call_result.StatusNotification()
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ocpp.v16.enums import ChargePointStatus
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -126,9 +127,11 @@ def close_for_review(session: ChargingSession, stopped_at: datetime, why: str) -
                   f"{why}", details={"transactionId": session.transaction_id})
 
 
-def close_abandoned(station: Station, outlet: Outlet, at: datetime) -> None:
-    """After a reboot the outlet is free again: sessions from before the boot are over."""
-    if station.last_boot_at is None:
+def close_abandoned(station: Station, outlet: Outlet | None, at: datetime) -> None:
+    """An outlet reported Available after a reboot is free again: its sessions from before
+    the boot are over."""
+    if (outlet is None or outlet.status is not ChargePointStatus.available
+            or station.last_boot_at is None):
         return
     abandoned = db.session.scalars(select(ChargingSession).where(
         ChargingSession.outlet_id == outlet.id, ChargingSession.stopped_at.is_(None),

@@ -173,8 +173,9 @@ def store_reported(command: Command, sent: dict[str, Any]) -> None:
 
 
 def store_change(command: Command, sent: dict[str, Any]) -> None:
-    """A value the station took is stored (masked if secret); a new authorization key
-    replaces the stored one."""
+    """A value the station took is stored (masked if secret), and changes the station where
+    it says something of it (its heartbeat interval); a new authorization key replaces the
+    stored one."""
     key, value = sent["key"], sent["value"]
     status = (command.response or {}).get("status")
     if command.outcome is not CommandOutcome.ANSWERED or status not in TAKEN:

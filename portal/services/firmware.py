@@ -15,7 +15,8 @@ from portal.services import events, remote_operations, station_files
 from portal.services.remote_operations import Sender
 from portal.timestamps import format_timestamp
 
-# Events of the station's firmware and diagnostics progress (ocpp_ws/handlers/firmware.py).
+# Events of the station's firmware and diagnostics progress (record_status here and
+# diagnostics.record_status).
 PROGRESS_EVENTS = ("firmware_status", "diagnostics_status", "diagnostics_file")
 
 
