@@ -9,15 +9,26 @@ register stations, from every door.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from websockets.exceptions import InvalidStatus
 
 from portal.extensions import db
-from portal.models import Command, OcppMessage, Role, StationConfigurationKey
-from portal.services import stations, users
+from portal.models import (
+    Command,
+    CommandOutcome,
+    OcppMessage,
+    Role,
+    Site,
+    StationConfigurationKey,
+    Tenant,
+)
+from portal.models.base import utcnow
+from portal.services import operations, stations, users
 from portal.services.secrets import MASK, is_secret
 from tests.factories import PASSWORD
 from tests.ocpp.conftest import OcppCompany
@@ -78,37 +89,77 @@ def test_a_vendor_secret_reaches_the_station_and_is_kept_only_masked(
     assert "hunter2" not in page.text and MASK in page.text
 
 
-def _support(company: OcppCompany) -> LivePortal:
-    email = f"support@{company.slug}.example"
-    company.change(lambda tenant: users.create(tenant, email=email, password=PASSWORD,
-                                               role=Role.SUPPORT))
+NEW_KEY = "a-key-they-chose-0123"
+HEX_KEY = NEW_KEY.encode().hex()
+
+
+def _person(company: OcppCompany, role: Role) -> LivePortal:
+    """A signed-in user of the role; a site administrator's site holds CP1."""
+    email = f"{role.value}@{company.slug}.example"
+
+    def create(tenant: Tenant) -> None:
+        site = None
+        if role is Role.SITE_ADMIN:
+            site = Site(tenant_id=tenant.id, name="Depot")
+            db.session.add(site)
+            stations.find("CP1").site = site
+        users.create(tenant, email=email, password=PASSWORD, role=role, site=site)
+
+    company.change(create)
     return LivePortal(company).login(email)
 
 
-NEW_KEY = "a-key-support-chose-123"
-
-
-def test_support_cannot_set_the_authorization_key_from_the_operations_page(
-        company: OcppCompany, cp1: StationClient) -> None:
+def _operations_page(company: OcppCompany, browser: LivePortal) -> int:
     station_id = company.query(lambda: stations.find("CP1").id)
     page = "/operations/send/ChangeConfiguration"
-    response = _support(company).post(page, [
+    response = browser.post(page, [
         ("station", station_id), ("ChangeConfiguration-key", "AuthorizationKey"),
-        ("ChangeConfiguration-value", NEW_KEY.encode().hex())],
-        csrf_from=page, prefix="ChangeConfiguration")
-    assert response.status_code == 400
+        ("ChangeConfiguration-value", HEX_KEY)], csrf_from=page, prefix="ChangeConfiguration")
     assert "Only an administrator may set a station&#39;s authorization key." in response.text
+    return response.status_code
+
+
+def _configuration_page(company: OcppCompany, browser: LivePortal) -> int:
+    page = "/stations/CP1/configuration"
+    response = browser.post(page, {"key": "AuthorizationKey", "value": HEX_KEY},
+                            csrf_from=page)
+    assert "Only an administrator may set a station&#39;s authorization key." in response.text
+    return response.status_code
+
+
+def _apply_page(company: OcppCompany, browser: LivePortal) -> int:
+    page = "/configuration/apply"
+    response = browser.post(page, [("stations", "CP1"), ("key", "AuthorizationKey"),
+                                   ("value", HEX_KEY)], csrf_from=page)
+    assert "Only an administrator may set a station&#39;s authorization key." in response.text
+    return response.status_code
+
+
+def _rotation_form(company: OcppCompany, browser: LivePortal) -> int:
+    return browser.post("/stations/CP1/authorization-key", {"auth_key": NEW_KEY},
+                        csrf_from="/stations/CP1/configuration").status_code
+
+
+PAGE_DOORS = {"Operations page": _operations_page, "Configuration page": _configuration_page,
+              "Configuration on many stations": _apply_page, "key rotation": _rotation_form}
+
+
+@pytest.mark.parametrize("door", PAGE_DOORS)
+@pytest.mark.parametrize("role", [Role.SUPPORT, Role.SITE_ADMIN])
+def test_only_administrators_set_a_stations_key_from_any_page(
+        company: OcppCompany, cp1: StationClient, role: Role, door: str) -> None:
+    browser = _person(company, role)
+    assert PAGE_DOORS[door](company, browser) in (400, 403)
     _assert_nothing_sent(company, cp1)
 
 
-def test_a_support_token_cannot_set_the_authorization_key(
-        company: OcppCompany, cp1: StationClient) -> None:
-    response = post_command(company, new_token(company, Role.SUPPORT), {
-        "action": "ChangeConfiguration",
-        "payload": {"key": "AuthorizationKey", "value": NEW_KEY.encode().hex()}})
+@pytest.mark.parametrize("role", [Role.SUPPORT, Role.MONITOR])
+def test_only_administrator_tokens_set_a_stations_key(
+        company: OcppCompany, cp1: StationClient, role: Role) -> None:
+    response = post_command(company, new_token(company, role), {
+        "action": "ChangeConfiguration", "payload": {"key": "AuthorizationKey", "value": HEX_KEY}})
     assert response.status_code == 403
-    assert response.json()["message"] == ("Only an administrator may set a station's "
-                                          "authorization key.")
+    assert response.json()["error"] == "forbidden"
     _assert_nothing_sent(company, cp1)
 
 
@@ -123,15 +174,46 @@ def _assert_nothing_sent(company: OcppCompany, cp1: StationClient) -> None:
     assert refused.value.response.status_code == 401
 
 
+def test_a_new_key_is_masked_before_it_is_stored_and_while_it_waits(
+        company: OcppCompany, cp1: StationClient) -> None:
+    answering = Answering(cp1, None)  # the station takes the call and never answers
+    sending = threading.Thread(target=post_command, args=(company, new_token(company), {
+        "action": "ChangeConfiguration", "timeout": 3,
+        "payload": {"key": "AuthorizationKey", "value": HEX_KEY}}))
+    sending.start()
+    assert answering.join()[3]["value"] == HEX_KEY  # the station got it...
+    pending = company.query(lambda: [(c.outcome, c.payload) for c in db.session.scalars(
+        select(Command))])
+    assert pending == [(CommandOutcome.PENDING, {"key": "AuthorizationKey", "value": MASK})]
+    support = _person(company, Role.SUPPORT)
+    for page in ("/operations/history", "/stations/CP1/control"):  # ...staff never see it
+        assert HEX_KEY not in support.get(page).text
+    sending.join()
+    company.change(lambda tenant: operations.settle_abandoned(utcnow() + timedelta(hours=1)))
+    assert HEX_KEY not in json.dumps(company.query(lambda: [
+        c.payload for c in db.session.scalars(select(Command))]))
+    assert HEX_KEY not in _logged_frames(company)
+
+
+def test_an_authorization_key_a_station_reports_is_masked_on_the_messages_page(
+        company: OcppCompany, cp1: StationClient) -> None:
+    answering = Answering(cp1, lambda unique_id: [3, unique_id, {"configurationKey": [
+        {"key": "AuthorizationKey", "readonly": False, "value": HEX_KEY}]}])
+    assert post_command(company, new_token(company), {
+        "action": "GetConfiguration", "payload": {}}).status_code == 200
+    answering.join()
+    page = LivePortal(company).login(admin_email(company)).get("/stations/CP1/messages").text
+    assert "AuthorizationKey" in page and HEX_KEY not in page
+
+
 def test_an_administrator_rotates_the_key_through_the_api_and_it_is_never_stored(
         company: OcppCompany, cp1: StationClient) -> None:
     answering = Answering(cp1, lambda unique_id: [3, unique_id, {"status": "Accepted"}])
     response = post_command(company, new_token(company), {
-        "action": "ChangeConfiguration",
-        "payload": {"key": "AuthorizationKey", "value": NEW_KEY.encode().hex()}})
+        "action": "ChangeConfiguration", "payload": {"key": "AuthorizationKey", "value": HEX_KEY}})
     assert response.status_code == 200, response.text
-    assert answering.join()[3]["value"] == NEW_KEY.encode().hex()
-    assert NEW_KEY.encode().hex() not in _logged_frames(company)
+    assert answering.join()[3]["value"] == HEX_KEY
+    assert HEX_KEY not in _logged_frames(company)
     assert company.query(lambda: [c.payload["value"] for c in db.session.scalars(
         select(Command))]) == [MASK]
     with company.station(key=NEW_KEY) as station:
