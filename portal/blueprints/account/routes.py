@@ -5,6 +5,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from portal.auth.redirects import same_host_path
 from portal.blueprints.account import bp
 from portal.blueprints.account.forms import ChangePasswordForm, LoginForm
 from portal.errors import Invalid
@@ -44,14 +45,7 @@ def login() -> Response | str | tuple[str, int]:
         ), 401
     db.session.commit()
     login_user(user, remember=form.remember.data)
-    return redirect(_safe_next(request.args.get("next")))
-
-
-def _safe_next(target: str | None) -> str:
-    # Only paths on this host: an absolute or protocol-relative URL could send the user away.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("public.index")
+    return redirect(same_host_path(request.args.get("next")) or url_for("public.index"))
 
 
 @bp.post("/logout")
