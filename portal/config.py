@@ -114,7 +114,8 @@ SETTINGS: tuple[Setting, ...] = (
             "send cookies only over HTTPS; empty = true in production, false in development",
             lambda raw: _boolean(raw) if raw else None),
     Setting("LOGIN_RATE_LIMIT", "5 per minute;20 per hour",
-            "failed logins allowed per client address and e-mail before throttling", _rate_limit),
+            "failed password checks (logins and password changes) allowed per client address "
+            "and per account before throttling", _rate_limit),
     Setting("PASSWORD_HASH_METHOD", "scrypt",
             "how new passwords are hashed (werkzeug method, e.g. `scrypt:32768:8:1`)",
             _password_hash_method),
