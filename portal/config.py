@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,13 @@ def _non_negative(raw: str) -> int:
     value = int(raw)
     if value < 0:
         raise ValueError("expected a whole number of 0 or more")
+    return value
+
+
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("expected a whole number of 1 or more")
     return value
 
 
@@ -113,6 +121,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COOKIE_SECURE", "",
             "send cookies only over HTTPS; empty = true in production, false in development",
             lambda raw: _boolean(raw) if raw else None),
+    Setting("REMEMBER_COOKIE_DAYS", "30",
+            "days a login lasts at most: the lifetime of the \"Keep me logged in\" cookie, and "
+            "when the server ends any login", _positive),
     Setting("LOGIN_RATE_LIMIT", "5 per minute;20 per hour",
             "failed password checks (logins and password changes) allowed per client address "
             "and per account before throttling", _rate_limit),
@@ -191,6 +202,7 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=values["REMEMBER_COOKIE_DAYS"]),
         "MAX_CONTENT_LENGTH": values["MAX_UPLOAD_MB"] * 1024 * 1024,
         "FIRMWARE_MAX_BYTES": values["FIRMWARE_MAX_MB"] * 1024 * 1024,
         "DIAGNOSTICS_MAX_BYTES": values["DIAGNOSTICS_MAX_MB"] * 1024 * 1024,

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from portal.auth import throttle
+from portal.auth.login import log_in, log_out, remembered
 from portal.auth.redirects import same_host_path
 from portal.blueprints.account import bp
 from portal.blueprints.account.forms import ChangePasswordForm, LoginForm
@@ -27,15 +28,16 @@ def login() -> Response | str | tuple[str, int]:
             "account/login.html", form=form, error="Wrong e-mail or password."
         ), 401
     attempt.give_back()
+    log_in(user, remember=form.remember.data)
     db.session.commit()
-    login_user(user, remember=form.remember.data)
     return redirect(same_host_path(request.args.get("next")) or url_for("public.index"))
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
+    log_out()
+    db.session.commit()
     flash("You are logged out.", "info")
     return redirect(url_for("account.login"))
 
@@ -45,16 +47,18 @@ def logout() -> Response:
 def change_password() -> Response | str | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        attempt = throttle.count_attempt(current_user.email)
+        user = current_user._get_current_object()
+        attempt = throttle.count_attempt(user.email)
         try:
-            users.change_password(current_user, form.current_password.data,
-                                  form.new_password.data)
+            users.change_password(user, form.current_password.data, form.new_password.data)
         except Invalid as error:
             if error.field != "current_password":
                 attempt.give_back()
             form[error.field or "new_password"].errors.append(str(error))
         else:
             attempt.give_back()
+            # Every login of the user has ended; this browser gets a new one.
+            log_in(user, remember=remembered())
             db.session.commit()
             flash("Your password has been changed.", "success")
             return redirect(url_for("public.index"))
