@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import ocpp_ws
-from portal import config
+from portal import config, headers
 from portal.config import PROJECT_ROOT
 
 
@@ -24,6 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         __name__,
         instance_path=str(config.INSTANCE_DIR),
         template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(config.flask_config(settings))
     app.config.update(overrides)  # tests may set Flask's own keys too
@@ -36,6 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     _init_extensions(app)
+    headers.init_app(app)
     _register_blueprints(app)
     ocpp_ws.init_app(app)
     _register_cli(app)

@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from limits import parse_many
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
+ONE_YEAR = 365 * 24 * 3600
 
 
 class ConfigError(ValueError):
@@ -39,6 +41,13 @@ def _non_negative(raw: str) -> int:
     value = int(raw)
     if value < 0:
         raise ValueError("expected a whole number of 0 or more")
+    return value
+
+
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("expected a whole number of 1 or more")
     return value
 
 
@@ -113,8 +122,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COOKIE_SECURE", "",
             "send cookies only over HTTPS; empty = true in production, false in development",
             lambda raw: _boolean(raw) if raw else None),
+    Setting("HSTS_SECONDS", "",
+            "how long browsers must reach the portal over HTTPS only (Strict-Transport-Security, "
+            "sent on HTTPS responses); empty = a year in production, none in development; 0 = none",
+            lambda raw: _non_negative(raw) if raw else None),
+    Setting("REMEMBER_COOKIE_DAYS", "30",
+            "days a login lasts at most: the lifetime of the \"Keep me logged in\" cookie, and "
+            "when the server ends any login", _positive),
     Setting("LOGIN_RATE_LIMIT", "5 per minute;20 per hour",
-            "failed logins allowed per client address and e-mail before throttling", _rate_limit),
+            "failed password checks (logins and password changes) allowed per client address "
+            "and per account before throttling", _rate_limit),
     Setting("PASSWORD_HASH_METHOD", "scrypt",
             "how new passwords are hashed (werkzeug method, e.g. `scrypt:32768:8:1`)",
             _password_hash_method),
@@ -178,6 +195,9 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
     secure = values["COOKIE_SECURE"]
     if secure is None:
         secure = production
+    hsts = values["HSTS_SECONDS"]
+    if hsts is None:
+        hsts = ONE_YEAR if production else 0
     return {
         **values,
         "SECRET_KEY": values["SECRET_KEY"] or _development_secret_key(),
@@ -190,6 +210,8 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=values["REMEMBER_COOKIE_DAYS"]),
+        "HSTS_SECONDS": hsts,
         "MAX_CONTENT_LENGTH": values["MAX_UPLOAD_MB"] * 1024 * 1024,
         "FIRMWARE_MAX_BYTES": values["FIRMWARE_MAX_MB"] * 1024 * 1024,
         "DIAGNOSTICS_MAX_BYTES": values["DIAGNOSTICS_MAX_MB"] * 1024 * 1024,

@@ -17,5 +17,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 sock = Sock()
 bootstrap = Bootstrap5()
-# Limits are declared where they apply (the login form); nothing is limited by default.
+# Nothing is limited by default. Its storage (Redis with REDIS_URL, else memory) also holds
+# the counters of failed password checks (portal/auth/throttle.py).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask
-from werkzeug.test import TestResponse
+from werkzeug.test import Cookie, TestResponse
 
 from tests.factories import PASSWORD, Company
 
@@ -41,14 +41,24 @@ class PortalClient:
         assert match, f"no CSRF token on {page}"
         return match.group(1) or match.group(2)
 
-    def login(self, email: str, password: str = PASSWORD) -> TestResponse:
-        return self.post("/login", {"email": email, "password": password}, csrf_from="/login")
+    def login(self, email: str, password: str = PASSWORD, *, remember: bool = False
+              ) -> TestResponse:
+        form = {"email": email, "password": password}
+        if remember:
+            form["remember"] = "y"  # "Keep me logged in"
+        return self.post("/login", form, csrf_from="/login")
+
+    def cookie(self, name: str) -> Cookie | None:
+        return self.client.get_cookie(name, domain=self.host)
+
+    def use_cookie(self, name: str, value: str) -> None:
+        """Present a cookie taken elsewhere (a stolen or copied one)."""
+        self.client.set_cookie(name, value, domain=self.host)
 
     def session_cookie(self) -> str:
-        cookie = self.client.get_cookie("session", domain=self.host)
+        cookie = self.cookie("session")
         assert cookie is not None, "not logged in"
         return cookie.value
 
     def use_session_cookie(self, value: str) -> None:
-        """Present a session cookie taken elsewhere (a stolen or copied cookie)."""
-        self.client.set_cookie("session", value, domain=self.host)
+        self.use_cookie("session", value)

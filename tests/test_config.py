@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from portal import config
@@ -18,7 +20,7 @@ def test_readme_lists_every_setting() -> None:
     ("PORT", "eighty"), ("PORT", "70000"), ("PORTAL_ENV", "staging"),
     ("DATABASE_URL", "mysql://x"), ("REDIS_URL", "http://x"), ("SMTP_URL", "mail.example.com"),
     ("COOKIE_SECURE", "maybe"), ("LOGIN_RATE_LIMIT", "five a minute"), ("PROXY_FIX_HOPS", "-1"),
-    ("PASSWORD_HASH_METHOD", "md5"),
+    ("PASSWORD_HASH_METHOD", "md5"), ("REMEMBER_COOKIE_DAYS", "0"),
 ])
 def test_bad_value_is_refused_naming_the_setting(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
@@ -45,3 +47,8 @@ def test_redis_url_backs_login_throttling() -> None:
     flask = config.flask_config(config.load({"REDIS_URL": "redis://127.0.0.1:6379/15"}))
     assert flask["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/15"
 
+
+
+def test_remember_cookie_days_sets_how_long_the_remember_cookie_lasts() -> None:
+    flask = config.flask_config(config.load({"REMEMBER_COOKIE_DAYS": "7"}))
+    assert flask["REMEMBER_COOKIE_DURATION"] == timedelta(days=7)

@@ -1,23 +1,47 @@
-"""Flask-Login wiring: users are loaded only within the tenant of the request."""
+"""Flask-Login wiring: a login is a server-side UserSession (portal.services.user_sessions)
+named by the cookies, and users are loaded only within the tenant of the request."""
 
 from __future__ import annotations
 
-from flask import Flask, g
-from sqlalchemy import select
+from flask import Flask, current_app, g, request
+from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 
-from portal.extensions import db, login_manager
+from portal.extensions import login_manager
 from portal.models import User
+from portal.services import user_sessions
 
 
 @login_manager.user_loader
 def load_user(identity: str) -> User | None:
     # Session cookies are host-only; a cookie copied to another company's subdomain names
     # a tenant that is not the request's, and the tenant scope would not find the user anyway.
-    tenant_id, _, user_id = identity.partition(":")
+    tenant_id, _, token = identity.partition(":")
     tenant = g.get("tenant")
-    if tenant is None or tenant_id != str(tenant.id) or not user_id.isdigit():
+    if tenant is None or tenant_id != str(tenant.id) or not token:
         return None
-    return db.session.scalar(select(User).where(User.id == int(user_id)))
+    user = user_sessions.user_of(token)
+    if user is not None:
+        user.session_token = token
+    return user
+
+
+def log_in(user: User, *, remember: bool) -> None:
+    """Start a new login of `user` in this browser: new session and remember cookies."""
+    user.session_token = user_sessions.start(user)
+    login_user(user, remember=remember)
+
+
+def log_out() -> None:
+    """End this browser's login, on the server too: copies of its cookies stop working."""
+    if current_user.is_authenticated:
+        user_sessions.end(current_user.session_token)
+    logout_user()
+
+
+def remembered() -> bool:
+    """Whether this browser holds a remember cookie ("Keep me logged in")."""
+    return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
 
 
 def init_app(app: Flask) -> None:

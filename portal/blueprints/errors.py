@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.api import errors as api_errors
+from portal.auth.throttle import TooManyAttempts
 from portal.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def _csrf_error(error: CSRFError) -> tuple[object, int]:
                    "Go back, reload the page and try again. Nothing was changed.")
 
 
-def _rate_limited(error: RateLimitExceeded) -> tuple[object, int]:
+def _rate_limited(error: RateLimitExceeded | TooManyAttempts) -> tuple[object, int]:
     return _render(429, "Too many attempts",
                    f"Too many failed attempts ({error.description}). Wait a while and try again.")
 
@@ -75,6 +76,7 @@ def _by_door(web: Handler[E]) -> Handler[E]:
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _by_door(_csrf_error))
     app.register_error_handler(RateLimitExceeded, _by_door(_rate_limited))
+    app.register_error_handler(TooManyAttempts, _by_door(_rate_limited))
     app.register_error_handler(DomainError, _by_door(_domain_error))
     app.register_error_handler(InternalServerError, _by_door(_unexpected))
     app.register_error_handler(HTTPException, _by_door(_http_error))

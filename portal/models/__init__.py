@@ -22,7 +22,7 @@ from portal.models.station import (
 from portal.models.station_file import StationFile, StationFileChunk, StationFileKind
 from portal.models.tag import Tag
 from portal.models.tenant import Tenant
-from portal.models.user import Role, User
+from portal.models.user import Role, User, UserSession
 
 __all__ = [
     "Alarm", "AlarmKind", "AlarmSeverity", "ApiToken", "AuditEntry", "Availability", "Base",
@@ -33,5 +33,5 @@ __all__ = [
     "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
     "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "StationFile",
     "StationFileChunk", "StationFileKind", "Tag", "Tenant",
-    "TenantOwned", "ThirdPartyService", "User",
+    "TenantOwned", "ThirdPartyService", "User", "UserSession",
 ]

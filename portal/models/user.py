@@ -51,9 +51,16 @@ class User(UserMixin, TenantOwned, Base):
 
     site: Mapped[Site | None] = relationship()
 
+    # The login (a UserSession's token, a str) this object was loaded or logged in for, set by
+    # portal.auth.login; not a column, hence no annotation (the ORM would map it).
+    session_token = None
+
     def get_id(self) -> str:
-        # Kept in the session and remember cookies: the tenant is part of the identity.
-        return f"{self.tenant_id}:{self.id}"
+        # Kept in the session and remember cookies: the tenant and the login, which the server
+        # can end (portal.services.user_sessions); the user is found through the login.
+        if self.session_token is None:
+            raise RuntimeError("log in through portal.auth.login.log_in")
+        return f"{self.tenant_id}:{self.session_token}"
 
     @property
     def is_active(self) -> bool:
@@ -69,3 +76,17 @@ class User(UserMixin, TenantOwned, Base):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class UserSession(TenantOwned, Base):
+    """One login of a user in one browser; its cookies name it by a random token."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the token: a copy of the database does not hold working cookies.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -12,6 +12,7 @@ from portal.errors import Conflict, Invalid
 from portal.extensions import db
 from portal.models import Role, Site, Tenant, User
 from portal.models.base import utcnow
+from portal.services import user_sessions
 
 MIN_PASSWORD_LENGTH = 8
 # The roles a person may have; the others are for API tokens (portal.services.api_tokens).
@@ -90,9 +91,12 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password and end every login of the user: whoever had the old one may have
+    logged in with it (the door starts a new login for the browser that changed it)."""
     if not user.check_password(current_password):
         raise Invalid("The current password is wrong.", field="current_password")
     check_password_policy(new_password)
     if current_password == new_password:
         raise Invalid("The new password must differ from the current one.", field="new_password")
     user.set_password(new_password, _hash_method())
+    user_sessions.end_all(user)

@@ -1,63 +1,43 @@
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from portal.auth import throttle
+from portal.auth.login import log_in, log_out, remembered
+from portal.auth.redirects import same_host_path
 from portal.blueprints.account import bp
 from portal.blueprints.account.forms import ChangePasswordForm, LoginForm
 from portal.errors import Invalid
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.services import users
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _client_key() -> str:
-    return f"login:{g.tenant.slug}:{get_remote_address()}"
-
-
-def _account_key() -> str:
-    return f"login:{g.tenant.slug}:{request.form.get('email', '').strip().lower()}"
-
-
-def _failed(response: Response) -> bool:
-    return response.status_code == 401
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_client_key, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 def login() -> Response | str | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("public.index"))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("account/login.html", form=form), 400 if form.errors else 200
+    attempt = throttle.count_attempt(form.email.data)
     user = users.authenticate(form.email.data, form.password.data)
     if user is None:
         return render_template(
             "account/login.html", form=form, error="Wrong e-mail or password."
         ), 401
+    attempt.give_back()
+    log_in(user, remember=form.remember.data)
     db.session.commit()
-    login_user(user, remember=form.remember.data)
-    return redirect(_safe_next(request.args.get("next")))
-
-
-def _safe_next(target: str | None) -> str:
-    # Only paths on this host: an absolute or protocol-relative URL could send the user away.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("public.index")
+    return redirect(same_host_path(request.args.get("next")) or url_for("public.index"))
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
+    log_out()
+    db.session.commit()
     flash("You are logged out.", "info")
     return redirect(url_for("account.login"))
 
@@ -67,12 +47,18 @@ def logout() -> Response:
 def change_password() -> Response | str | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
+        attempt = throttle.count_attempt(user.email)
         try:
-            users.change_password(current_user, form.current_password.data,
-                                  form.new_password.data)
+            users.change_password(user, form.current_password.data, form.new_password.data)
         except Invalid as error:
+            if error.field != "current_password":
+                attempt.give_back()
             form[error.field or "new_password"].errors.append(str(error))
         else:
+            attempt.give_back()
+            # Every login of the user has ended; this browser gets a new one.
+            log_in(user, remember=remembered())
             db.session.commit()
             flash("Your password has been changed.", "success")
             return redirect(url_for("public.index"))
