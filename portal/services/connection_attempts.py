@@ -8,7 +8,7 @@ attacker's); past it the handshake is refused as before and nothing more is writ
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portal import rate_limits
 from portal.extensions import db
@@ -40,3 +40,10 @@ def record(tenant: Tenant, charge_box_id: str, reason: RefusalReason,
                           f"Station {charge_box_id} tried to connect but is not registered.")
     return True
 
+
+def purge(tenant: Tenant) -> int:
+    """Forget every refused handshake of the company; how many records went. Their alarms
+    stay: clearing alarms is a matter of the alarms."""
+    result = db.session.execute(delete(ConnectionAttempt).where(
+        ConnectionAttempt.tenant_id == tenant.id))
+    return result.rowcount

@@ -1,5 +1,5 @@
 """What knocking at the OCPP endpoint may store: new Pending stations per company, refused
-connections per company and address."""
+connections per company and address, and staff forgetting the refusals."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from portal import config
 from portal.models import Alarm, ConnectionAttempt, Station
 from portal.services import stations
 from tests.ocpp.conftest import OcppCompany
+from tests.ocpp.remote import LivePortal, admin_email
 from tests.ocpp.station_client import basic_auth, open_socket
 
 KNOCKS = 20
@@ -91,4 +92,22 @@ def test_refused_connections_are_recorded_up_to_the_limit_per_company_and_addres
     assert _records(company)[0][-1] == ("CP-ELSEWHERE", "127.0.0.2", 1)
     assert _knock(other_company, "CP-KNOCK-00") == 404
     assert _records(other_company)[0] == [("CP-KNOCK-00", "127.0.0.1", 1)]
+
+
+def test_purging_forgets_the_refused_connections_of_that_company_only(
+    company: OcppCompany, other_company: OcppCompany
+) -> None:
+    for refused in (company, other_company):
+        assert [_knock(refused, "CP-GONE"), _knock(refused, "CP-LOST")] == [404, 404]
+    staff = LivePortal(company).login(admin_email(company))
+    assert "CP-GONE" in staff.get("/connection-attempts").text
+    assert staff.post("/connection-attempts/purge").status_code == 400  # no CSRF token
+    assert len(_records(company)[0]) == 2
+    response = staff.post("/connection-attempts/purge", csrf_from="/connection-attempts")
+    assert response.status_code == 302
+    page = staff.get("/connection-attempts").text
+    assert "2 refused connection records forgotten." in page
+    assert "No refused connections." in page and "CP-GONE" not in page
+    assert _records(company)[0] == []
+    assert [record[0] for record in _records(other_company)[0]] == ["CP-GONE", "CP-LOST"]
 
