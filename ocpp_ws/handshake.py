@@ -2,6 +2,12 @@
 
 This runs as a before_request hook: once flask-sock has answered 101 it is too late to
 refuse, and simple-websocket would accept a client that offers no matching subprotocol.
+
+Anyone may knock, so what knocking stores is limited (in the services): past
+OCPP_REFUSED_CONNECTIONS_LIMIT a refusal is answered as before and not recorded; past
+OCPP_AUTO_REGISTER_LIMIT an unknown station is refused (404) as if auto-registration were
+off, and joins when it tries again later. Nobody is answered 429: a station retries anyway,
+and a prober learns nothing.
 """
 
 from __future__ import annotations
@@ -56,6 +62,9 @@ def check() -> Response | None:
     if request.headers.get("Upgrade", "").lower() != "websocket":
         return _refusal(400, "This is an OCPP 1.6J WebSocket endpoint.")
     charge_box_id = (request.view_args or {})["charge_box_id"]
+    if not stations.is_usable_charge_box_id(charge_box_id):
+        # No station can have it ("..", a space, 300 characters): nothing worth recording.
+        return _refusal(400, "Not a usable chargeBoxId.")
     if SUBPROTOCOL not in _offered_subprotocols():
         return _refuse_and_record(tenant, charge_box_id, RefusalReason.NO_SUBPROTOCOL, 400)
     credentials = request.authorization
@@ -75,11 +84,14 @@ def check() -> Response | None:
 
 
 def _auto_register(tenant: Tenant, charge_box_id: str, auth_key: str | None) -> Station | None:
+    """The new Pending station, or None: no auto-registration, or its limit is reached (the
+    station is then refused as unknown, and tries again later)."""
     if not tenant.auto_register_stations:
         return None
     station = stations.register_pending(tenant, charge_box_id, auth_key)
-    connection_attempts.record(tenant, charge_box_id, RefusalReason.UNKNOWN_STATION,
-                               request.remote_addr or "")
+    if station is not None:
+        connection_attempts.record(tenant, charge_box_id, RefusalReason.UNKNOWN_STATION,
+                                   request.remote_addr or "")
     return station
 
 

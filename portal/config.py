@@ -109,7 +109,8 @@ SETTINGS: tuple[Setting, ...] = (
             "PostgreSQL connections per worker process (as many again when busy)",
             _non_negative),
     Setting("REDIS_URL", "",
-            "Redis for login throttling and cross-worker command routing; empty = in-process",
+            "Redis for login throttling, the OCPP handshake limits and cross-worker command "
+            "routing; empty = in-process",
             _url("redis", "rediss", "unix")),
     Setting("PORTAL_DOMAIN", "localhost",
             "tenants live at `<slug>.<PORTAL_DOMAIN>`; the bare domain shows the company finder"),
@@ -150,6 +151,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OCPP_REGISTRY_TTL", "90",
             "seconds a dead worker's stations stay routed to it in Redis (refreshed by live ones)",
             _non_negative),
+    Setting("OCPP_AUTO_REGISTER_LIMIT", "10 per hour",
+            "new Pending stations auto-registration adds per company; past it an unknown "
+            "station is refused (404) as without auto-registration", _rate_limit),
+    Setting("OCPP_REFUSED_CONNECTIONS_LIMIT", "10 per minute",
+            "refused handshakes recorded (with their alarm) per company and station address; "
+            "past it they are refused as before and not recorded", _rate_limit),
     Setting("MESSAGE_LOG_RETENTION_DAYS", "30",
             "days the OCPP message log keeps each frame (`flask jobs run` prunes it; 0 = for ever)",
             _non_negative),

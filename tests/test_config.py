@@ -21,6 +21,7 @@ def test_readme_lists_every_setting() -> None:
     ("DATABASE_URL", "mysql://x"), ("REDIS_URL", "http://x"), ("SMTP_URL", "mail.example.com"),
     ("COOKIE_SECURE", "maybe"), ("LOGIN_RATE_LIMIT", "five a minute"), ("PROXY_FIX_HOPS", "-1"),
     ("PASSWORD_HASH_METHOD", "md5"), ("REMEMBER_COOKIE_DAYS", "0"),
+    ("OCPP_AUTO_REGISTER_LIMIT", "ten an hour"), ("OCPP_REFUSED_CONNECTIONS_LIMIT", "10"),
 ])
 def test_bad_value_is_refused_naming_the_setting(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):

@@ -24,9 +24,16 @@ class Capability(enum.StrEnum):
     MANAGE_TOPOLOGY = "manage sites, floors, stations and outlets"
     # Refused connections belong to no site (an unknown chargeBoxId has none): company-wide.
     REGISTER_STATIONS = "see refused station connections and register new stations"
-    OPERATE_STATIONS = "send remote commands to stations"
+    # A capability's words end the API's 403: "A monitor token may not <words>."
+    OPERATE_STATIONS = "send remote commands to stations"  # local lists too
+    # Sending a firmware image, installing or clearing a charging profile included.
     CONFIGURE_STATIONS = "change OCPP configuration, firmware and diagnostics"
-    MANAGE_TAGS = "manage RFID tags"
+    # Tags, firmware images and charging profiles belong to the company, not to a site: one
+    # tag opens every site's stations, one image or profile serves them all. Changing them
+    # is company-wide; using them on a station is operating or configuring that station.
+    MANAGE_TAGS = "list, import and export the company's RFID tags"
+    MANAGE_FIRMWARE_IMAGES = "upload and delete the company's firmware images"
+    MANAGE_CHARGING_PROFILES = "define, change and delete the company's charging profiles"
     MANAGE_USERS = "manage users"
     VIEW_ALL_SESSIONS = "view every charging session"
     VIEW_OWN_SESSIONS = "view own charging sessions"
@@ -37,18 +44,22 @@ class Capability(enum.StrEnum):
 
 
 C = Capability
-# The whole permission model. A site administrator's capabilities apply to its own site
-# only (see `visible_stations`); everything a role lacks answers 403.
+# The whole permission model; everything a role lacks answers 403. A site administrator
+# manages their own site only: their capabilities reach its stations only (see
+# `visible_stations`), and they change no company-wide object. The tags are hidden from
+# them (the list, its import and its export span every site); firmware images and charging
+# profiles they see but do not change, and they send an image, install a profile or send
+# the local list to their own site's stations.
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability) - {C.VIEW_OWN_SESSIONS},
     Role.SITE_ADMIN: frozenset({
         C.VIEW_DASHBOARD, C.VIEW_STATIONS, C.MANAGE_TOPOLOGY, C.OPERATE_STATIONS,
-        C.CONFIGURE_STATIONS, C.MANAGE_TAGS, C.MANAGE_USERS, C.VIEW_ALL_SESSIONS,
-        C.MANAGE_ALARMS,
+        C.CONFIGURE_STATIONS, C.MANAGE_USERS, C.VIEW_ALL_SESSIONS, C.MANAGE_ALARMS,
     }),
     Role.SUPPORT: frozenset({
         C.VIEW_DASHBOARD, C.VIEW_STATIONS, C.OPERATE_STATIONS, C.CONFIGURE_STATIONS,
-        C.VIEW_ALL_SESSIONS, C.MANAGE_ALARMS,
+        C.MANAGE_FIRMWARE_IMAGES, C.MANAGE_CHARGING_PROFILES, C.VIEW_ALL_SESSIONS,
+        C.MANAGE_ALARMS,
     }),
     Role.EV_USER: frozenset({C.VIEW_OWN_SESSIONS}),
     # API tokens only: reads stations and charging sessions, sends nothing.

@@ -8,12 +8,14 @@ import secrets
 import uuid
 from datetime import datetime
 
+from flask import current_app
 from ocpp.v16.enums import RegistrationStatus
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ocpp_ws import transport
+from portal import rate_limits
 from portal.auth.permissions import Actor, visible_stations
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
@@ -28,6 +30,8 @@ AUTH_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{16,40}$")
 AUTH_KEY_HASH_METHOD = "scrypt:4096:8:1"
 # chargeBoxId is the last segment of the URL path; keep it to characters needing no escaping.
 CHARGE_BOX_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,255}$")
+# "." and ".." match it but are no names: browsers and proxies rewrite URLs holding them.
+DOT_SEGMENTS = frozenset({".", ".."})
 # Heartbeat intervals staff may give (seconds): at least one a day.
 HEARTBEAT_INTERVALS = range(1, 86_400 + 1)
 
@@ -50,9 +54,10 @@ def add(
     name: str = "",
 ) -> Station:
     """Register a station staff expect to connect, optionally with its outlets."""
-    if not CHARGE_BOX_ID_PATTERN.fullmatch(charge_box_id):
+    if not is_usable_charge_box_id(charge_box_id):
         raise Invalid(
-            f"{charge_box_id!r} is not a usable chargeBoxId: use letters, digits and . _ : -",
+            f"{charge_box_id!r} is not a usable chargeBoxId: use letters, digits and . _ : -"
+            " (not . or .. alone)",
             field="charge_box_id",
         )
     if auth_key is not None:
@@ -72,6 +77,12 @@ def add(
     db.session.add(station)
     db.session.flush()
     return station
+
+
+def is_usable_charge_box_id(charge_box_id: str) -> bool:
+    """Whether a station may be registered under this chargeBoxId."""
+    return (CHARGE_BOX_ID_PATTERN.fullmatch(charge_box_id) is not None
+            and charge_box_id not in DOT_SEGMENTS)
 
 
 def get(actor: Actor, charge_box_id: str) -> Station:
@@ -143,8 +154,12 @@ def check_credentials(
     return None
 
 
-def register_pending(tenant: Tenant, charge_box_id: str, auth_key: str | None) -> Station:
-    """Auto-registration: an unknown station joins as Pending, keeping the key it presented."""
+def register_pending(tenant: Tenant, charge_box_id: str, auth_key: str | None) -> Station | None:
+    """Auto-registration: an unknown station joins as Pending, keeping the key it presented;
+    None past OCPP_AUTO_REGISTER_LIMIT new stations of the company (anyone may knock)."""
+    limit = current_app.config["OCPP_AUTO_REGISTER_LIMIT"]
+    if not rate_limits.allow(limit, "auto-registered-stations", tenant.slug):
+        return None
     station = add(tenant, charge_box_id)
     station.registration_status = RegistrationStatus.pending
     if auth_key and AUTH_KEY_PATTERN.fullmatch(auth_key):

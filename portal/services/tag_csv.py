@@ -2,6 +2,11 @@
 
 Import adds new tags and updates existing ones (same idTag); it never deletes. Each bad
 row is reported with its line and why, and changes nothing; the good rows are imported.
+
+Text that a spreadsheet would run as a formula ("=HYPERLINK(...)" in a note) is kept as it
+is: a note or idTag may well start with - or +, and only a spreadsheet gives such text
+meaning. The export quotes it (portal.reports.exports), and the import reads that quote
+away again, so exporting and importing keeps every value.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from portal.errors import Invalid
 from portal.extensions import db
 from portal.models import Tag, Tenant
+from portal.reports import exports
 from portal.services import tags
 
 
@@ -106,7 +112,7 @@ def _read(csv_format: CsvFormat, line: int, cells: list[str]) -> _Row:
     columns = HEADERS[csv_format]
     if len(cells) != len(columns):
         raise _BadRow(f"expected {len(columns)} columns, found {len(cells)}")
-    cells = [cell.strip() for cell in cells]
+    cells = [exports.read_cell(cell.strip()) for cell in cells]
     id_tag, parent = cells[0], cells[1]
     for name, value in (("tag", id_tag), ("parent", parent)):
         if len(value) > tags.MAX_ID_TAG_LENGTH:
@@ -185,19 +191,16 @@ def _save(tenant: Tenant, row: _Row) -> str:
 
 def export_csv(csv_format: CsvFormat) -> Iterator[str]:
     """The company's tags as CSV lines, header first, read from the database in batches."""
-    yield _line(HEADERS[csv_format])
+    return exports.csv_lines(HEADERS[csv_format], _rows(csv_format))
+
+
+def _rows(csv_format: CsvFormat) -> Iterator[tuple[Any, ...]]:
     query = select(Tag).options(selectinload(Tag.parent)).order_by(Tag.id_tag)
     for tag in db.session.scalars(query.execution_options(yield_per=500)):
         parent = tag.parent.id_tag if tag.parent else ""
         expiry = tag.expiry_at.strftime(EXPIRY_FORMAT) if tag.expiry_at else ""
         if csv_format is CsvFormat.WHITELIST:
-            yield _line((tag.id_tag, parent, expiry, "blocked" if tag.blocked else "accepted"))
+            yield (tag.id_tag, parent, expiry, "blocked" if tag.blocked else "accepted")
         else:
-            yield _line((tag.id_tag, parent, expiry, tag.max_active_transactions,
-                         "true" if tag.blocked else "false", tag.note))
-
-
-def _line(cells: tuple[Any, ...]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(cells)
-    return out.getvalue()
+            yield (tag.id_tag, parent, expiry, tag.max_active_transactions,
+                   "true" if tag.blocked else "false", tag.note)

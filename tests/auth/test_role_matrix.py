@@ -47,6 +47,7 @@ MATRIX = [
     ("GET",  "/connection-attempts/CP-NEW/add",  200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/connection-attempts/CP-NEW/add",  "302:/stations/CP-NEW", 403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/connection-attempts/{site1}/add", 409,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/connection-attempts/purge",       "302:/connection-attempts", 403,          403,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/my/sessions",                   403,                    403,              403,              200,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/account/password",              200,                    200,              200,              200,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/logout",                        405,                    405,              405,              405,                405,      405),
@@ -97,13 +98,14 @@ MATRIX = [
     ("POST", "/stations/{site1}/local-list/version", "302:/stations/CP-SITE1/local-list", "302:/stations/CP-SITE1/local-list", "302:/stations/CP-SITE1/local-list", 403, TO_LOGIN, TO_LOGIN),
     ("POST", "/stations/{site2}/local-list/version", "302:/stations/CP-SITE2/local-list", 404, "302:/stations/CP-SITE2/local-list", 403, TO_LOGIN, TO_LOGIN),
     ("POST", "/stations/{foreign}/local-list/version", 404,            404,              404,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET",  "/tags",                          200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET",  "/tags/import",                   200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    # tags are the company's, not a site's: hidden from site administrators (permissions.py)
+    ("GET",  "/tags",                          200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/import",                   200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     # no file in the form: 400 once the role may manage tags
-    ("POST", "/tags/import",                   400,                    400,              403,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET",  "/tags/export",                   200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET",  "/tags/export?format=whitelist",  200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET",  "/tags/export?format=excel",      400,                    400,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/tags/import",                   400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/export",                   200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/export?format=whitelist",  200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/export?format=excel",      400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     # OCPP configuration (tests/ocpp/test_configuration.py): the in-process app holds no
     # station socket, so a command answers "offline" and the page redirects back to the table
     ("GET",  "/stations/{site1}/configuration", 200,                   200,              200,              403,                TO_LOGIN, TO_LOGIN),
@@ -122,10 +124,12 @@ MATRIX = [
     ("GET",  "/configuration/apply",           200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/configuration/apply",           400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
     # firmware and diagnostics (tests/blueprints/test_firmware_files.py,
-    # tests/ocpp/test_firmware_management.py); forms posted empty: 400 once the role may
+    # tests/ocpp/test_firmware_management.py); forms posted empty: 400 once the role may.
+    # Images are the company's: a site administrator sends them to its stations, and does
+    # not upload or delete them
     ("GET",  "/firmware",                      200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
-    ("POST", "/firmware",                      400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
-    ("POST", "/firmware/999999/delete",        404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/firmware",                      400,                    403,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/firmware/999999/delete",        404,                    403,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/firmware/update",               400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/stations/{site1}/firmware",     200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/stations/{site2}/firmware",     200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
@@ -144,17 +148,19 @@ MATRIX = [
     ("PUT",  "/uploads/{token}",               404,                    404,              404,              404,                404,      404),
     ("POST", "/uploads/{token}",               404,                    404,              404,              404,                404,      404),
     # charging profiles (a profile 1 in each company; 999999 in none); smart charging tab.
-    # Empty forms: 400 once the role may post them; an empty clear is "clear all" (offline: 302)
+    # Empty forms: 400 once the role may post them; an empty clear is "clear all" (offline: 302).
+    # Profiles are the company's: a site administrator installs them on its stations, and
+    # does not define, change or delete them
     ("GET",  "/charging-profiles",             200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET",  "/charging-profiles/new",         200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
-    ("POST", "/charging-profiles/new",         400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/charging-profiles/new",         200,                    403,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/new",         400,                    403,              400,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/charging-profiles/1",           200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/charging-profiles/999999",      404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
-    ("GET",  "/charging-profiles/1/edit",      200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
-    ("POST", "/charging-profiles/1/edit",      400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
-    ("POST", "/charging-profiles/999999/edit", 404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
-    ("POST", "/charging-profiles/1/delete",    "302:/charging-profiles", "302:/charging-profiles", "302:/charging-profiles", 403, TO_LOGIN, TO_LOGIN),
-    ("POST", "/charging-profiles/999999/delete", 404,                  404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/charging-profiles/1/edit",      200,                    403,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/1/edit",      400,                    403,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/999999/edit", 404,                    403,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/1/delete",    "302:/charging-profiles", 403, "302:/charging-profiles", 403,         TO_LOGIN, TO_LOGIN),
+    ("POST", "/charging-profiles/999999/delete", 404,                  403,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/charging-profiles/1/install",   400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/charging-profiles/999999/install", 404,                 404,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/charging-profiles/1/remote-start", 400,                 400,              400,              403,                TO_LOGIN, TO_LOGIN),

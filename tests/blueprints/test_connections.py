@@ -135,3 +135,15 @@ def test_adding_without_the_form_token_is_refused(app, portal, world: World) -> 
     assert response.status_code == 400
     with company_scope(app, world.a):
         assert db.session.scalar(select(Station).where(Station.charge_box_id == "CP-NEW")) is None
+
+
+def test_dot_segments_cannot_be_added_as_stations(app, portal, world: World) -> None:
+    client = _admin(portal, world)
+    for charge_box_id in (".", ".."):
+        form = f"/connection-attempts/{charge_box_id}/add"
+        response = client.post(form, {}, csrf_from="/connection-attempts/CP-NEW/add")
+        assert response.status_code == 422, charge_box_id
+        assert "is not a usable chargeBoxId" in response.get_data(as_text=True)
+    with company_scope(app, world.a):
+        assert db.session.scalar(select(Station).where(Station.charge_box_id.in_(
+            [".", ".."]))) is None

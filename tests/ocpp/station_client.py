@@ -23,12 +23,17 @@ def open_socket(
     *,
     authorization: str | None = None,
     subprotocols: tuple[str, ...] = ("ocpp1.6",),
+    source: str | None = None,
+    close_timeout: float = 10,
 ) -> AbstractContextManager[ClientConnection]:
-    """Connect to 127.0.0.1:port as `host` (tenant subdomains do not resolve in Python)."""
-    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    """Connect to 127.0.0.1:port as `host` (tenant subdomains do not resolve in Python),
+    from the loopback address `source` if given (another station's address: 127.0.0.2)."""
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10,
+                                   source_address=(source, 0) if source else None)
     headers = {"Authorization": authorization} if authorization else {}
     return connect(f"ws://{host}:{port}{path}", sock=raw, subprotocols=list(subprotocols),
-                   additional_headers=headers, open_timeout=10, compression=None)
+                   additional_headers=headers, open_timeout=10, close_timeout=close_timeout,
+                   compression=None)
 
 
 class Station:

@@ -138,3 +138,21 @@ def test_plain_http_request_to_the_endpoint_is_400(company: OcppCompany) -> None
     response = requests.get(f"http://127.0.0.1:{company.port}/ocpp/CP1",
                             headers={"Host": f"{company.slug}.localhost"}, timeout=5)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("charge_box_id", [".", ".."])
+def test_dot_segments_are_no_chargebox_ids_refused_with_400_storing_nothing(
+    company: OcppCompany, charge_box_id: str
+) -> None:
+    def auto(tenant) -> None:
+        tenant.auto_register_stations = True
+
+    company.change(auto)
+    assert _refused_status(company, f"/ocpp/{charge_box_id}", authorization=basic_auth(
+        charge_box_id, "dot-station-key-00001")) == 400
+    assert _refused_status(company, f"/ocpp/{company.slug}/{charge_box_id}", host="localhost",
+                           subprotocols=("ocpp2.0.1",)) == 400
+    assert _attempts(company) == []
+    assert company.query(lambda: (
+        stations.db.session.scalars(select(Alarm.node)).all(),
+        stations.db.session.scalars(select(Station.charge_box_id)).all())) == ([], ["CP1"])

@@ -1,6 +1,7 @@
 """Charging profiles: define them, install them on stations, and each station's Smart
 charging tab (installed profiles, clear, composite schedule).
 
+Profiles are the company's: defining, changing and deleting one is MANAGE_CHARGING_PROFILES.
 Setting limits on stations is configuration (CONFIGURE_STATIONS); a remote start, even
 with a profile, is an operation (OPERATE_STATIONS).
 """
@@ -40,7 +41,7 @@ def index() -> str:
 
 
 @bp.route("/charging-profiles/new", methods=["GET", "POST"])
-@requires(Capability.CONFIGURE_STATIONS)
+@requires(Capability.MANAGE_CHARGING_PROFILES)
 def create() -> Response | str | tuple[str, int]:
     form = ProfileForm()
     if not form.validate_on_submit():
@@ -55,7 +56,7 @@ def create() -> Response | str | tuple[str, int]:
 
 
 @bp.route("/charging-profiles/<int:charging_profile_id>/edit", methods=["GET", "POST"])
-@requires(Capability.CONFIGURE_STATIONS)
+@requires(Capability.MANAGE_CHARGING_PROFILES)
 def edit(charging_profile_id: int) -> Response | str | tuple[str, int]:
     profile = charging_profiles.get(charging_profile_id)
     if request.method == "GET":
@@ -98,7 +99,7 @@ def _form_page(form: ProfileForm, profile: ChargingProfile | None, error: str = 
 
 
 @bp.post("/charging-profiles/<int:charging_profile_id>/delete")
-@requires(Capability.CONFIGURE_STATIONS)
+@requires(Capability.MANAGE_CHARGING_PROFILES)
 def delete(charging_profile_id: int) -> Response:
     profile = charging_profiles.get(charging_profile_id)
     charging_profiles.delete(profile)  # a Conflict while installed: its own error page

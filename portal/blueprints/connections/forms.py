@@ -25,3 +25,7 @@ class AddStationForm(FlaskForm):
         validators=[Length(max=200)],
         description="Optional. The site's name; a new name creates the site.",
     )
+
+
+class PurgeForm(FlaskForm):
+    """Only the CSRF token: a button that forgets the refused connections."""

@@ -1,23 +1,36 @@
-"""Refused station connections, and registering a station that was refused as unknown."""
+"""Refused station connections, registering a station that was refused as unknown, and
+forgetting the refusals."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.auth.permissions import Capability, requires
 from portal.blueprints.connections import bp
-from portal.blueprints.connections.forms import AddStationForm
+from portal.blueprints.connections.forms import AddStationForm, PurgeForm
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.services import monitoring, sites, stations
+from portal.services import connection_attempts, monitoring, sites, stations
 
 
 @bp.get("/connection-attempts")
 @requires(Capability.REGISTER_STATIONS)
 def attempts() -> str:
     page = monitoring.refused_connections(request.args.get("page", 1, type=int))
-    return render_template("connections/attempts.html", page=page)
+    return render_template("connections/attempts.html", page=page, purge_form=PurgeForm())
+
+
+@bp.post("/connection-attempts/purge")
+@requires(Capability.REGISTER_STATIONS)
+def purge() -> Response:
+    if not PurgeForm().validate_on_submit():
+        abort(400)
+    forgotten = connection_attempts.purge(g.tenant)
+    db.session.commit()
+    flash(f"{forgotten} refused connection record{'' if forgotten == 1 else 's'} forgotten.",
+          "success")
+    return redirect(url_for(".attempts"))
 
 
 @bp.route("/connection-attempts/<charge_box_id>/add", methods=["GET", "POST"])

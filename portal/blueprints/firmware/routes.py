@@ -1,5 +1,9 @@
 """Firmware images, UpdateFirmware and GetDiagnostics: the Firmware page and the station's
-"Firmware and diagnostics" tab."""
+"Firmware and diagnostics" tab.
+
+Images are the company's (MANAGE_FIRMWARE_IMAGES to upload or delete one); sending one to
+stations is configuring them (CONFIGURE_STATIONS), within the stations the user sees.
+"""
 
 from __future__ import annotations
 
@@ -48,7 +52,7 @@ def index() -> str:
 # MAX_UPLOAD_MB instead of this page's FIRMWARE_MAX_BYTES.
 @csrf.exempt
 @bp.post("/firmware")
-@requires(Capability.CONFIGURE_STATIONS)
+@requires(Capability.MANAGE_FIRMWARE_IMAGES)
 def upload() -> Response | Page:
     limit = current_app.config["FIRMWARE_MAX_BYTES"]
     # This route's own limit, not MAX_UPLOAD_MB.
@@ -71,7 +75,7 @@ def upload() -> Response | Page:
 
 
 @bp.post("/firmware/<int:image_id>/delete")
-@requires(Capability.CONFIGURE_STATIONS)
+@requires(Capability.MANAGE_FIRMWARE_IMAGES)
 def delete(image_id: int) -> Response:
     image = firmware.get_image(image_id)
     if not DeleteForm().validate_on_submit():

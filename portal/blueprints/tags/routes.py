@@ -12,6 +12,7 @@ from portal.blueprints.tags import bp
 from portal.blueprints.tags.forms import ImportForm, TagFilterForm
 from portal.errors import Invalid
 from portal.extensions import db
+from portal.reports import exports
 from portal.services import tag_csv, tags
 from tenants.scoping import tenant_scope
 
@@ -64,9 +65,7 @@ def export() -> Response:
         with tenant_scope(tenant):
             yield from tag_csv.export_csv(csv_format)
 
-    return Response(stream_with_context(lines()), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             f"attachment; filename=tags-{csv_format.value}.csv"})
+    return exports.csv_response(stream_with_context(lines()), f"tags-{csv_format.value}.csv")
 
 
 def _limit() -> int:
