@@ -33,6 +33,7 @@ def test_results_fill_in_as_stations_answer(page: Page, company: OcppCompany,
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Operations").click()
     page.get_by_role("link", name="Clear the authorization cache").click()
+    page.wait_for_load_state()  # its script makes "Select all online" work
     page.get_by_role("button", name="Select all online").click()
     expect(page.get_by_label("CP1")).to_be_checked()
     answering = _answer_late(cp1, delay=2.5)
