@@ -54,7 +54,7 @@ def create() -> Response | str | tuple[str, int]:
     return redirect(url_for(".show", charging_profile_id=profile.charging_profile_id))
 
 
-@bp.route("/charging-profiles/<int:charging_profile_id>/edit", methods=["GET", "POST"])
+@bp.route("/charging-profiles/<id:charging_profile_id>/edit", methods=["GET", "POST"])
 @requires(Capability.CONFIGURE_STATIONS)
 def edit(charging_profile_id: int) -> Response | str | tuple[str, int]:
     profile = charging_profiles.get(charging_profile_id)
@@ -97,7 +97,7 @@ def _form_page(form: ProfileForm, profile: ChargingProfile | None, error: str = 
                            error=error)
 
 
-@bp.post("/charging-profiles/<int:charging_profile_id>/delete")
+@bp.post("/charging-profiles/<id:charging_profile_id>/delete")
 @requires(Capability.CONFIGURE_STATIONS)
 def delete(charging_profile_id: int) -> Response:
     profile = charging_profiles.get(charging_profile_id)
@@ -107,7 +107,7 @@ def delete(charging_profile_id: int) -> Response:
     return redirect(url_for(".index"))
 
 
-@bp.get("/charging-profiles/<int:charging_profile_id>")
+@bp.get("/charging-profiles/<id:charging_profile_id>")
 @requires(Capability.CONFIGURE_STATIONS)
 def show(charging_profile_id: int) -> str:
     profile = charging_profiles.get(charging_profile_id)
@@ -126,7 +126,7 @@ def _profile_page(profile: ChargingProfile, install_form: InstallForm,
                            install_form=install_form, start_form=start_form, error=error)
 
 
-@bp.post("/charging-profiles/<int:charging_profile_id>/install")
+@bp.post("/charging-profiles/<id:charging_profile_id>/install")
 @requires(Capability.CONFIGURE_STATIONS)
 def install(charging_profile_id: int) -> Response | tuple[str, int]:
     profile = charging_profiles.get(charging_profile_id)
@@ -144,7 +144,7 @@ def install(charging_profile_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("operations.result", operation_id=operation_id))
 
 
-@bp.post("/charging-profiles/<int:charging_profile_id>/remote-start")
+@bp.post("/charging-profiles/<id:charging_profile_id>/remote-start")
 @requires(Capability.OPERATE_STATIONS)
 def remote_start(charging_profile_id: int) -> Response | tuple[str, int]:
     profile = charging_profiles.get(charging_profile_id)
