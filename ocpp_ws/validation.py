@@ -95,16 +95,21 @@ def check_payload(action: str, payload: dict[str, Any], text: str | None = None)
         raise OcppError("PropertyConstraintViolation",
                         "payload holds a number out of range") from None
     if text is None or "\\u" in text:
-        where = _unstorable_text(payload, "payload")
-        if where is not None:
-            raise OcppError("PropertyConstraintViolation",
-                            f"{where} holds a NUL character or a lone surrogate")
+        problem = unstorable(payload)
+        if problem is not None:
+            raise OcppError("PropertyConstraintViolation", problem)
 
 
-def _unstorable_text(value: Any, path: str) -> str | None:
-    """The path of the first string in the value that no database can store, if any."""
+def unstorable(value: Any, path: str = "payload") -> str | None:
+    """What in a JSON value no database column can hold, if anything: a string with NUL or
+    a lone surrogate, a number outside the Integer range. (It also reads station answers,
+    which have no schema check.)"""
     if isinstance(value, str):
-        return path if UNSTORABLE_TEXT.search(value) else None
+        return (f"{path} holds a NUL character or a lone surrogate"
+                if UNSTORABLE_TEXT.search(value) else None)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (None if INTEGER_MIN <= value <= INTEGER_MAX
+                else f"{path} is out of range ({INTEGER_MIN} to {INTEGER_MAX})")
     if isinstance(value, dict):
         items: Any = ((f"{path}.{key}", item) for key, item in value.items())
     elif isinstance(value, list):
@@ -112,4 +117,4 @@ def _unstorable_text(value: Any, path: str) -> str | None:
     else:
         return None
     return next((found for where, item in items
-                 if (found := _unstorable_text(item, where)) is not None), None)
+                 if (found := unstorable(item, where)) is not None), None)

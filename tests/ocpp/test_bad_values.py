@@ -1,7 +1,8 @@
 """Values a frame may spell but the database cannot hold (NUL characters, lone surrogates,
 integers past 32 bits, times out of the calendar, NaN, nesting past Python's parser) get a
 validation CALLERROR as OCPP-J 1.6 spells it, never InternalError: nothing is stored, the
-frame is logged, the server prints no traceback and the connection answers on."""
+frame is logged, the server prints no traceback and the connection answers on. A station's
+answer to a command that holds such values ends the command as refused, storing nothing."""
 
 from __future__ import annotations
 
@@ -13,9 +14,17 @@ from sqlalchemy import func, select
 from websockets.exceptions import InvalidStatus
 
 from portal.extensions import db
-from portal.models import ChargingSession, ConnectionAttempt, MeterValue, OcppMessage, Station
+from portal.models import (
+    ChargingSession,
+    ConnectionAttempt,
+    MeterValue,
+    OcppMessage,
+    Station,
+    StationConfigurationKey,
+)
 from portal.models.base import Base
 from tests.ocpp.conftest import KEY, OcppCompany, ServerLog
+from tests.ocpp.remote import Answering, new_token, post_command
 from tests.ocpp.station_client import Station as StationClient
 from tests.ocpp.station_client import basic_auth, open_socket
 
@@ -165,4 +174,42 @@ def test_an_unusable_charge_box_id_is_refused_at_the_handshake_and_nothing_store
         pass
     assert refused.value.response.status_code == 400
     assert _counts(watched_company) == before
+    _no_traceback(logged_server)
+
+
+@pytest.mark.parametrize(("action", "answer", "description"), [
+    ("GetConfiguration", {"configurationKey": [{"key": "HeartbeatInterval", "readonly": False,
+                                                "value": "6\u00000"}]},
+     "payload.configurationKey[0].value holds a NUL character or a lone surrogate"),
+    ("GetLocalListVersion", {"listVersion": 10**30},
+     "payload.listVersion is out of range (-2147483648 to 2147483647)"),
+])
+def test_an_answer_the_database_cannot_hold_ends_its_command_refused_and_stores_nothing(
+    watched_company: OcppCompany, station: StationClient, logged_server, action: str,
+    answer: dict, description: str
+) -> None:
+    token = new_token(watched_company)
+    before = _counts(watched_company)
+    answering = Answering(station, lambda unique_id: [3, unique_id, answer])
+    response = post_command(watched_company, token, {"action": action, "payload": {}})
+    answering.join()
+    assert response.status_code == 502, response.text
+    assert (response.json()["code"], response.json()["description"]) == (
+        "PropertyConstraintViolation", f"The answer cannot be stored: {description}.")
+    assert _counts(watched_company) == before
+    assert watched_company.query(lambda: db.session.scalar(
+        select(func.count()).select_from(StationConfigurationKey))) == 0
+    _no_traceback(logged_server)
+
+
+def test_a_call_error_too_long_or_with_nul_to_store_is_kept_readable(
+    watched_company: OcppCompany, station: StationClient, logged_server
+) -> None:
+    answering = Answering(station, lambda unique_id: [4, unique_id, "E" * 80, "a\u0000b", {}])
+    response = post_command(watched_company, new_token(watched_company),
+                            {"action": "ClearCache", "payload": {}})
+    answering.join()
+    assert response.status_code == 502, response.text
+    assert (response.json()["code"], response.json()["description"]) == (
+        "E" * 50, "a\N{SYMBOL FOR NULL}b")
     _no_traceback(logged_server)
