@@ -83,7 +83,7 @@ class PeriodForm(Form):
 
 class ProfileForm(FlaskForm):
     charging_profile_id = WholeNumberField("Profile id (chargingProfileId)",
-                                       validators=[InputRequired()])
+                                           validators=[InputRequired()])
     description = StringField("Description", filters=[strip], validators=[Length(max=200)])
     stack_level = WholeNumberField("Stack level", default=0, validators=[InputRequired()])
     purpose = SelectField("Purpose", default=ChargingProfilePurposeType.tx_default_profile.value,
@@ -130,20 +130,20 @@ class InstallForm(FlaskForm):
     stations = SelectMultipleField("Stations", render_kw={"size": 6}, validators=[DataRequired(
         "Choose at least one station.")])
     connector_id = WholeNumberField("Connector", default=0, validators=[InputRequired()],
-                                description="0: the whole station.")
+                                    description="0: the whole station.")
 
 
 class RemoteStartForm(FlaskForm):
     station = SelectField("Station")
     connector_id = WholeNumberField("Connector", default=1,
-                                validators=[InputRequired(), NumberRange(min=1)])
+                                    validators=[InputRequired(), NumberRange(min=1)])
     id_tag = StringField("Tag (idTag)", filters=[strip],
                          validators=[DataRequired(), Length(max=20)])
 
 
 class ClearForm(FlaskForm):
     charging_profile_id = WholeNumberField("Profile id", validators=[Optional()],
-                                       description="Given: that profile only.")
+                                           description="Given: that profile only.")
     connector_id = WholeNumberField("Connector", validators=[Optional()])
     purpose = SelectField("Purpose", default="", choices=[ANY, *_choices(
         ChargingProfilePurposeType)])

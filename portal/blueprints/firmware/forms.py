@@ -12,6 +12,7 @@ from portal.blueprints.fields import LocalDateTimeField, WholeNumberField
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
+
 class ImageUploadForm(FlaskForm):
     file = FileField("Firmware image", validators=[FileRequired("Choose a file to upload.")])
 
@@ -22,9 +23,9 @@ class DeleteForm(FlaskForm):
 
 class RetryForm(FlaskForm):
     retries = WholeNumberField("Retries", validators=[Optional()],
-                           description="Empty = as the station decides.")
+                               description="Empty = as the station decides.")
     retry_interval = WholeNumberField("Retry interval (seconds)", validators=[Optional()],
-                                  description="Empty = as the station decides.")
+                                      description="Empty = as the station decides.")
 
 
 class UpdateFirmwareForm(RetryForm):

@@ -51,7 +51,7 @@ def _connector(label: str = "Connector", *, required: bool = True, minimum: int 
                default: int | None = None) -> WholeNumberField:
     first = [InputRequired()] if required else [Optional()]
     return WholeNumberField(label, default=default,
-                        validators=[*first, NumberRange(min=minimum, max=999)])
+                            validators=[*first, NumberRange(min=minimum, max=999)])
 
 
 def _seconds(label: str, *, minimum: int = 0) -> WholeNumberField:
@@ -209,7 +209,7 @@ class CancelReservationForm(OperationForm):
 class ClearChargingProfileForm(OperationForm):
     action, title = "ClearChargingProfile", "Clear charging profiles"
     profile_id = WholeNumberField("Profile id (empty: by the criteria below)",
-                              validators=[Optional()])
+                                  validators=[Optional()])
     connector_id = _connector("Connector (0 = the whole station)", required=False, minimum=0)
     purpose = SelectField("Purpose", choices=[NONE, *_choices(ChargingProfilePurposeType)],
                           default="")
@@ -226,7 +226,7 @@ class GetCompositeScheduleForm(OperationForm):
     connector_id = _connector("Connector (0 = the station's grid connection)", minimum=0,
                               default=0)
     duration = WholeNumberField("Duration (seconds)", default=86_400,
-                            validators=[InputRequired(), NumberRange(min=1)])
+                                validators=[InputRequired(), NumberRange(min=1)])
     rate_unit = SelectField("Rate unit", choices=[NONE, *_choices(ChargingRateUnitType)],
                             default="")
 
