@@ -93,7 +93,7 @@ def _handle(state: StationState, text: str, max_frame_bytes: int,
 
 def _answer_call(state: StationState, writes: Writes, call: frames.Call, text: str) -> str:
     try:
-        _check(state, call)
+        _check(state, call, text)
         if call.action not in FREQUENT:
             return _orm_lane(state, writes, call, text)
         answer_type, answer = MessageType.CallResult, frames.call_result(
@@ -106,15 +106,16 @@ def _answer_call(state: StationState, writes: Writes, call: frames.Call, text: s
     return answer
 
 
-def _check(state: StationState, call: frames.Call) -> None:
-    """Refuse a call no handler takes, from a station not Accepted, or off its schema."""
+def _check(state: StationState, call: frames.Call, text: str) -> None:
+    """Refuse a call no handler takes, from a station not Accepted, or off its schema (or
+    off what the database can hold: ocpp_ws.validation)."""
     if call.action not in ROUTES:
         if call.action in KNOWN_ACTIONS:
             raise OcppError("NotSupported", f"{call.action} is sent by a central system")
         raise OcppError("NotImplemented", f"unknown action {call.action}")
     if not state.accepted and call.action != Action.boot_notification.value:
         raise OcppError("SecurityError", "the station is not Accepted: it may only boot")
-    check_payload(call.action, call.payload)
+    check_payload(call.action, call.payload, text)
 
 
 def _frequent_lane(state: StationState, writes: Writes, call: frames.Call) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from typing import Any
 from ocpp.messages import MessageType
 
 from ocpp_ws.errors import OcppError
+from ocpp_ws.validation import UNSTORABLE_TEXT
+from portal.input_rules import load_json
 from portal.services.secrets import masked_answer
 
 MAX_UNIQUE_ID_LENGTH = 36  # OCPP-J 1.6, 4.1.3
@@ -56,14 +58,16 @@ def parse(text: str, max_bytes: int) -> Call | Reply:
         raise BadFrame("FormationViolation", f"frame of {size} bytes exceeds {max_bytes}",
                        guessed_id)
     try:
-        message = json.loads(text)
+        message = load_json(text)
     except ValueError as error:
         raise BadFrame("FormationViolation", f"not JSON: {error}", guessed_id) from None
     if not isinstance(message, list) or not message or message[0] not in (2, 3, 4):
         raise BadFrame("FormationViolation", "not an OCPP-J message array", guessed_id)
     unique_id = message[1] if len(message) > 1 else None
-    if not isinstance(unique_id, str) or not 0 < len(unique_id) <= MAX_UNIQUE_ID_LENGTH:
-        raise BadFrame("FormationViolation", "uniqueId must be a string of 1 to 36 characters")
+    if (not isinstance(unique_id, str) or not 0 < len(unique_id) <= MAX_UNIQUE_ID_LENGTH
+            or UNSTORABLE_TEXT.search(unique_id)):
+        raise BadFrame("FormationViolation", "uniqueId must be a string of 1 to 36 characters"
+                                             " (without NUL or lone surrogates)")
     if message[0] != MessageType.Call:
         return Reply(message[0], unique_id, message)
     return _call(message, unique_id)
@@ -92,7 +96,11 @@ def call_error(unique_id: str, error: OcppError) -> str:
 
 
 def _dump(message: list[Any]) -> str:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    if not text.isascii() and UNSTORABLE_TEXT.search(text):
+        # A station's lone surrogate echoed in a description: UTF-8 cannot carry it raw.
+        text = json.dumps(message, separators=(",", ":"))
+    return text
 
 
 def masked_reply(reply: Reply, text: str) -> str:

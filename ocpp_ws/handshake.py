@@ -63,8 +63,9 @@ def check() -> Response | None:
         return _refusal(400, "This is an OCPP 1.6J WebSocket endpoint.")
     charge_box_id = (request.view_args or {})["charge_box_id"]
     if not stations.is_usable_charge_box_id(charge_box_id):
-        # No station can have it ("..", a space, 300 characters): nothing worth recording.
-        return _refusal(400, "Not a usable chargeBoxId.")
+        # No station can have it ("..", a space, 300 characters), nor could it be stored:
+        # nothing is recorded.
+        return _refusal(400, "Refused: a chargeBoxId has 1 to 255 letters, digits and . _ : -")
     if SUBPROTOCOL not in _offered_subprotocols():
         return _refuse_and_record(tenant, charge_box_id, RefusalReason.NO_SUBPROTOCOL, 400)
     credentials = request.authorization

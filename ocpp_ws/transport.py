@@ -5,7 +5,8 @@ The station's socket may be held by this worker or, with REDIS_URL, by any other
 StationOffline or CallTimedOut; it never waits longer than its time-out. It writes the
 CALL to the message log (secrets masked) in the caller's transaction and commits nothing:
 what a command means and what its answer changes belong to
-portal.services.remote_operations.
+portal.services.remote_operations. A reply has no schema check (stations answer loosely);
+`unstorable` says what in it the database cannot hold, and `storable` makes its text fit.
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ from ocpp_ws import message_log, registry
 from ocpp_ws.connection import CallTimedOut, StationOffline
 from ocpp_ws.errors import OcppError
 from ocpp_ws.frames import Reply
+from ocpp_ws.message_log import storable
 from ocpp_ws.routing import ROUTER, Router
 from ocpp_ws.station_state import StationState
-from ocpp_ws.validation import check_payload
+from ocpp_ws.validation import check_payload, unstorable
 from portal.extensions import db
 from portal.models import Direction
 from portal.models.base import utcnow
 from portal.services.secrets import masked_call
 
-__all__ = ["CallTimedOut", "Reply", "StationOffline", "call", "misfit", "reload_after_commit"]
+__all__ = ["CallTimedOut", "Reply", "StationOffline", "call", "misfit", "reload_after_commit",
+           "storable", "unstorable"]
 
 
 def misfit(action: str, payload: dict[str, Any]) -> str | None:

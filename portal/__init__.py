@@ -45,7 +45,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import database
+    from portal import database, input_rules
     from portal.auth import login
     from portal.extensions import bootstrap, csrf, db, limiter, migrate, sock
     from tenants import resolve
@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    input_rules.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)
     app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)

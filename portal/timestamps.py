@@ -6,8 +6,13 @@ from datetime import UTC, datetime
 
 
 def parse_timestamp(value: str) -> datetime:
+    """The UTC time an ISO 8601 string gives; ValueError if it gives none, also when its
+    offset takes it out of the calendar (year 1 east of UTC, year 9999 west of it)."""
     moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is out of the calendar in UTC") from None
 
 
 def format_timestamp(moment: datetime) -> str:

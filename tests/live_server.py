@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import IO
 
 import requests
@@ -18,16 +18,17 @@ from portal.config import PROJECT_ROOT
 
 @contextmanager
 def running_server(
-    database_url: str, port: int, **settings: str
+    database_url: str, port: int, output: IO[bytes] | None = None, **settings: str
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start `flask serve` on 127.0.0.1:port; yield its process."""
+    """Start `flask serve` on 127.0.0.1:port; yield its process. What it prints goes to
+    `output` when given (a test reads its log there), else to a file nobody reads."""
     # Test stations answer only the calls a test has them answer: no GetConfiguration after
     # their first boot unless a test asks for it (tests/ocpp/test_configuration.py).
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
            "PORTAL_DOMAIN": "localhost", "OCPP_GET_CONFIGURATION_AT_FIRST_BOOT": "false",
            **settings}
     # A file, not a pipe: nobody reads a pipe while tests run, and a full one stalls the server.
-    with tempfile.TemporaryFile() as output:
+    with nullcontext(output) if output else tempfile.TemporaryFile() as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)],
             cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,

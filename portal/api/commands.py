@@ -11,6 +11,7 @@ from portal.api.auth import token_requires
 from portal.api.errors import error_response
 from portal.auth.permissions import Capability
 from portal.errors import Invalid
+from portal.input_rules import load_json
 from portal.models import Command, CommandOutcome
 from portal.services import remote_operations, stations
 from portal.services.outcomes import told
@@ -26,16 +27,25 @@ ERROR_CODE = {CommandOutcome.OFFLINE: "station_offline", CommandOutcome.TIMED_OU
 @token_requires(Capability.OPERATE_STATIONS)
 def send_command(charge_box_id: str) -> Response:
     """Send an OCPP operation to the station and answer with what it said."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Invalid('The body must be a JSON object: {"action": ..., "payload": {...}}.',
-                      field="body")
+    body = _body()
     station = stations.get(g.api_token, charge_box_id)
     action, payload = str(body.get("action", "")), body.get("payload", {})
     timeout = _timeout(body)
     command = remote_operations.send(station, action, payload, timeout=timeout,
                                      sender=Sender.of_token(g.api_token))
     return _answer(command)
+
+
+def _body() -> dict[str, Any]:
+    """The request's JSON object (strict JSON: portal.input_rules.load_json)."""
+    try:
+        body = load_json(request.get_data(as_text=True)) if request.is_json else None
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise Invalid('The body must be a JSON object: {"action": ..., "payload": {...}}.',
+                      field="body")
+    return body
 
 
 def _timeout(body: dict[str, Any]) -> float:

@@ -13,11 +13,11 @@ from portal.api.errors import error_response
 from portal.api.stations import json_time
 from portal.auth.permissions import Capability
 from portal.models import ChargingSession
+from portal.models.base import INTEGER_MAX
 from portal.services import charging_sessions
 from portal.timestamps import parse_timestamp
 
 PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
-MAX_ID = 2**63 - 1  # the largest id a database stores
 T = TypeVar("T")
 
 
@@ -57,7 +57,7 @@ def _argument(name: str, parse: Callable[[str], T], errors: dict[str, str],
 
 def _id(raw: str) -> int:
     number = int(raw)
-    if not 0 <= number <= MAX_ID:
+    if not 0 <= number <= INTEGER_MAX:  # ids are Integer columns
         raise ValueError(raw)
     return number
 

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from portal.api import errors as api_errors
 from portal.auth.throttle import TooManyAttempts
 from portal.errors import DomainError
+from portal.extensions import db
 
 log = logging.getLogger(__name__)
 E = TypeVar("E", bound=Exception)
@@ -66,6 +67,9 @@ def _by_door(web: Handler[E]) -> Handler[E]:
         if isinstance(error, InternalServerError):
             log.error("unhandled error on %s %s", request.method, request.path,
                       exc_info=error.original_exception)
+            # A failed flush leaves the session unusable: the page (its menu reads the
+            # user) would fail too, leaving a bare "Internal Server Error".
+            db.session.rollback()
         if request.path.startswith("/api/"):
             return api_errors.from_exception(error)
         return web(error)

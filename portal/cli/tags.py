@@ -1,22 +1,23 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 from flask.cli import AppGroup
 
 from portal.cli.common import in_tenant
+from portal.models.base import INTEGER_MAX, INTEGER_MIN
 from portal.services import tags
+from portal.timestamps import parse_timestamp
 
 
 def _expiry(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        expiry = datetime.fromisoformat(value)
+        return parse_timestamp(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO date or date-time") from None
-    return expiry.replace(tzinfo=UTC) if expiry.tzinfo is None else expiry
 
 
 @click.group("tags", cls=AppGroup, help="RFID tags (OCPP idTags) of a company.")
@@ -29,7 +30,8 @@ def group() -> None:
 @click.argument("id_tag")
 @click.option("--expiry", callback=_expiry,
               help="Expiry as ISO date or date-time (UTC if no zone).")
-@click.option("--max-active", default=1, show_default=True, type=int,
+@click.option("--max-active", default=1, show_default=True,
+              type=click.IntRange(INTEGER_MIN, INTEGER_MAX),
               help="Concurrent sessions allowed: 0 blocks, a negative number means no limit.")
 @click.option("--blocked", is_flag=True, help="Refuse this tag at every station.")
 @click.option("--parent", "parent_id_tag", help="Parent idTag (a group of tags).")

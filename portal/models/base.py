@@ -18,6 +18,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# An Integer column (every id, count and OCPP integer stored) holds 32 bits on PostgreSQL:
+# a value outside is refused where it comes in, not by the database later.
+INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
 
 
 def utcnow() -> datetime:

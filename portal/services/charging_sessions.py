@@ -239,10 +239,17 @@ def meter_value_rows(tenant_id: int, station_id: int, outlet_id: int | None,
     ]
 
 
+_NUMERIC = MeterValue.__table__.c.numeric_value.type  # Numeric(precision, scale)
+NUMERIC_LIMIT = Decimal(10) ** (_NUMERIC.precision - _NUMERIC.scale)
+
+
 def _number(sample: dict[str, Any]) -> Decimal | None:
+    """The value as a number where the numeric column can hold it (the text is always kept:
+    "NaN" or "1e30" are a station's words, not a reading)."""
     if sample.get("format") == "SignedData":
         return None
     try:
-        return Decimal(sample["value"])
+        number = Decimal(sample["value"])
     except InvalidOperation:
         return None
+    return number if number.is_finite() and abs(number) < NUMERIC_LIMIT else None

@@ -17,6 +17,7 @@ from sqlalchemy import Select, String, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from portal.auth.permissions import visible_stations
+from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import (
     ConnectionAttempt,
@@ -28,6 +29,7 @@ from portal.models import (
     Station,
     User,
 )
+from portal.models.base import INTEGER_MAX
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -56,8 +58,14 @@ class Page(Generic[T]):
 
 def paginate(query: Select[Any], number: int, size: int, *, counted: bool = True,
           scalars: bool = True) -> Page[Any]:
-    """One page of an ordered query: one row more than the page tells whether another follows."""
+    """One page of an ordered query: one row more than the page tells whether another follows.
+
+    A page number from the URL may be anything: below 1 is the first page; one whose rows
+    would start past INTEGER_MAX (more rows than a table with Integer ids holds, and an
+    OFFSET the database may refuse) is NotFound."""
     number = max(number, 1)
+    if number > INTEGER_MAX // size + 1:
+        raise NotFound(f"There is no page {number} of this list.")
     total = None
     if counted:
         counting = select(func.count()).select_from(query.order_by(None).subquery())

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from portal.auth.permissions import visible_stations
 from portal.extensions import db
 from portal.models import ChargingSession, Command, CommandOutcome, Station, User
+from portal.models.base import INTEGER_MAX
 from portal.services import remote_operations
 from portal.services.monitoring import PAGE_SIZE, Page, paginate
 from portal.services.remote_operations import Sender
@@ -43,7 +44,9 @@ def operation(actor: User, operation_id: str) -> list[Command]:
 
 
 def stations_by_id(actor: User, ids: list[int]) -> list[Station]:
-    """The stations among `ids` that the actor may see (forged or foreign ids drop out)."""
+    """The stations among `ids` that the actor may see (forged or foreign ids drop out,
+    and so do ids no row can have, which PostgreSQL would refuse to compare)."""
+    ids = [station_id for station_id in ids if 1 <= station_id <= INTEGER_MAX]
     if not ids:
         return []
     query = visible_stations(actor, select(Station).where(Station.id.in_(ids)))

@@ -56,6 +56,7 @@ ACTIONS = (
     "ReserveNow", "Reset", "SendLocalList", "SetChargingProfile", "TriggerMessage",
     "UnlockConnector", "UpdateFirmware",
 )
+ERROR_CODE_LENGTH = Command.__table__.c.error_code.type.length
 # OCPP 1.6 (4.2.1): a station not yet Accepted may not be sent these.
 NOT_BEFORE_ACCEPTED = frozenset({"RemoteStartTransaction", "RemoteStopTransaction"})
 
@@ -243,6 +244,26 @@ class _Call:
                    command.unique_id or "", command.action)
 
 
+def _record_reply(command: Command, reply: transport.Reply) -> None:
+    """The station's CALLRESULT or CALLERROR on the command. An answer holding what the
+    database cannot (NUL, a number past 32 bits) is recorded as refused, not stored: its
+    follow-up would fail and leave the command pending."""
+    body = reply.body + [None] * 4
+    if reply.message_type == MessageType.CallResult:
+        problem = transport.unstorable(body[2])
+        if problem is None:
+            command.outcome = CommandOutcome.ANSWERED
+            command.response = reply.body[2] if len(reply.body) > 2 else {}
+            return
+        code = "PropertyConstraintViolation"
+        description = f"The answer cannot be stored: {problem}."
+    else:
+        code, description = str(body[2]), str(body[3] or "")
+    command.outcome = CommandOutcome.CALL_ERROR
+    command.error_code = transport.storable(code)[:ERROR_CODE_LENGTH]
+    command.error_description = transport.storable(description)
+
+
 def _perform(command: Command, call: _Call, payload: dict[str, Any], timeout: float) -> None:
     """Send the stored command to its station, record what came of it, commit."""
     try:
@@ -253,14 +274,7 @@ def _perform(command: Command, call: _Call, payload: dict[str, Any], timeout: fl
     except transport.StationOffline:
         command.outcome = CommandOutcome.OFFLINE
     else:
-        if reply.message_type == MessageType.CallResult:
-            command.outcome = CommandOutcome.ANSWERED
-            command.response = reply.body[2] if len(reply.body) > 2 else {}
-        else:
-            body = reply.body + [None] * 4
-            command.outcome = CommandOutcome.CALL_ERROR
-            command.error_code = str(body[2])
-            command.error_description = str(body[3] or "")
+        _record_reply(command, reply)
     command.answered_at = utcnow()
     _, follow_ups = _rules()
     if (follow_up := follow_ups.get(call.action)) is not None:

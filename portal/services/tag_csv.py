@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from portal.errors import Invalid
 from portal.extensions import db
 from portal.models import Tag, Tenant
+from portal.models.base import INTEGER_MAX, INTEGER_MIN
 from portal.reports import exports
 from portal.services import tags
 
@@ -113,6 +114,8 @@ def _read(csv_format: CsvFormat, line: int, cells: list[str]) -> _Row:
     if len(cells) != len(columns):
         raise _BadRow(f"expected {len(columns)} columns, found {len(cells)}")
     cells = [exports.read_cell(cell.strip()) for cell in cells]
+    if any("\x00" in cell for cell in cells):  # PostgreSQL text cannot hold one
+        raise _BadRow("a NUL character in the row: no tag, date or note holds one")
     id_tag, parent = cells[0], cells[1]
     for name, value in (("tag", id_tag), ("parent", parent)):
         if len(value) > tags.MAX_ID_TAG_LENGTH:
@@ -139,21 +142,25 @@ def _expiry(value: str) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if "T" not in value and " " not in value:  # a date alone: valid to the end of that day
+            moment = datetime.combine(moment.date(), time.max)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 1 east of UTC, 9999 west
         raise _BadRow(f"bad date {value!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)") from None
-    if "T" not in value and " " not in value:  # a date alone: valid to the end of that day
-        moment = datetime.combine(moment.date(), time.max)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _whole_number(value: str) -> int:
     if not value:
         return 1
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise _BadRow(f"max active {value!r} is not a whole number "
                       "(0 = blocked, negative = no limit)") from None
+    if not INTEGER_MIN <= number <= INTEGER_MAX:
+        raise _BadRow(f"max active {value} is out of range "
+                      f"(from {INTEGER_MIN} to {INTEGER_MAX})")
+    return number
 
 
 def _boolean(value: str) -> bool:

@@ -144,6 +144,8 @@ def test_tags_add_refuses_bad_input_and_adds_nothing(app: Flask) -> None:
         (["--expiry", "yesterday"], 2, "not an ISO date"),
         (["--parent", "NOPE"], 1, "No parent tag NOPE"),
         (["--max-active", "many"], 2, "is not a valid integer"),
+        (["--max-active", "99999999999"], 2, "is not in the range"),
+        (["--expiry", "0001-01-01T00:00:00+01:00"], 2, "not an ISO date"),
     ]
     for options, exit_code, message in cases:
         result = _run(app, "tags", "add", company.slug, "TAG1", *options)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import pytest
 from flask import Flask
@@ -15,7 +16,9 @@ from portal.models import Tenant
 from portal.models.base import utcnow
 from portal.services import stations, tags
 from tenants.scoping import tenant_scope
+from tests.conftest import free_port
 from tests.factories import make_tenant
+from tests.live_server import running_server
 from tests.ocpp.station_client import Station
 
 KEY = "station-key-0123456789"
@@ -74,6 +77,39 @@ def other_company(app: Flask, live_server: int) -> OcppCompany:
     made = make_tenant(app)
     company = OcppCompany(made.slug, made.tenant_id, app, live_server)
     company.change(seed)
+    return company
+
+
+@dataclass
+class ServerLog:
+    """What a server printed, read a test at a time."""
+
+    output: IO[bytes]
+    read_up_to: int = 0
+
+    def new(self) -> str:
+        """What it printed since the last call."""
+        self.output.seek(self.read_up_to)
+        printed = self.output.read()
+        self.read_up_to += len(printed)
+        return printed.decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def logged_server(database_url: str, app: Flask) -> Iterator[tuple[int, ServerLog]]:
+    """A server of the module's own, whose output its tests read (no traceback, ever)."""
+    port = free_port()
+    with tempfile.TemporaryFile() as output, running_server(database_url, port, output):
+        yield port, ServerLog(output)
+
+
+@pytest.fixture
+def watched_company(app: Flask, logged_server: tuple[int, ServerLog]) -> OcppCompany:
+    """A company like `company`, on the module's logged server."""
+    made = make_tenant(app)
+    company = OcppCompany(made.slug, made.tenant_id, app, logged_server[0])
+    company.change(seed)
+    logged_server[1].new()  # what came before this test is not its concern
     return company
 
 

@@ -12,12 +12,10 @@ from ocpp.v16.enums import (
     RecurrencyKind,
 )
 from wtforms import (
-    DateTimeLocalField,
     DecimalField,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -26,7 +24,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.blueprints.stations.forms import ANY, FilterForm, strip, tenant_zone
+from portal.blueprints.fields import LocalDateTimeField, WholeNumberField
+from portal.blueprints.stations.forms import ANY, FilterForm, strip
 from portal.services.charging_profiles import Period, ProfileFilter, ProfileValues
 from portal.services.smart_charging import ClearCriteria
 
@@ -62,9 +61,9 @@ class ProfileFilterForm(FilterForm):
 class PeriodForm(Form):
     """A row of the schedule; a row left wholly empty is no period."""
 
-    start_period = IntegerField("Start (s)", validators=[Optional()])
+    start_period = WholeNumberField("Start (s)", validators=[Optional()])
     limit = DecimalField("Limit", places=None, validators=[Optional()])
-    number_phases = IntegerField("Phases", validators=[Optional()])
+    number_phases = WholeNumberField("Phases", validators=[Optional()])
 
     @property
     def is_empty(self) -> bool:
@@ -83,22 +82,21 @@ class PeriodForm(Form):
 
 
 class ProfileForm(FlaskForm):
-    charging_profile_id = IntegerField("Profile id (chargingProfileId)",
-                                       validators=[InputRequired()])
+    charging_profile_id = WholeNumberField("Profile id (chargingProfileId)",
+                                           validators=[InputRequired()])
     description = StringField("Description", filters=[strip], validators=[Length(max=200)])
-    stack_level = IntegerField("Stack level", default=0, validators=[InputRequired()])
+    stack_level = WholeNumberField("Stack level", default=0, validators=[InputRequired()])
     purpose = SelectField("Purpose", default=ChargingProfilePurposeType.tx_default_profile.value,
                           choices=_choices(ChargingProfilePurposeType))
     kind = SelectField("Kind", default=ChargingProfileKindType.relative.value,
                        choices=_choices(ChargingProfileKindType))
     recurrency = SelectField("Recurrency", default="", choices=[NONE, *_choices(RecurrencyKind)],
                              description="Recurring profiles only.")
-    valid_from = DateTimeLocalField("Valid from", tz=tenant_zone, validators=[Optional()])
-    valid_to = DateTimeLocalField("Valid to", tz=tenant_zone, validators=[Optional()])
-    start_schedule = DateTimeLocalField("Schedule start", tz=tenant_zone,
-                                        validators=[Optional()],
+    valid_from = LocalDateTimeField("Valid from", validators=[Optional()])
+    valid_to = LocalDateTimeField("Valid to", validators=[Optional()])
+    start_schedule = LocalDateTimeField("Schedule start", validators=[Optional()],
                                         description="Absolute and recurring profiles only.")
-    duration = IntegerField("Duration (s)", validators=[Optional()])
+    duration = WholeNumberField("Duration (s)", validators=[Optional()])
     rate_unit = SelectField("Rate unit", choices=[SelectChoice("A", "A (amperes)"),
                                                   SelectChoice("W", "W (watts)")])
     min_charging_rate = DecimalField("Minimum charging rate", places=None,
@@ -131,25 +129,25 @@ class ProfileForm(FlaskForm):
 class InstallForm(FlaskForm):
     stations = SelectMultipleField("Stations", render_kw={"size": 6}, validators=[DataRequired(
         "Choose at least one station.")])
-    connector_id = IntegerField("Connector", default=0, validators=[InputRequired()],
-                                description="0: the whole station.")
+    connector_id = WholeNumberField("Connector", default=0, validators=[InputRequired()],
+                                    description="0: the whole station.")
 
 
 class RemoteStartForm(FlaskForm):
     station = SelectField("Station")
-    connector_id = IntegerField("Connector", default=1,
-                                validators=[InputRequired(), NumberRange(min=1)])
+    connector_id = WholeNumberField("Connector", default=1,
+                                    validators=[InputRequired(), NumberRange(min=1)])
     id_tag = StringField("Tag (idTag)", filters=[strip],
                          validators=[DataRequired(), Length(max=20)])
 
 
 class ClearForm(FlaskForm):
-    charging_profile_id = IntegerField("Profile id", validators=[Optional()],
-                                       description="Given: that profile only.")
-    connector_id = IntegerField("Connector", validators=[Optional()])
+    charging_profile_id = WholeNumberField("Profile id", validators=[Optional()],
+                                           description="Given: that profile only.")
+    connector_id = WholeNumberField("Connector", validators=[Optional()])
     purpose = SelectField("Purpose", default="", choices=[ANY, *_choices(
         ChargingProfilePurposeType)])
-    stack_level = IntegerField("Stack level", validators=[Optional()])
+    stack_level = WholeNumberField("Stack level", validators=[Optional()])
 
     def criteria(self) -> ClearCriteria:
         return ClearCriteria(
@@ -160,8 +158,8 @@ class ClearForm(FlaskForm):
 
 
 class CompositeScheduleForm(FlaskForm):
-    connector_id = IntegerField("Connector", default=0, validators=[InputRequired()])
-    duration = IntegerField("Duration (s)", default=3600, validators=[InputRequired()])
+    connector_id = WholeNumberField("Connector", default=0, validators=[InputRequired()])
+    duration = WholeNumberField("Duration (s)", default=3600, validators=[InputRequired()])
     rate_unit = SelectField("Rate unit", default="", choices=[
         SelectChoice("", "As the station likes"), *_choices(ChargingRateUnitType)])
 

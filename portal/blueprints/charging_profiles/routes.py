@@ -55,7 +55,7 @@ def create() -> Response | str | tuple[str, int]:
     return redirect(url_for(".show", charging_profile_id=profile.charging_profile_id))
 
 
-@bp.route("/charging-profiles/<int:charging_profile_id>/edit", methods=["GET", "POST"])
+@bp.route("/charging-profiles/<id:charging_profile_id>/edit", methods=["GET", "POST"])
 @requires(Capability.MANAGE_CHARGING_PROFILES)
 def edit(charging_profile_id: int) -> Response | str | tuple[str, int]:
     profile = charging_profiles.get(charging_profile_id)
@@ -98,7 +98,7 @@ def _form_page(form: ProfileForm, profile: ChargingProfile | None, error: str = 
                            error=error)
 
 
-@bp.post("/charging-profiles/<int:charging_profile_id>/delete")
+@bp.post("/charging-profiles/<id:charging_profile_id>/delete")
 @requires(Capability.MANAGE_CHARGING_PROFILES)
 def delete(charging_profile_id: int) -> Response:
     profile = charging_profiles.get(charging_profile_id)
@@ -108,7 +108,7 @@ def delete(charging_profile_id: int) -> Response:
     return redirect(url_for(".index"))
 
 
-@bp.get("/charging-profiles/<int:charging_profile_id>")
+@bp.get("/charging-profiles/<id:charging_profile_id>")
 @requires(Capability.CONFIGURE_STATIONS)
 def show(charging_profile_id: int) -> str:
     profile = charging_profiles.get(charging_profile_id)
@@ -127,7 +127,7 @@ def _profile_page(profile: ChargingProfile, install_form: InstallForm,
                            install_form=install_form, start_form=start_form, error=error)
 
 
-@bp.post("/charging-profiles/<int:charging_profile_id>/install")
+@bp.post("/charging-profiles/<id:charging_profile_id>/install")
 @requires(Capability.CONFIGURE_STATIONS)
 def install(charging_profile_id: int) -> Response | tuple[str, int]:
     profile = charging_profiles.get(charging_profile_id)
@@ -145,7 +145,7 @@ def install(charging_profile_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("operations.result", operation_id=operation_id))
 
 
-@bp.post("/charging-profiles/<int:charging_profile_id>/remote-start")
+@bp.post("/charging-profiles/<id:charging_profile_id>/remote-start")
 @requires(Capability.OPERATE_STATIONS)
 def remote_start(charging_profile_id: int) -> Response | tuple[str, int]:
     profile = charging_profiles.get(charging_profile_id)

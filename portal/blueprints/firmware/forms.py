@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import g
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateTimeLocalField, IntegerField, SelectField, SelectMultipleField
+from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.blueprints.fields import LocalDateTimeField, WholeNumberField
+
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def in_company_zone(moment: datetime | None) -> datetime | None:
-    """A time typed on a page, read in the company's time zone as staff see it there."""
-    return moment.replace(tzinfo=ZoneInfo(g.tenant.time_zone)) if moment else None
 
 
 class ImageUploadForm(FlaskForm):
@@ -29,15 +22,15 @@ class DeleteForm(FlaskForm):
 
 
 class RetryForm(FlaskForm):
-    retries = IntegerField("Retries", validators=[Optional()],
-                           description="Empty = as the station decides.")
-    retry_interval = IntegerField("Retry interval (seconds)", validators=[Optional()],
-                                  description="Empty = as the station decides.")
+    retries = WholeNumberField("Retries", validators=[Optional()],
+                               description="Empty = as the station decides.")
+    retry_interval = WholeNumberField("Retry interval (seconds)", validators=[Optional()],
+                                      description="Empty = as the station decides.")
 
 
 class UpdateFirmwareForm(RetryForm):
     image = SelectField("Firmware image", coerce=int)
-    retrieve_date = DateTimeLocalField("Retrieve date", format=TIME_FORMAT,
+    retrieve_date = LocalDateTimeField("Retrieve date", format=TIME_FORMAT,
                                        validators=[Optional()], description="Empty = now.")
 
 
@@ -47,7 +40,7 @@ class UpdateManyForm(UpdateFirmwareForm):
 
 
 class GetDiagnosticsForm(RetryForm):
-    start_time = DateTimeLocalField("Start time", format=TIME_FORMAT, validators=[Optional()],
+    start_time = LocalDateTimeField("Start time", format=TIME_FORMAT, validators=[Optional()],
                                     description="Empty = the oldest the station has.")
-    stop_time = DateTimeLocalField("Stop time", format=TIME_FORMAT, validators=[Optional()],
+    stop_time = LocalDateTimeField("Stop time", format=TIME_FORMAT, validators=[Optional()],
                                    description="Empty = up to now.")

@@ -30,7 +30,6 @@ from portal.blueprints.firmware.forms import (
     ImageUploadForm,
     UpdateFirmwareForm,
     UpdateManyForm,
-    in_company_zone,
 )
 from portal.blueprints.station_files.delivery import file_response, firmware_url, upload_url
 from portal.errors import DomainError
@@ -74,7 +73,7 @@ def upload() -> Response | Page:
     return redirect(url_for("firmware.index"))
 
 
-@bp.post("/firmware/<int:image_id>/delete")
+@bp.post("/firmware/<id:image_id>/delete")
 @requires(Capability.MANAGE_FIRMWARE_IMAGES)
 def delete(image_id: int) -> Response:
     image = firmware.get_image(image_id)
@@ -137,8 +136,8 @@ def get_diagnostics(charge_box_id: str) -> Response | Page:
     try:
         upload = diagnostics.new_upload(target, current_user)
         payload = diagnostics.request_payload(
-            upload_url(upload), in_company_zone(form.start_time.data),
-            in_company_zone(form.stop_time.data), form.retries.data, form.retry_interval.data)
+            upload_url(upload), form.start_time.data, form.stop_time.data, form.retries.data,
+            form.retry_interval.data)
         command = diagnostics.request(target, payload, sender=current_sender())
     except DomainError as refused:
         db.session.rollback()
@@ -148,7 +147,7 @@ def get_diagnostics(charge_box_id: str) -> Response | Page:
     return redirect(url_for("firmware.station", charge_box_id=charge_box_id))
 
 
-@bp.get("/stations/<charge_box_id>/diagnostics/<int:file_id>")
+@bp.get("/stations/<charge_box_id>/diagnostics/<id:file_id>")
 @requires(Capability.CONFIGURE_STATIONS)
 def download_diagnostics(charge_box_id: str, file_id: int) -> Response:
     found = diagnostics.get_file(stations.get(current_user, charge_box_id), file_id)
@@ -170,7 +169,7 @@ def _update_many_form(form: UpdateManyForm) -> UpdateManyForm:
 def _update_payload(form: UpdateFirmwareForm) -> dict[str, object]:
     image = firmware.get_image(form.image.data)
     return firmware.update_payload(firmware_url(image),
-                                   in_company_zone(form.retrieve_date.data) or utcnow(),
+                                   form.retrieve_date.data or utcnow(),
                                    form.retries.data, form.retry_interval.data)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import DataList, DateTimeLocalField, SelectChoice, SelectField, StringField
+from wtforms import DataList, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from portal.blueprints.stations.forms import ANY, FilterForm, optional_int, strip, tenant_zone
+from portal.blueprints.fields import LocalDateTimeField
+from portal.blueprints.stations.forms import ANY, FilterForm, optional_int, strip
 from portal.models import CommandOutcome, User
 from portal.services.operations import CommandFilter
 from portal.services.remote_operations import ACTIONS
@@ -21,10 +22,8 @@ class CommandFilterForm(FilterForm):
     user = SelectField("Sent by", coerce=optional_int, choices=[ANY], default="")
     outcome = SelectField("Outcome", default="", choices=[ANY] + [
         SelectChoice(outcome.value, outcome.value.capitalize()) for outcome in CommandOutcome])
-    since = DateTimeLocalField("From", tz=tenant_zone, validators=[Optional()],
-                               render_kw={"step": 1})
-    until = DateTimeLocalField("To", tz=tenant_zone, validators=[Optional()],
-                               render_kw={"step": 1})
+    since = LocalDateTimeField("From", validators=[Optional()], render_kw={"step": 1})
+    until = LocalDateTimeField("To", validators=[Optional()], render_kw={"step": 1})
 
     def __init__(self, formdata: Any, issuers: list[User]) -> None:
         super().__init__(formdata)

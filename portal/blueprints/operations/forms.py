@@ -18,8 +18,6 @@ from ocpp.v16.enums import (
     ResetType,
 )
 from wtforms import (
-    DateTimeLocalField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -36,7 +34,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.blueprints.stations.forms import optional_int, strip, tenant_zone
+from portal.blueprints.fields import LocalDateTimeField, WholeNumberField
+from portal.blueprints.stations.forms import optional_int, strip
 from portal.models.base import utcnow
 from portal.services import charging_profiles, diagnostics, firmware
 from portal.services.charging_profiles import ProfileFilter
@@ -49,18 +48,18 @@ def _choices(enum: Any) -> list[SelectChoice]:
 
 
 def _connector(label: str = "Connector", *, required: bool = True, minimum: int = 1,
-               default: int | None = None) -> IntegerField:
+               default: int | None = None) -> WholeNumberField:
     first = [InputRequired()] if required else [Optional()]
-    return IntegerField(label, default=default,
-                        validators=[*first, NumberRange(min=minimum, max=999)])
+    return WholeNumberField(label, default=default,
+                            validators=[*first, NumberRange(min=minimum, max=999)])
 
 
-def _seconds(label: str, *, minimum: int = 0) -> IntegerField:
-    return IntegerField(label, validators=[Optional(), NumberRange(min=minimum)])
+def _seconds(label: str, *, minimum: int = 0) -> WholeNumberField:
+    return WholeNumberField(label, validators=[Optional(), NumberRange(min=minimum)])
 
 
-def _moment(label: str) -> DateTimeLocalField:
-    return DateTimeLocalField(label, tz=tenant_zone, validators=[Optional()])
+def _moment(label: str) -> LocalDateTimeField:
+    return LocalDateTimeField(label, validators=[Optional()])
 
 
 
@@ -173,7 +172,7 @@ class RemoteStartTransactionForm(OperationForm):
 class RemoteStopTransactionForm(OperationForm):
     action, title = "RemoteStopTransaction", "Remote stop"
     single_station = True
-    transaction_id = IntegerField("Transaction", validators=[InputRequired()])
+    transaction_id = WholeNumberField("Transaction", validators=[InputRequired()])
 
     def payload(self) -> dict[str, Any]:
         return {"transactionId": self.transaction_id.data}
@@ -201,7 +200,7 @@ class TriggerMessageForm(OperationForm):
 class CancelReservationForm(OperationForm):
     action, title = "CancelReservation", "Cancel reservation"
     single_station = True
-    reservation_id = IntegerField("Reservation id", validators=[InputRequired()])
+    reservation_id = WholeNumberField("Reservation id", validators=[InputRequired()])
 
     def payload(self) -> dict[str, Any]:
         return {"reservationId": self.reservation_id.data}
@@ -209,12 +208,12 @@ class CancelReservationForm(OperationForm):
 
 class ClearChargingProfileForm(OperationForm):
     action, title = "ClearChargingProfile", "Clear charging profiles"
-    profile_id = IntegerField("Profile id (empty: by the criteria below)",
-                              validators=[Optional()])
+    profile_id = WholeNumberField("Profile id (empty: by the criteria below)",
+                                  validators=[Optional()])
     connector_id = _connector("Connector (0 = the whole station)", required=False, minimum=0)
     purpose = SelectField("Purpose", choices=[NONE, *_choices(ChargingProfilePurposeType)],
                           default="")
-    stack_level = IntegerField("Stack level", validators=[Optional(), NumberRange(min=0)])
+    stack_level = WholeNumberField("Stack level", validators=[Optional(), NumberRange(min=0)])
 
     def payload(self) -> dict[str, Any]:
         return _without_empty({"id": self.profile_id.data, "connectorId": self.connector_id.data,
@@ -226,8 +225,8 @@ class GetCompositeScheduleForm(OperationForm):
     action, title = "GetCompositeSchedule", "Get the composite schedule"
     connector_id = _connector("Connector (0 = the station's grid connection)", minimum=0,
                               default=0)
-    duration = IntegerField("Duration (seconds)", default=86_400,
-                            validators=[InputRequired(), NumberRange(min=1)])
+    duration = WholeNumberField("Duration (seconds)", default=86_400,
+                                validators=[InputRequired(), NumberRange(min=1)])
     rate_unit = SelectField("Rate unit", choices=[NONE, *_choices(ChargingRateUnitType)],
                             default="")
 
@@ -245,7 +244,7 @@ class GetDiagnosticsForm(OperationForm):
     start_time = _moment("Oldest entry")
     stop_time = _moment("Newest entry")
 
-    def validate_stop_time(self, field: DateTimeLocalField) -> None:
+    def validate_stop_time(self, field: LocalDateTimeField) -> None:
         if field.data and self.start_time.data and field.data <= self.start_time.data:
             raise ValidationError("The newest entry must come after the oldest.")
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.blueprints.stations.forms import ANY, FilterForm, strip, tenant_zone
+from portal.blueprints.fields import LocalDateTimeField, WholeNumberField
+from portal.blueprints.stations.forms import ANY, FilterForm, strip
 from portal.models import ReservationStatus
 from portal.services.reservations import ReservationFilter
 from portal.services.tags import MAX_ID_TAG_LENGTH
@@ -18,8 +19,8 @@ class ReservationFilterForm(FilterForm):
     id_tag = StringField("Tag", filters=[strip], validators=[Length(max=MAX_ID_TAG_LENGTH)])
     status = SelectField("Status", default="", choices=[ANY] + [
         SelectChoice(status.value) for status in ReservationStatus])
-    since = DateTimeLocalField("From", tz=tenant_zone, validators=[Optional()])
-    until = DateTimeLocalField("To", tz=tenant_zone, validators=[Optional()])
+    since = LocalDateTimeField("From", validators=[Optional()])
+    until = LocalDateTimeField("To", validators=[Optional()])
 
     def filters(self) -> ReservationFilter:
         self.validate()
@@ -36,10 +37,10 @@ class ReservationFilterForm(FilterForm):
 class ReserveForm(FlaskForm):
     charge_box_id = StringField("Station (chargeBoxId)", filters=[strip],
                                 validators=[DataRequired(), Length(max=255)])
-    connector_id = IntegerField(
+    connector_id = WholeNumberField(
         "Connector", validators=[InputRequired(), NumberRange(min=0)],
         description="0 reserves any connector of the station, where the station allows it.")
     id_tag = StringField("Tag", filters=[strip],
                          validators=[DataRequired(), Length(max=MAX_ID_TAG_LENGTH)])
-    expiry_at = DateTimeLocalField("Until", tz=tenant_zone, validators=[InputRequired()],
+    expiry_at = LocalDateTimeField("Until", validators=[InputRequired()],
                                    render_kw={"step": 1})

@@ -44,7 +44,7 @@ def reserve() -> Response | tuple[str, int]:
     return redirect(url_for("reservations.index"))
 
 
-@bp.post("/reservations/<int:reservation_id>/cancel")
+@bp.post("/reservations/<id:reservation_id>/cancel")
 @requires(Capability.OPERATE_STATIONS)
 def cancel(reservation_id: int) -> Response:
     reservation = reservations.get(current_user, reservation_id)

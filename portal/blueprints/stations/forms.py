@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import g
 from flask_wtf import FlaskForm
 from ocpp.v16.enums import Action, ChargePointStatus, RegistrationStatus, UpdateType
-from wtforms import DataList, DateTimeLocalField, SelectChoice, SelectField, StringField
+from wtforms import DataList, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from portal.blueprints.fields import LocalDateTimeField
 from portal.models import Direction
 from portal.services.monitoring import (
     ConnectorFilter,
@@ -28,11 +27,6 @@ def strip(value: str | None) -> str:
 
 def optional_int(value: Any) -> int | None:
     return None if value in ("", None) else int(value)
-
-
-def tenant_zone() -> ZoneInfo:
-    # Staff type times as they read them on the pages: in the company's time zone.
-    return ZoneInfo(g.tenant.time_zone)
 
 
 class FilterForm(FlaskForm):
@@ -105,10 +99,8 @@ class MessageFilterForm(FilterForm):
     ])
     action = StringField("Action", filters=[strip], validators=[Length(max=50)],
                          datalist=DataList(sorted(action.value for action in Action)))
-    since = DateTimeLocalField("From", tz=tenant_zone, validators=[Optional()],
-                               render_kw={"step": 1})
-    until = DateTimeLocalField("To", tz=tenant_zone, validators=[Optional()],
-                               render_kw={"step": 1})
+    since = LocalDateTimeField("From", validators=[Optional()], render_kw={"step": 1})
+    until = LocalDateTimeField("To", validators=[Optional()], render_kw={"step": 1})
 
     def filters(self) -> MessageFilter:
         self.validate()

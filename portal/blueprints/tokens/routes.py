@@ -33,7 +33,7 @@ def create() -> str | tuple[str, int]:
     return _page(NewTokenForm(formdata=None), secret=secret, created=token.name)
 
 
-@bp.post("/api-tokens/<int:token_id>/revoke")
+@bp.post("/api-tokens/<id:token_id>/revoke")
 @requires(Capability.MANAGE_API_TOKENS)
 def revoke(token_id: int) -> Response:
     token = api_tokens.revoke(token_id)
