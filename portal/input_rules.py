@@ -1,6 +1,6 @@
 """What a request's address, typed text and JSON must be before any door reads them.
 
-Three rules, each applied once for every route of the pages and the API:
+Three rules, each in one place for every door that takes such input:
 
 - a database id in a URL is written `<id:name>`: the converter matches only what an
   Integer column can hold (1 to 2**31 - 1), so any other number is a plain 404 before a
