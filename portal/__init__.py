@@ -48,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
     from portal import database, input_rules
     from portal.auth import login
     from portal.extensions import bootstrap, csrf, db, limiter, migrate, sock
+    from portal.services import live
     from tenants import resolve
 
     db.init_app(app)
@@ -61,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     resolve.init_app(app)
     login.init_app(app)
+    live.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

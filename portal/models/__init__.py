@@ -4,7 +4,7 @@ from portal.models.alarm import Alarm, AlarmKind, AlarmSeverity
 from portal.models.api_token import ApiToken
 from portal.models.base import Base, TenantOwned
 from portal.models.charging_profile import ChargingProfile, InstalledChargingProfile
-from portal.models.charging_session import ChargingSession, MeterValue
+from portal.models.charging_session import AuthMethod, ChargingSession, MeterValue
 from portal.models.command import Command, CommandOutcome, CommandSender
 from portal.models.connection_attempt import ConnectionAttempt, RefusalReason
 from portal.models.integration import ServiceKind, ThirdPartyService
@@ -25,7 +25,8 @@ from portal.models.tenant import Tenant
 from portal.models.user import Role, User, UserSession
 
 __all__ = [
-    "Alarm", "AlarmKind", "AlarmSeverity", "ApiToken", "AuditEntry", "Availability", "Base",
+    "Alarm", "AlarmKind", "AlarmSeverity", "ApiToken", "AuditEntry", "AuthMethod", "Availability",
+    "Base",
     "ChargingProfile",
     "ChargingSession", "Command", "CommandOutcome", "CommandSender", "ConnectionAttempt",
     "Direction", "Event",

@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, TenantOwned
+from portal.models.base import Base, TenantOwned, str_enum
 from portal.models.station import Outlet, Station
 from portal.models.tag import Tag
 from portal.models.user import User
+
+
+class AuthMethod(enum.StrEnum):
+    """How a session was allowed to start: an OPEN outlet, a tag, or a remote start (page,
+    API, payment service)."""
+
+    OPEN = "open"
+    RFID = "rfid"
+    REMOTE = "remote"
 
 
 class ChargingSession(TenantOwned, Base):
@@ -41,6 +51,8 @@ class ChargingSession(TenantOwned, Base):
     )
     # idTagInfo.status given at the start: anything but Accepted is a session not authorized.
     authorization_status: Mapped[str] = mapped_column(String(20), default="Accepted")
+    auth_method: Mapped[AuthMethod] = mapped_column(
+        str_enum(AuthMethod), default=AuthMethod.RFID, server_default=AuthMethod.RFID.value)
     started_at: Mapped[datetime]
     stopped_at: Mapped[datetime | None]
     meter_start: Mapped[int]  # Wh

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, utcnow
@@ -26,6 +27,9 @@ class Tenant(Base):
     data_transfer_vendor_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Answered to a BootNotification of a station that has no interval of its own (seconds).
     heartbeat_interval: Mapped[int] = mapped_column(default=300, server_default="300")
+    # OCPP configuration sent to each station at its first accepted boot, as
+    # [{"key": ..., "value": ...}] in order (portal.services.default_configuration).
+    default_configuration: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Alarm, AlarmKind, Outlet, Station
+from portal.services import live
 
 
 def raise_once(
@@ -26,4 +27,5 @@ def raise_once(
         alarm = Alarm(tenant_id=tenant_id, kind=kind, node=node,
                       description=description, station=station, outlet=outlet)
         db.session.add(alarm)
+        live.changed(tenant_id)
     return alarm

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AlarmKind, Outlet, Station
-from portal.services import alarms, events
+from portal.services import alarms, events, live
 
 
 def outlet_for(station: Station, connector_id: int) -> Outlet:
@@ -44,6 +44,7 @@ def report_status(
     else:
         target.info, target.vendor_id, target.vendor_error_code = info, vendor_id, vendor_error_code
     outlet = target if isinstance(target, Outlet) else None
+    live.changed(station.tenant_id)
     summary = f"Connector {connector_id}: {status.value} ({error_code.value})"
     events.record(station, "status", summary, outlet=outlet, occurred_at=reported_at,
                   details={"connectorId": connector_id, "status": status.value,

@@ -21,7 +21,7 @@ from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
 from portal.models import Outlet, RefusalReason, Site, Station, Tenant
 from portal.models.base import utcnow
-from portal.services import events
+from portal.services import events, live
 
 # OCPP 1.6 security profiles: the authorization key is 16 to 40 printable characters.
 AUTH_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{16,40}$")
@@ -174,6 +174,7 @@ def connected(station: Station, remote_address: str) -> str:
     station.connected_at = station.last_seen_at = utcnow()
     station.connection_id = connection_id
     events.record(station, "connected", f"Connected from {remote_address}.")
+    live.changed(station.tenant_id)
     return connection_id
 
 
@@ -184,6 +185,7 @@ def disconnected(station: Station, connection_id: str, reason: str) -> None:
     station.connected_at = None
     station.connection_id = None
     events.record(station, "disconnected", reason)
+    live.changed(station.tenant_id)
 
 
 def boot(station: Station, boot_data: dict[str, str], booted_at: datetime) -> None:

@@ -1,0 +1,100 @@
+"""The colour each station and outlet shows in the navigator and on floor maps.
+
+As operators know them from other portals: default text when online and available,
+blue while charging, red on an error (Faulted, or an open hardware alarm), grey and faded
+when offline. One rule here; pages and the live endpoint only read it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ocpp.v16.enums import ChargePointStatus
+from sqlalchemy import select
+
+from portal.auth.permissions import Actor, visible_stations
+from portal.extensions import db
+from portal.models import Alarm, AlarmKind, Outlet, Station
+from portal.services.scope import Node
+
+# Statuses of a connector with a vehicle drawing (or about to draw) energy in a session.
+_CHARGING = frozenset({ChargePointStatus.charging, ChargePointStatus.suspended_ev,
+                       ChargePointStatus.suspended_evse})
+# Alarms about the hardware itself turn a node red; "not registered" or "no network
+# contact" do not (the latter shows as offline).
+HARDWARE_ALARMS = frozenset({AlarmKind.HARDWARE_FAILURE, AlarmKind.FUSE,
+                             AlarmKind.TEMPERATURE, AlarmKind.VOLTAGE})
+
+
+class Light(enum.StrEnum):
+    AVAILABLE = "available"
+    CHARGING = "charging"
+    ERROR = "error"
+    OFFLINE = "offline"
+
+    @classmethod
+    def of_group(cls, lights: Iterable[Light]) -> Light:
+        """A station, floor or site: red if any part is, else blue if any charges, else
+        available if any is online; offline when all are (or it has nothing)."""
+        seen = set(lights)
+        for light in (cls.ERROR, cls.CHARGING, cls.AVAILABLE):
+            if light in seen:
+                return light
+        return cls.OFFLINE
+
+
+def light_of(online: bool, status: ChargePointStatus | None, alarmed: bool) -> Light:
+    """The colour of one station (connectorId 0) or outlet."""
+    if not online:
+        return Light.OFFLINE
+    if alarmed or status is ChargePointStatus.faulted:
+        return Light.ERROR
+    if status in _CHARGING:
+        return Light.CHARGING
+    return Light.AVAILABLE
+
+
+@dataclass(frozen=True)
+class Lights:
+    stations: dict[int, Light]
+    outlets: dict[int, Light]
+
+
+def of_node(actor: Actor, node: Node) -> Lights:
+    """Every station and outlet under the node that the actor may see, with its colour."""
+    station_rows = db.session.execute(node.stations(visible_stations(actor, select(
+        Station.id, Station.connected_at.is_not(None), Station.status)))).all()
+    outlet_rows = db.session.execute(node.outlets(visible_stations(actor, select(
+        Outlet.id, Outlet.station_id, Outlet.status).join(Outlet.station)))).all()
+    alarmed_stations, alarmed_outlets = _hardware_alarms()
+    online = {station_id: is_online for station_id, is_online, _ in station_rows}
+    outlets = {
+        outlet_id: light_of(online.get(station_id, False), status, outlet_id in alarmed_outlets)
+        for outlet_id, station_id, status in outlet_rows
+    }
+    by_station: dict[int, list[Light]] = {}
+    for outlet_id, station_id, _ in outlet_rows:
+        by_station.setdefault(station_id, []).append(outlets[outlet_id])
+    stations = {}
+    for station_id, is_online, status in station_rows:
+        own = light_of(is_online, status, station_id in alarmed_stations)
+        stations[station_id] = own if own is Light.OFFLINE else Light.of_group(
+            [own, *by_station.get(station_id, [])])
+    return Lights(stations, outlets)
+
+
+def _hardware_alarms() -> tuple[set[int], set[int]]:
+    """Stations with an open hardware alarm of their own (no outlet), and outlets with one."""
+    rows = db.session.execute(select(Alarm.station_id, Alarm.outlet_id).where(
+        Alarm.cleared_at.is_(None), Alarm.kind.in_(HARDWARE_ALARMS),
+        Alarm.station_id.is_not(None)))
+    stations: set[int] = set()
+    outlets: set[int] = set()
+    for station_id, outlet_id in rows:
+        if outlet_id:
+            outlets.add(outlet_id)
+        else:
+            stations.add(station_id)
+    return stations, outlets
