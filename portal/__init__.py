@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
         errors,
         firmware,
         formatting,
+        live,
         my,
         navigation,
         operations,
@@ -89,7 +90,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
-                      configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp):
+                      configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
+                      live.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)
