@@ -48,6 +48,7 @@ MATRIX = [
     ("POST", "/connection-attempts/CP-NEW/add",  "302:/stations/CP-NEW", 403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/connection-attempts/{site1}/add", 409,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/connection-attempts/purge",       "302:/connection-attempts", 403,          403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/live/lights",                   200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/my/sessions",                   403,                    403,              403,              200,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/account/password",              200,                    200,              200,              200,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/logout",                        405,                    405,              405,              405,                405,      405),
