@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.reports.charts import Frame, Tick
 from portal.services.smart_charging import CompositeSchedule
 
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 640, 220, 56, 28, 12, 16
-
-
-@dataclass(frozen=True)
-class Tick:
-    at: float  # the pixel position along its axis
-    label: str
+FRAME = Frame.of(640, 220, left=56, top=12, bottom=28, right=16)
 
 
 @dataclass(frozen=True)
 class StepChart:
-    width: int
-    height: int
-    left: int
-    top: int
-    bottom: float  # y of the time axis
-    right: float
+    frame: Frame
     points: str  # the polyline's "x,y x,y ..."
     x_ticks: list[Tick]
     y_ticks: list[Tick]
@@ -36,13 +26,12 @@ def step_chart(schedule: CompositeSchedule) -> StepChart | None:
     end = schedule.duration or (starts[-1] * 1.25 if starts[-1] else 3600)
     end = max(end, starts[-1] + 1)
     top_limit = max(period.limit for period in schedule.periods) * 1.1 or 1
-    plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(seconds: float) -> float:
-        return round(LEFT + plot_width * seconds / end, 1)
+        return round(FRAME.left + FRAME.plot_width * seconds / end, 1)
 
     def y(limit: float) -> float:
-        return round(TOP + plot_height * (1 - limit / top_limit), 1)
+        return FRAME.y_of(limit, top_limit)
 
     points = []
     for period, until in zip(schedule.periods, [*starts[1:], end], strict=True):
@@ -50,8 +39,7 @@ def step_chart(schedule: CompositeSchedule) -> StepChart | None:
     x_ticks = [Tick(x(seconds), _duration(seconds)) for seconds in [*starts, end]]
     y_ticks = [Tick(y(value), f"{value:g} {schedule.rate_unit}")
                for value in sorted({0, *(period.limit for period in schedule.periods)})]
-    return StepChart(WIDTH, HEIGHT, LEFT, TOP, HEIGHT - BOTTOM, WIDTH - RIGHT, " ".join(points),
-                     x_ticks, y_ticks)
+    return StepChart(FRAME, " ".join(points), x_ticks, y_ticks)
 
 
 def _duration(seconds: float) -> str:
