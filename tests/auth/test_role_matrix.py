@@ -175,6 +175,11 @@ MATRIX = [
     ("POST", "/stations/{site1}/charging/composite-schedule", 400,     400,              400,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/stations/{site2}/charging/composite-schedule", 400,     404,              400,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/stations/{foreign}/charging/composite-schedule", 404,   404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # dashboard (tests/blueprints/test_dashboard.py): a node out of reach, each user's widgets;
+    # a Save with nothing ticked hides every widget of the user's own dashboard
+    ("GET",  "/dashboard?node=site:999999",    404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/dashboard/widgets",             200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/dashboard/widgets",             "302:/dashboard",       "302:/dashboard", "302:/dashboard", 403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectMultipleField, SubmitField
+from wtforms import Field, SelectChoice, SelectMultipleField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
 from portal.blueprints.fields import WholeNumberField
@@ -16,8 +16,8 @@ def position_field_name(widget: Widget) -> str:
 
 class WidgetsForm(FlaskForm):
     # Any value is taken here: which names are widgets is the service's rule (Invalid).
-    widgets = SelectMultipleField("Shown widgets", validate_choice=False,
-                                  choices=[(widget.value, widget.label) for widget in Widget])
+    widgets = SelectMultipleField("Shown widgets", validate_choice=False, choices=[
+        SelectChoice(widget.value, widget.label) for widget in Widget])
     save = SubmitField("Save")
     reset = SubmitField("Reset to default")
 
