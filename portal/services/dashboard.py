@@ -8,7 +8,7 @@ number of statements for ten stations or five hundred (tests/blueprints/test_das
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -38,6 +38,8 @@ _ALARM_ORDER = sorted(AlarmKind, key=lambda kind: kind.severity is not AlarmSeve
 CHART_DAYS = 30
 RECENT_SESSIONS = 5
 OFFLINE = "Offline"  # outlets of a station with no connection, whatever they said last
+# Limits a query naming Station to the node's stations the actor may see.
+Scope = Callable[[Select[Any]], Select[Any]]
 
 
 class Widget(enum.StrEnum):
@@ -148,7 +150,7 @@ def summary(tenant: Tenant, actor: Actor, node: Node, now: datetime) -> Summary:
     )
 
 
-def _heartbeats(scoped: Any, today_starts: datetime, yesterday_starts: datetime
+def _heartbeats(scoped: Scope, today_starts: datetime, yesterday_starts: datetime
                 ) -> dict[str, int]:
     bucket = case(
         (Station.last_heartbeat_at.is_(None), "never"),
@@ -174,18 +176,19 @@ def _outlets_by_status(actor: Actor, node: Node) -> dict[str, int]:
     return {name: counts[name] for name in order if name in counts}
 
 
-def _active_sessions(scoped: Any, query: Select[Any], node: Node) -> Select[Any]:
+def _active_sessions(scoped: Scope, query: Select[Any], node: Node) -> Select[Any]:
     query = scoped(query.join(ChargingSession.station).where(ChargingSession.stopped_at.is_(None)))
     return _of_outlet(query, node)
 
 
 def _of_outlet(query: Select[Any], node: Node) -> Select[Any]:
     """Sessions know their outlet by id: an outlet node limits them to it."""
-    return query.where(ChargingSession.outlet_id == node.id) if node.kind is NodeKind.OUTLET \
-        else query
+    if node.kind is NodeKind.OUTLET:
+        return query.where(ChargingSession.outlet_id == node.id)
+    return query
 
 
-def _recent_sessions(scoped: Any, node: Node) -> list[RecentSession]:
+def _recent_sessions(scoped: Scope, node: Node) -> list[RecentSession]:
     rows = db.session.execute(_active_sessions(scoped, select(
         Station.name, Station.charge_box_id, Outlet.connector_id, ChargingSession.id_tag,
         ChargingSession.started_at).select_from(ChargingSession)
@@ -195,7 +198,7 @@ def _recent_sessions(scoped: Any, node: Node) -> list[RecentSession]:
             for name, charge_box_id, connector_id, id_tag, started_at in rows]
 
 
-def _energy(scoped: Any, node: Node, today: date, zone: ZoneInfo) -> Energy:
+def _energy(scoped: Scope, node: Node, today: date, zone: ZoneInfo) -> Energy:
     """One query for today, the month and the chart: sessions by their start time, energy
     meterStop - meterStart of those stopped (an open session counts once it stops).
 
@@ -225,7 +228,7 @@ def _energy(scoped: Any, node: Node, today: date, zone: ZoneInfo) -> Energy:
                   days=list(zip(days, kwh, strict=True)))
 
 
-def _open_alarms(scoped: Any, actor: Actor, node: Node) -> dict[AlarmKind, int]:
+def _open_alarms(scoped: Scope, actor: Actor, node: Node) -> dict[AlarmKind, int]:
     """The open alarms the actor may see, counted by kind, critical kinds first."""
     query = (select(Alarm.kind, func.count()).where(Alarm.cleared_at.is_(None))
              .group_by(Alarm.kind))
