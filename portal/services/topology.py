@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ocpp_ws import transport
-from portal.auth.permissions import Actor, visible_stations
+from portal.auth.permissions import Actor
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
 from portal.models import (
@@ -69,11 +69,11 @@ def floor_of(actor: Actor, floor_id: int) -> Floor:
     return floor
 
 
-def outlet_of(actor: Actor, outlet_id: int) -> Outlet:
-    outlet = db.session.scalar(visible_stations(actor, select(Outlet).join(Outlet.station))
-                               .where(Outlet.id == outlet_id))
+def outlet_of(station: Station, outlet_id: int) -> Outlet:
+    """The station's outlet of this id (the station found within the actor's reach)."""
+    outlet = next((outlet for outlet in station.outlets if outlet.id == outlet_id), None)
     if outlet is None:
-        raise NotFound(f"No outlet {outlet_id}.")
+        raise NotFound(f"{station.charge_box_id} has no outlet {outlet_id}.")
     return outlet
 
 
@@ -144,11 +144,11 @@ def add_station(tenant: Tenant, charge_box_id: str, *, name: str = "",
 
 
 def move_station(actor: Actor, station: Station, site: Site | None,
-                 floor: Floor | None) -> None:
-    """Place the station on another site or floor; it stays the same row, so its sessions,
-    messages and events follow it."""
+                 floor: Floor | None) -> bool:
+    """Place the station on another site or floor (whether it moved); it stays the same
+    row, so its sessions, messages and events follow it."""
     _check_actor_place(actor, site)
-    place(station, site, floor)
+    return place(station, site, floor)
 
 
 def place(station: Station, site: Site | None, floor: Floor | None) -> bool:

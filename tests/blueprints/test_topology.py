@@ -172,7 +172,8 @@ def test_a_node_with_children_or_history_is_not_deleted(app: Flask, world: World
         (f"/topology/sites/{site_one}/delete", "Site one still has floors or stations"),
         (f"/topology/floors/{floor}/delete", "Floor Roof still has stations"),
         (f"/topology/stations/{world.a.shared_station}/delete", "has charging sessions"),
-        (f"/topology/outlets/{shared_outlet}/delete", "has charging sessions"),
+        (f"/topology/stations/{world.a.shared_station}/outlets/{shared_outlet}/delete",
+         "has charging sessions"),
     ]
     for path, message in refusals:
         response = _post(client, path)
@@ -272,7 +273,8 @@ def test_other_companies_ids_answer_404(app: Flask, world: World, portal) -> Non
     b_floor = _add_floor(app, world.b, "Site two", "Roof")
     b_outlet = _read(app, world.b, lambda: db.session.scalar(select(Outlet.id)))
     for path in (f"/topology/sites/{b_site}/delete", f"/topology/floors/{b_floor}/delete",
-                 f"/topology/outlets/{b_outlet}/delete",
+                 f"/topology/stations/{world.a.station_site1}/outlets/{b_outlet}/delete",
+                 f"/topology/stations/{world.b.own_station}/outlets/{b_outlet}/delete",
                  f"/topology/stations/{world.b.own_station}/delete",
                  f"/topology/stations/{world.b.own_station}/outlets"):
         assert _post(client, path).status_code == 404, path

@@ -106,8 +106,8 @@ def move_station(charge_box_id: str) -> Response | str | Page:
             400 if form.errors else 200
 
     def move() -> str:
-        topology.move_station(current_user, station, *_chosen_place(form))
-        return f"Station {charge_box_id} moved."
+        moved = topology.move_station(current_user, station, *_chosen_place(form))
+        return f"Station {charge_box_id} {'moved' if moved else 'stays where it was'}."
 
     return _change(form, None, move, lambda error, status: (render_template(
         "topology/move.html", form=form, station=station, error=error), status))
@@ -130,12 +130,12 @@ def add_outlet(charge_box_id: str) -> Response | Page:
         f"added to {charge_box_id}."), outlet_station=station.id)
 
 
-@bp.post("/topology/outlets/<id:outlet_id>/delete")
+@bp.post("/topology/stations/<charge_box_id>/outlets/<id:outlet_id>/delete")
 @requires(Capability.MANAGE_TOPOLOGY)
-def delete_outlet(outlet_id: int) -> Response | Page:
-    outlet = topology.outlet_of(current_user, outlet_id)
+def delete_outlet(charge_box_id: str, outlet_id: int) -> Response | Page:
+    outlet = topology.outlet_of(stations.get(current_user, charge_box_id), outlet_id)
     return _delete(lambda: topology.delete_outlet(outlet),
-                   f"Outlet {outlet.connector_id} of {outlet.station.charge_box_id}")
+                   f"Outlet {outlet.connector_id} of {charge_box_id}")
 
 
 @bp.route("/topology/import", methods=["GET", "POST"])
