@@ -34,6 +34,7 @@ from portal.models import (
     Site,
     Station,
     Tenant,
+    User,
 )
 from portal.services import events, live, sites, stations
 
@@ -213,6 +214,10 @@ def delete_site(site: Site) -> None:
     if site.floors or db.session.scalar(select(exists().where(Station.site_id == site.id))):
         raise Conflict(f"Site {site.name} still has floors or stations: move or delete them "
                        "first.")
+    # A site administrator left with no site would reach the stations on none.
+    if db.session.scalar(select(exists().where(User.site_id == site.id))):
+        raise Conflict(f"Site {site.name} still has site administrators: give them another "
+                       "site or delete them first.")
     db.session.delete(site)
     live.changed(site.tenant_id)
     db.session.flush()

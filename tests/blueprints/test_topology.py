@@ -24,9 +24,9 @@ from portal.models import (
     Tenant,
     User,
 )
-from portal.services import sites, topology
+from portal.services import sites, topology, users
 from tenants.scoping import tenant_scope
-from tests.factories import Company, World
+from tests.factories import PASSWORD, Company, World
 from tests.portal_client import PortalClient
 
 
@@ -283,3 +283,19 @@ def test_other_companies_ids_answer_404(app: Flask, world: World, portal) -> Non
     assert response.status_code == 400  # not one of the choices
     assert _read(app, world.b, lambda: db.session.get(Site, b_site)) is not None
     assert _count(app, world.b, Floor) == 1
+
+
+def test_a_site_with_a_site_administrator_is_not_deleted(app: Flask, world: World,
+                                                         portal) -> None:
+    def add_site_admin() -> int:
+        tenant = db.session.get(Tenant, world.a.tenant_id)
+        site = sites.find_or_create(tenant, "Annex")
+        users.create(tenant, email=f"annex@{world.a.slug}.example", password=PASSWORD,
+                     role=Role.SITE_ADMIN, site=site)
+        db.session.commit()
+        return site.id
+
+    annex = _read(app, world.a, add_site_admin)
+    response = _post(_as(portal, world.a), f"/topology/sites/{annex}/delete")
+    assert response.status_code == 409
+    assert "Site Annex still has site administrators" in response.get_data(as_text=True)
