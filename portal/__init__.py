@@ -86,12 +86,13 @@ def _register_blueprints(app: Flask) -> None:
         stations,
         tags,
         tokens,
+        topology,
     )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
-                      live.bp):
+                      live.bp, topology.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -22,6 +22,8 @@ class Capability(enum.StrEnum):
     VIEW_DASHBOARD = "view dashboard"
     VIEW_STATIONS = "view stations"
     MANAGE_TOPOLOGY = "manage sites, floors, stations and outlets"
+    # Company-wide: a site administrator manages the floors, stations and outlets of theirs.
+    MANAGE_SITES = "create and delete sites, import and export the whole topology"
     # Refused connections belong to no site (an unknown chargeBoxId has none): company-wide.
     REGISTER_STATIONS = "see refused station connections and register new stations"
     # A capability's words end the API's 403: "A monitor token may not <words>."

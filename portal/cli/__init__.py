@@ -6,8 +6,18 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from portal.cli import demo, jobs, serve, simulate, stations, tags, tenants, tokens
+    from portal.cli import (
+        demo,
+        jobs,
+        serve,
+        simulate,
+        stations,
+        tags,
+        tenants,
+        tokens,
+        topology,
+    )
 
     for command in (tenants.group, stations.group, tags.group, demo.command, serve.command,
-                    simulate.command, jobs.group, tokens.group):
+                    simulate.command, jobs.group, tokens.group, topology.group):
         app.cli.add_command(command)

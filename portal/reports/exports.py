@@ -12,6 +12,7 @@ round trip keeps the text as it was. Numbers are written as numbers: -1 is no fo
 
 from __future__ import annotations
 
+import _csv
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,6 +20,8 @@ from itertools import chain
 from typing import Any, TypeVar
 
 from flask import Response
+
+from portal.errors import Invalid
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
@@ -38,6 +41,17 @@ def read_cell(text: str) -> str:
     if text.startswith(QUOTE) and text.lstrip(QUOTE).startswith(FORMULA_STARTS):
         return text[1:]
     return text
+
+
+def csv_reader(content: bytes) -> _csv.Reader:
+    """The rows of an uploaded CSV file (its `line_num` tells the line); Invalid unless the
+    file is UTF-8 text."""
+    try:
+        text = content.decode("utf-8-sig")  # spreadsheets often start with a BOM
+    except UnicodeDecodeError:
+        raise Invalid("The file is not UTF-8 text. Save it as CSV (UTF-8).",
+                      field="file") from None
+    return csv.reader(io.StringIO(text))
 
 
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:

@@ -26,3 +26,11 @@ def add_floor(site: Site, name: str) -> Floor:
     db.session.add(floor)
     db.session.flush()
     return floor
+
+
+def find_or_create_floor(site: Site, name: str) -> Floor:
+    name = name.strip()
+    if not name:
+        raise Invalid("A floor needs a name.", field="floor")
+    floor = next((floor for floor in site.floors if floor.name == name), None)
+    return floor if floor is not None else add_floor(site, name)

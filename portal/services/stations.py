@@ -19,7 +19,7 @@ from portal import rate_limits
 from portal.auth.permissions import Actor, visible_stations
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
-from portal.models import Outlet, RefusalReason, Site, Station, Tenant
+from portal.models import Floor, Outlet, RefusalReason, Site, Station, Tenant
 from portal.models.base import utcnow
 from portal.services import events, live
 
@@ -50,6 +50,7 @@ def add(
     *,
     auth_key: str | None = None,
     site: Site | None = None,
+    floor: Floor | None = None,
     connectors: int = 0,
     name: str = "",
 ) -> Station:
@@ -69,6 +70,7 @@ def add(
         charge_box_id=charge_box_id,
         name=name,
         site=site,
+        floor=floor,
         auth_key_hash=_hash_key(auth_key) if auth_key else None,
     )
     station.outlets = [

@@ -11,9 +11,7 @@ away again, so exporting and importing keeps every value.
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -65,12 +63,7 @@ class _BadRow(ValueError):
 
 def import_csv(tenant: Tenant, content: bytes) -> ImportReport:
     """Read a CSV file of either format (told apart by its header) and import its good rows."""
-    try:
-        text = content.decode("utf-8-sig")  # spreadsheets often start with a BOM
-    except UnicodeDecodeError:
-        raise Invalid("The file is not UTF-8 text. Save it as CSV (UTF-8).",
-                      field="file") from None
-    reader = csv.reader(io.StringIO(text))
+    reader = exports.csv_reader(content)
     csv_format = _format_of(next(reader, []))
     report = ImportReport(csv_format)
     rows: list[_Row] = []

@@ -180,6 +180,35 @@ MATRIX = [
     ("GET",  "/dashboard?node=site:999999",    404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/dashboard/widgets",             200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/dashboard/widgets",             "302:/dashboard",       "302:/dashboard", "302:/dashboard", 403,                TO_LOGIN, TO_LOGIN),
+    # topology (tests/blueprints/test_topology*.py): create, move and delete sites, floors,
+    # stations and outlets; bulk CSV import and export. Sites, the import and the export are
+    # company-wide (MANAGE_SITES). Empty forms: 400 once the role may post them, except that
+    # an empty move leaves the station where it is and an empty outlet form adds the next
+    # connector
+    ("GET",  "/topology",                      200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/sites",                400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/sites/999999/delete",  404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/floors",               400,                    400,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/floors/999999/delete", 404,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations",             400,                    400,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/topology/stations/{site1}/move", 200,                   200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/topology/stations/{site2}/move", 200,                   404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/topology/stations/{foreign}/move", 404,                 404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations/{site1}/move", "302:/topology",       "302:/topology",  403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations/{site2}/move", "302:/topology",       404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations/{foreign}/move", 404,                 404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations/{site1}/delete", "302:/topology",     "302:/topology",  403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations/{site2}/delete", "302:/topology",     404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations/{foreign}/delete", 404,               404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations/{site1}/outlets", "302:/topology",    "302:/topology",  403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations/{site2}/outlets", "302:/topology",    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations/{foreign}/outlets", 404,              404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations/{site1}/outlets/999999/delete", 404,  404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/topology/stations/{foreign}/outlets/999999/delete", 404, 404,             403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/topology/import",               200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    # no file in the form
+    ("POST", "/topology/import",               400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/topology/export.csv",           200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [

@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 from portal.extensions import db
 from portal.models import RefusalReason, Reservation, ReservationStatus, Role, Tenant
 from portal.models.base import utcnow
-from portal.services import api_tokens, connection_attempts, firmware, users
+from portal.services import api_tokens, connection_attempts, firmware, sites, users
 from tenants.scoping import tenant_scope
 from tests.factories import World, make_charging_profile
 from tests.fuzzing import (
@@ -74,7 +74,7 @@ CSV_HEADERS = ["tag,parent,expiry,max active,blocked,note", "UID,GID,Expiry,Auth
 
 def _seed(app: Flask, world: World) -> None:
     """What gives every form a page: an image, a reservation, a token, a refused station,
-    a TxProfile (it may start a session)."""
+    a TxProfile (it may start a session), a floor (the Topology page deletes it)."""
     with app.app_context():
         tenant = db.session.get(Tenant, world.a.tenant_id)
         with tenant_scope(tenant):
@@ -88,6 +88,7 @@ def _seed(app: Flask, world: World) -> None:
             connection_attempts.record(tenant, "CP-UNKNOWN", RefusalReason.UNKNOWN_STATION,
                                        "127.0.0.1")
             make_charging_profile(tenant, 2, purpose=ChargingProfilePurposeType.tx_profile)
+            sites.add_floor(sites.find_or_create(tenant, "Site two"), "Roof")
             db.session.commit()
 
 
