@@ -547,3 +547,11 @@ def test_a_replace_confirmation_that_is_not_a_previewed_file_is_refused(
     assert response.status_code == 400
     assert "did not come back whole" in response.get_data(as_text=True)
     assert _tags(app, world.a) == before
+
+
+def test_an_import_matches_idtags_in_any_case(app: Flask, world: World, portal) -> None:
+    _add_tags(app, world.a, "04a1b2", note="kept spelling")
+    content = "UID,GID,Expiry,Authorization\n04A1B2,,,blocked\n04a1B2,,,accepted\n"
+    page = _import(_admin(portal, world.a), content).get_data(as_text=True)
+    assert "1 row imported,\n  1 rejected" in page and "duplicate of line 2" in page
+    assert _tags(app, world.a)["04a1b2"] == (None, None, 1, True, "kept spelling")
