@@ -129,4 +129,4 @@ class ReplaceForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """A button that changes something (block, unblock, delete): the CSRF token only."""
+    """The delete confirmation's button: the CSRF token only."""

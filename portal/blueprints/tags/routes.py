@@ -40,7 +40,7 @@ from tenants.scoping import tenant_scope
 def index() -> str:
     form = TagFilterForm(request.args, tags.owners())
     page = tags.page(form.filters(), request.args.get("page", 1, type=int))
-    return render_template("tags/index.html", form=form, page=page, confirm=ConfirmForm())
+    return render_template("tags/index.html", form=form, page=page)
 
 
 @bp.route("/tags/new", methods=["GET", "POST"])
@@ -86,8 +86,7 @@ def _refused(form: TagForm, tag: Tag | None, refused: DomainError) -> tuple[str,
 
 
 def _form_page(form: TagForm, tag: Tag | None, error: str = "") -> str:
-    return render_template("tags/form.html", form=form, tag=tag, error=error,
-                           confirm=ConfirmForm())
+    return render_template("tags/form.html", form=form, tag=tag, error=error)
 
 
 @bp.post("/tags/<id:tag_id>/block")
@@ -104,8 +103,6 @@ def unblock(tag_id: int) -> Response:
 
 def _set_blocked(tag_id: int, blocked: bool) -> Response:
     tag = tags.get(tag_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="The form was not sent whole. Nothing was changed.")
     tags.block(tag, blocked)
     db.session.commit()
     flash(f"Tag {tag.id_tag} is {'blocked' if blocked else 'unblocked'}: stations ask the "
@@ -129,17 +126,14 @@ def confirm_delete(tag_id: int) -> str:
 @bp.post("/tags/<id:tag_id>/delete")
 @requires(Capability.MANAGE_TAGS)
 def delete(tag_id: int) -> Response | tuple[str, int]:
-    tag = tags.get(tag_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400, description="The form was not sent whole. Nothing was changed.")
+    tag = tags.get(tag_id)  # CSRFProtect has checked the form's token
     id_tag = tag.id_tag
     try:
         tags.delete(tag)
     except DomainError as refused:
         db.session.rollback()
         return render_template("tags/delete.html", tag=tag, deletion=tags.deletion_of(tag),
-                               form=form, error=str(refused)), refused.status
+                               form=ConfirmForm(), error=str(refused)), refused.status
     db.session.commit()
     flash(f"Tag {id_tag} is deleted; its charging sessions are kept.", "success")
     return redirect(url_for(".index"))
