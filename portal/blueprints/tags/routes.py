@@ -27,7 +27,7 @@ from portal.blueprints.tags.forms import (
     TagFilterForm,
     TagForm,
 )
-from portal.errors import DomainError, Invalid
+from portal.errors import Conflict, DomainError, Invalid
 from portal.extensions import db
 from portal.models import Tag
 from portal.reports import exports
@@ -178,7 +178,7 @@ def replace() -> str | tuple[str, int]:
                                "nothing was changed.")
     try:
         report = tag_csv.replace(g.tenant, form.file_content, form.removal_key.data)
-    except DomainError as refused:  # the tags changed since the preview: preview again
+    except Conflict as refused:  # the tags changed since the preview: preview again
         db.session.rollback()
         report = tag_csv.import_csv(g.tenant, form.file_content, tag_csv.ImportMode.REPLACE)
         db.session.rollback()
