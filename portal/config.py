@@ -223,6 +223,9 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
         "REMEMBER_COOKIE_DURATION": timedelta(days=values["REMEMBER_COOKIE_DAYS"]),
         "HSTS_SECONDS": hsts,
         "MAX_CONTENT_LENGTH": values["MAX_UPLOAD_MB"] * 1024 * 1024,
+        # A text field may hold a whole tags CSV file: a Replace import's confirmation sends
+        # the previewed file back in base64 (4 bytes per 3). Werkzeug's default is 500 KB.
+        "MAX_FORM_MEMORY_SIZE": max(500_000, values["TAG_IMPORT_MAX_KB"] * 1024 * 4 // 3 + 4096),
         "FIRMWARE_MAX_BYTES": values["FIRMWARE_MAX_MB"] * 1024 * 1024,
         "DIAGNOSTICS_MAX_BYTES": values["DIAGNOSTICS_MAX_MB"] * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": values["REDIS_URL"] or "memory://",

@@ -41,6 +41,7 @@ class Company:
     shared_station: str = "CP-SHARED"  # the same chargeBoxId exists in the other company
     shared_station_name: str = ""
     driver_tag: str = ""
+    driver_tag_id: int = 0  # the driver tag's row id, as the tags pages' addresses name it
 
     @property
     def own_station(self) -> str:
@@ -88,6 +89,7 @@ def populate(app: Flask, company: Company) -> Company:
             driver = users.find_by_email(company.logins[Role.EV_USER])
             company.driver_tag = f"D{uuid.uuid4().hex[:8].upper()}"
             tag = tags.add(tenant, company.driver_tag, owner=driver)
+            company.driver_tag_id = tag.id
             started = utcnow() - timedelta(hours=3)
             charging_sessions.number(ChargingSession(
                 tenant_id=tenant.id, station=shared,

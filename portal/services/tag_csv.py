@@ -1,7 +1,9 @@
 """Tags to and from CSV: the portal's own columns, and the whitelist stations' web pages use.
 
-Import adds new tags and updates existing ones (same idTag); it never deletes. Each bad
-row is reported with its line and why, and changes nothing; the good rows are imported.
+Import adds new tags and updates existing ones (same idTag, in any case); in Replace mode
+it also deletes the tags the file does not name, whose charging sessions stay (with their
+idTag, without the link). Each bad row is reported with its line and why, and changes
+nothing; the good rows are imported. A bad row still names its tag: Replace keeps it.
 
 Text that a spreadsheet would run as a formula ("=HYPERLINK(...)" in a note) is kept as it
 is: a note or idTag may well start with - or +, and only a spreadsheet gives such text
@@ -12,15 +14,16 @@ away again, so exporting and importing keeps every value.
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from portal.errors import Invalid
+from portal.errors import Conflict, Invalid
 from portal.extensions import db
 from portal.models import Tag, Tenant
 from portal.models.base import INTEGER_MAX, INTEGER_MIN
@@ -33,6 +36,11 @@ class CsvFormat(enum.StrEnum):
     WHITELIST = "whitelist"
 
 
+class ImportMode(enum.StrEnum):
+    UPDATE = "update"  # add and update; delete nothing
+    REPLACE = "replace"  # the file is the whole list: delete the tags it does not name
+
+
 HEADERS = {
     CsvFormat.PORTAL: ("tag", "parent", "expiry", "max active", "blocked", "note"),
     CsvFormat.WHITELIST: ("UID", "GID", "Expiry", "Authorization"),
@@ -40,6 +48,7 @@ HEADERS = {
 TRUE_WORDS, FALSE_WORDS = {"true", "yes", "1"}, {"false", "no", "0", ""}
 AUTHORIZATIONS = {"accepted": False, "blocked": True}  # whitelist word -> blocked
 EXPIRY_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+REMOVAL_BATCH = 500  # ids per DELETE: well under any database's limit of bound parameters
 
 
 @dataclass
@@ -47,6 +56,16 @@ class ImportReport:
     format: CsvFormat
     accepted: list[tuple[int, str, str]] = field(default_factory=list)  # line, tag, what
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # line, tag, why
+    removed: list[str] = field(default_factory=list)  # idTags deleted (Replace mode)
+
+    def count(self, what: str) -> int:
+        """How many rows were "added" or "updated"."""
+        return sum(1 for _, _, done in self.accepted if done == what)
+
+    @property
+    def removal_key(self) -> str:
+        """A digest of the tags removed: a confirmation removes exactly what its preview showed."""
+        return hashlib.sha256("\n".join(self.removed).encode()).hexdigest()
 
 
 @dataclass
@@ -61,34 +80,52 @@ class _BadRow(ValueError):
     pass
 
 
-def import_csv(tenant: Tenant, content: bytes) -> ImportReport:
-    """Read a CSV file of either format (told apart by its header) and import its good rows."""
+def import_csv(tenant: Tenant, content: bytes,
+               mode: ImportMode = ImportMode.UPDATE) -> ImportReport:
+    """Read a CSV file of either format (told apart by its header) and import its good rows.
+
+    Nothing is committed here: a preview is this, rolled back."""
     reader = exports.csv_reader(content)
     csv_format = _format_of(next(reader, []))
     report = ImportReport(csv_format)
     rows: list[_Row] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # by idTag in upper case: idTags are case-insensitive
+    named: set[str] = set()  # every idTag in the file, bad rows' too (upper case)
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
         line = reader.line_num
+        named.add(exports.read_cell(cells[0].strip()).upper())
         try:
             row = _read(csv_format, line, cells)
-            if row.id_tag in seen:
-                raise _BadRow(f"duplicate of line {seen[row.id_tag]} in this file")
+            if row.id_tag.upper() in seen:
+                raise _BadRow(f"duplicate of line {seen[row.id_tag.upper()]} in this file")
         except _BadRow as error:
             report.rejected.append((line, cells[0].strip() if cells else "", str(error)))
             continue
-        seen[row.id_tag] = line
+        seen[row.id_tag.upper()] = line
         rows.append(row)
-    for row in _without_unknown_parents(rows, report):
+    kept = named if mode is ImportMode.REPLACE else None
+    for row in _without_unknown_parents(rows, report, kept):
         report.accepted.append((row.line, row.id_tag, _save(tenant, row)))
     for row in rows:
-        tag = tags.find(row.id_tag)
+        tag = tags.find_presented(row.id_tag)
         assert tag is not None
-        tag.parent = tags.find(row.parent) if row.parent else None
+        tag.parent = tags.find_presented(row.parent) if row.parent else None
+    if mode is ImportMode.REPLACE:
+        report.removed = _remove_unnamed(named)
     db.session.flush()
     report.rejected.sort()
+    return report
+
+
+def replace(tenant: Tenant, content: bytes, removal_key: str) -> ImportReport:
+    """Import in Replace mode as confirmed: Conflict if the tags it would remove are no longer
+    those the preview showed (tags added or renamed meanwhile)."""
+    report = import_csv(tenant, content, ImportMode.REPLACE)
+    if report.removal_key != removal_key:
+        raise Conflict("The company's tags changed since the preview: check what would be "
+                       "removed now, then confirm again.", field="file")
     return report
 
 
@@ -165,13 +202,17 @@ def _boolean(value: str) -> bool:
     raise _BadRow(f"bad boolean {value!r} for blocked (use true or false)")
 
 
-def _without_unknown_parents(rows: list[_Row], report: ImportReport) -> list[_Row]:
-    """The rows whose parent exists or is imported too; the others are rejected (repeatedly,
-    since rejecting a row can orphan the rows naming it as parent)."""
-    known = set(db.session.scalars(select(Tag.id_tag)))
+def _without_unknown_parents(rows: list[_Row], report: ImportReport,
+                             kept: set[str] | None) -> list[_Row]:
+    """The rows whose parent exists (and, when `kept` is given, stays) or is imported too;
+    the others are rejected (repeatedly, since rejecting a row can orphan the rows naming it
+    as parent). Compared in upper case: idTags are case-insensitive."""
+    known = {id_tag.upper() for id_tag in db.session.scalars(select(Tag.id_tag))}
+    if kept is not None:
+        known &= kept
     while True:
-        available = known | {row.id_tag for row in rows}
-        orphans = [row for row in rows if row.parent and row.parent not in available]
+        available = known | {row.id_tag.upper() for row in rows}
+        orphans = [row for row in rows if row.parent and row.parent.upper() not in available]
         if not orphans:
             return rows
         for row in orphans:
@@ -180,13 +221,24 @@ def _without_unknown_parents(rows: list[_Row], report: ImportReport) -> list[_Ro
 
 
 def _save(tenant: Tenant, row: _Row) -> str:
-    tag = tags.find(row.id_tag)
+    tag = tags.find_presented(row.id_tag)
     if tag is None:
         tags.add(tenant, row.id_tag, **row.values)
         return "added"
     for name, value in row.values.items():
         setattr(tag, name, value)
     return "updated"
+
+
+def _remove_unnamed(named: set[str]) -> list[str]:
+    """Delete the tags whose idTag the file does not name; their idTags, sorted."""
+    unnamed = [(tag_id, id_tag) for tag_id, id_tag in db.session.execute(
+        select(Tag.id, Tag.id_tag).order_by(Tag.id_tag)) if id_tag.upper() not in named]
+    ids = [tag_id for tag_id, _ in unnamed]
+    for start in range(0, len(ids), REMOVAL_BATCH):
+        db.session.execute(delete(Tag).where(Tag.id.in_(ids[start:start + REMOVAL_BATCH])),
+                           execution_options={"synchronize_session": "fetch"})
+    return [id_tag for _, id_tag in unnamed]
 
 
 def export_csv(csv_format: CsvFormat) -> Iterator[str]:

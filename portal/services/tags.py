@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ocpp.v16.enums import AuthorizationStatus
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
-from portal.models import ChargingSession, Tag, Tenant, User
+from portal.models import ChargingSession, Role, Tag, Tenant, User
 from portal.models.base import utcnow
 from portal.services.monitoring import PAGE_SIZE, Page, paginate
 
@@ -21,21 +21,53 @@ MAX_ID_TAG_LENGTH = 20  # OCPP 1.6 IdToken is CiString20Type
 @dataclass(frozen=True)
 class TagFilter:
     text: str = ""  # contained in the idTag, any case
+    parent: str = ""  # the parent's idTag, any case
+    expired: bool | None = None  # by the tag's own expiry (a parent's is not looked at)
+    charging: bool | None = None  # in a charging session now
     blocked: bool | None = None
+    owner_id: int | None = None
 
 
 def page(filters: TagFilter, number: int = 1) -> Page[Tag]:
     """A page of the company's tags, by idTag."""
-    query = select(Tag).options(selectinload(Tag.parent))
+    query = select(Tag).options(selectinload(Tag.parent), selectinload(Tag.owner))
     if filters.text:
         query = query.where(Tag.id_tag.icontains(filters.text, autoescape=True))
+    if filters.parent:
+        parent = aliased(Tag)
+        query = query.where(Tag.parent_id.in_(select(parent.id).where(
+            func.upper(parent.id_tag) == filters.parent.upper())))
+    if filters.expired is not None:
+        expired = Tag.expiry_at <= utcnow()
+        query = query.where(expired if filters.expired
+                            else or_(Tag.expiry_at.is_(None), ~expired))
+    if filters.charging is not None:
+        charging = exists().where(ChargingSession.tag_id == Tag.id,
+                                  ChargingSession.stopped_at.is_(None))
+        query = query.where(charging if filters.charging else ~charging)
     if filters.blocked is not None:
         query = query.where(Tag.blocked.is_(filters.blocked))
+    if filters.owner_id is not None:
+        query = query.where(Tag.owner_id == filters.owner_id)
     return paginate(query.order_by(Tag.id_tag), number, PAGE_SIZE)
 
 
 def find(id_tag: str) -> Tag | None:
     return db.session.scalar(select(Tag).where(Tag.id_tag == id_tag))
+
+
+def get(tag_id: int) -> Tag:
+    """The company's tag with this id; NotFound otherwise (another company's included)."""
+    tag = db.session.scalar(select(Tag).where(Tag.id == tag_id))
+    if tag is None:
+        raise NotFound(f"No tag {tag_id}.")
+    return tag
+
+
+def owners() -> list[User]:
+    """Who a tag may belong to: the company's EV users (a driver sees their tags' sessions)."""
+    return list(db.session.scalars(select(User).where(User.role == Role.EV_USER)
+                                   .order_by(User.email)))
 
 
 def add(
@@ -49,16 +81,8 @@ def add(
     owner: User | None = None,
     note: str = "",
 ) -> Tag:
-    id_tag = id_tag.strip()
-    if not id_tag or len(id_tag) > MAX_ID_TAG_LENGTH:
-        raise Invalid(f"An idTag has 1 to {MAX_ID_TAG_LENGTH} characters.", field="id_tag")
-    if find(id_tag) is not None:
-        raise Conflict(f"Tag {id_tag} already exists.", field="id_tag")
-    parent = None
-    if parent_id_tag:
-        parent = find(parent_id_tag)
-        if parent is None:
-            raise NotFound(f"No parent tag {parent_id_tag}.", field="parent")
+    id_tag = _free_id_tag(id_tag, None)
+    parent = _parent(parent_id_tag, None)
     tag = Tag(
         tenant_id=tenant.id,
         id_tag=id_tag,
@@ -72,6 +96,115 @@ def add(
     db.session.add(tag)
     db.session.flush()
     return tag
+
+
+@dataclass(frozen=True)
+class TagValues:
+    """A tag as the portal's form sets it."""
+
+    id_tag: str
+    parent_id_tag: str = ""
+    expiry_at: datetime | None = None
+    max_active_transactions: int = 1
+    blocked: bool = False
+    note: str = ""
+    owner_id: int | None = None
+
+
+def create(tenant: Tenant, values: TagValues) -> Tag:
+    return add(tenant, values.id_tag, expiry_at=values.expiry_at,
+               max_active_transactions=values.max_active_transactions,
+               blocked=values.blocked, parent_id_tag=values.parent_id_tag,
+               owner=_owner(values.owner_id), note=values.note)
+
+
+def edit(tag: Tag, values: TagValues) -> None:
+    """Change every value of a tag; a renamed tag's past sessions keep the idTag they had."""
+    id_tag = _free_id_tag(values.id_tag, tag)
+    parent = _parent(values.parent_id_tag, tag)
+    owner = _owner(values.owner_id)
+    tag.id_tag, tag.parent, tag.owner = id_tag, parent, owner
+    tag.expiry_at, tag.max_active_transactions = values.expiry_at, values.max_active_transactions
+    tag.blocked, tag.note = values.blocked, values.note
+    db.session.flush()
+
+
+def block(tag: Tag, blocked: bool) -> None:
+    """Block or unblock: Authorize reads it at once; stations' local lists at their next
+    update (local_list.changes compares what they hold with what the tags say now)."""
+    tag.blocked = blocked
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What deleting a tag would do: its sessions stay (with their idTag), its children
+    must first go or get another parent."""
+
+    sessions: int
+    children: list[str]
+
+
+def deletion_of(tag: Tag) -> Deletion:
+    sessions = db.session.scalar(select(func.count()).select_from(ChargingSession)
+                                 .where(ChargingSession.tag_id == tag.id))
+    children = db.session.scalars(select(Tag.id_tag).where(Tag.parent_id == tag.id)
+                                  .order_by(Tag.id_tag))
+    return Deletion(sessions or 0, list(children))
+
+
+def delete(tag: Tag) -> None:
+    """Delete a tag; its charging sessions and reservations stay, without the link.
+
+    A parent is refused rather than its children unset: deleting a fleet's card to end the
+    fleet would otherwise leave every car's card valid on its own, no longer limited by
+    the parent's block or expiry."""
+    children = deletion_of(tag).children
+    if children:
+        raise Conflict(f"Tag {tag.id_tag} is the parent of {', '.join(children)}: give them "
+                       "another parent or delete them first.", field="id_tag")
+    db.session.delete(tag)
+    db.session.flush()
+
+
+def _free_id_tag(id_tag: str, tag: Tag | None) -> str:
+    """The idTag, checked: 1 to 20 characters, no other tag's in any case (stations present
+    idTags in any case, see find_presented)."""
+    id_tag = id_tag.strip()
+    if not id_tag or len(id_tag) > MAX_ID_TAG_LENGTH:
+        raise Invalid(f"An idTag has 1 to {MAX_ID_TAG_LENGTH} characters.", field="id_tag")
+    same = find_presented(id_tag)
+    if same is not None and same is not tag:
+        raise Conflict(f"Tag {same.id_tag} already exists.", field="id_tag")
+    return id_tag
+
+
+def _parent(parent_id_tag: str | None, tag: Tag | None) -> Tag | None:
+    """The parent named, if any: a tag of the company that is neither the tag itself nor
+    one of its descendants (a cycle would make each the other's parent)."""
+    parent_id_tag = (parent_id_tag or "").strip()
+    if not parent_id_tag:
+        return None
+    parent = find_presented(parent_id_tag)
+    if parent is None:
+        raise NotFound(f"No parent tag {parent_id_tag}.", field="parent")
+    ancestor: Tag | None = parent
+    while ancestor is not None:  # the stored tags hold no cycle, so this ends
+        if ancestor is tag:
+            raise Invalid(f"{parent.id_tag} cannot be the parent of {tag.id_tag}: it is the "
+                          "tag itself or one of its children.", field="parent")
+        ancestor = ancestor.parent
+    return parent
+
+
+def _owner(owner_id: int | None) -> User | None:
+    if owner_id is None:
+        return None
+    owner = db.session.scalar(select(User).where(User.id == owner_id,
+                                                 User.role == Role.EV_USER))
+    if owner is None:
+        raise NotFound("No such EV user in the company.", field="owner")
+    return owner
 
 
 @dataclass(frozen=True)

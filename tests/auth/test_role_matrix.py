@@ -3,7 +3,8 @@ the API's routes also for every token role, from a second one (API_MATRIX).
 
 A new route is a new row. Paths name stations by a key resolved per world:
 {site1} and {site2} are company A's stations on its two sites, {foreign} is a station
-only company B has; {operation} is an OCPP operation (Reset); {token} is no file's token.
+only company B has; {operation} is an OCPP operation (Reset); {token} is no file's token;
+{tag} and {foreign_tag} are the row ids of company A's and company B's driver tags.
 Codes: 200 page, 302 redirect (Location checked), 403, 404, 405.
 """
 
@@ -107,6 +108,24 @@ MATRIX = [
     ("GET",  "/tags/export",                   200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/tags/export?format=whitelist",  200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/tags/export?format=excel",      400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    # tags in the browser: add, edit, block, delete ({tag}: company A's driver tag, {foreign_tag}:
+    # company B's, 404 even for an administrator); empty forms: 400 once the role may manage
+    # tags; an empty Replace confirmation carries no previewed file: 400
+    ("GET",  "/tags/new",                      200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/tags/new",                      400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/{tag}/edit",               200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/{foreign_tag}/edit",       404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/tags/{tag}/edit",               400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/tags/{foreign_tag}/edit",       404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/tags/{tag}/block",              "302:/tags",            403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/tags/{foreign_tag}/block",      404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/tags/{tag}/unblock",            "302:/tags",            403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/tags/{foreign_tag}/unblock",    404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/{tag}/delete",             200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/tags/{foreign_tag}/delete",     404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/tags/{tag}/delete",             "302:/tags",            403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/tags/{foreign_tag}/delete",     404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/tags/import/replace",           400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     # OCPP configuration (tests/ocpp/test_configuration.py): the in-process app holds no
     # station socket, so a command answers "offline" and the page redirects back to the table
     ("GET",  "/stations/{site1}/configuration", 200,                   200,              200,              403,                TO_LOGIN, TO_LOGIN),
@@ -254,7 +273,8 @@ def test_route_answers_each_role_as_the_table_says(
     world = row_world
     client = _client_as(role, world, portal)
     url = path.format(site1=world.a.station_site1, site2=world.a.station_site2,
-                      foreign=world.b.own_station, operation="Reset", token="not-a-token")
+                      foreign=world.b.own_station, operation="Reset", token="not-a-token",
+                      tag=world.a.driver_tag_id, foreign_tag=world.b.driver_tag_id)
     if method == "GET":
         response = client.get(url)
     elif method == "PUT":
