@@ -85,7 +85,7 @@ def start(
         tenant_id=station.tenant_id, station_id=station.id, outlet_id=outlet.id, id_tag=id_tag,
         tag=authorization.tag, user_id=authorization.tag.owner_id if authorization.tag else None,
         authorization_status=authorization.status.value,
-        auth_method=auth_method(station, outlet, id_tag), started_at=started_at,
+        auth_method=_auth_method(station, outlet, id_tag), started_at=started_at,
         meter_start=meter_start, reservation_id=reservation.id if reservation else None,
     )
     try:
@@ -97,7 +97,7 @@ def start(
     return session, authorization
 
 
-def auth_method(station: Station, outlet: Outlet, id_tag: str) -> AuthMethod:
+def _auth_method(station: Station, outlet: Outlet, id_tag: str) -> AuthMethod:
     """How a new session was allowed to start: a remote start it carries out (whatever the
     outlet's mode: someone chose to start it), else the outlet's mode."""
     if remote_starts.awaited(station, outlet.connector_id, id_tag, utcnow()) is not None:
