@@ -22,6 +22,7 @@ from portal.services import (
     charging_sessions,
     configuration,
     data_transfer,
+    default_configuration,
     outlets,
     stations,
     tags,
@@ -52,6 +53,8 @@ def on_boot_notification(ctx: StationContext, **boot: str) -> call_result.BootNo
     station = ctx.station
     stations.boot(station, {BOOT_FIELDS[key]: value for key, value in boot.items()}, utcnow())
     configuration.booted(station)
+    # The defaults first: a first fetch then reads back the values the station took.
+    ctx.after_answer(default_configuration.send_at_first_boot)
     ctx.after_answer(configuration.fetch_at_first_boot)
     return call_result.BootNotification(
         current_time=format_timestamp(utcnow()),
@@ -99,7 +102,8 @@ def on_status_notification(
 
 @on(Action.authorize)
 def on_authorize(ctx: StationContext, id_tag: str) -> call_result.Authorize:
-    return call_result.Authorize(id_tag_info=id_tag_info(tags.authorize(id_tag)))
+    authorization = tags.authorize(id_tag, mode=tags.station_mode(ctx.station))
+    return call_result.Authorize(id_tag_info=id_tag_info(authorization))
 
 
 @on(Action.start_transaction)

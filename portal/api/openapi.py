@@ -155,6 +155,10 @@ DOCUMENT: dict[str, Any] = {
                 "chargeBoxId": {"type": "string"},
                 "connectorId": {"type": ["integer", "null"]}, "idTag": {"type": "string"},
                 "authorizationStatus": {"type": "string"},
+                "authMethod": {"type": "string", "enum": ["open", "rfid", "remote"],
+                               "description": "How the session was allowed to start: an "
+                                              "OPEN outlet, an RFID tag, or a remote start "
+                                              "(page, API, payment service)."},
                 "startedAt": {"type": "string", "format": "date-time"},
                 "stoppedAt": {"type": ["string", "null"], "format": "date-time"},
                 "meterStartWh": {"type": "integer"},

@@ -68,6 +68,7 @@ def as_json(session: ChargingSession) -> dict[str, Any]:
         "chargeBoxId": session.station.charge_box_id,
         "connectorId": session.outlet.connector_id if session.outlet else None,
         "idTag": session.id_tag, "authorizationStatus": session.authorization_status,
+        "authMethod": session.auth_method.value,
         "startedAt": json_time(session.started_at), "stoppedAt": json_time(session.stopped_at),
         "meterStartWh": session.meter_start, "meterStopWh": session.meter_stop,
         "energyWh": session.energy_wh,

@@ -11,7 +11,7 @@ from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
 
 from portal.cli.common import unit_of_work
 from portal.extensions import db
-from portal.models import AlarmKind, ChargingSession, Role, Tenant
+from portal.models import AlarmKind, ChargingSession, OutletMode, Role, Tenant
 from portal.models.base import utcnow
 from portal.services import alarms, charging_sessions, sites, stations, tags, users
 from tenants import provisioning
@@ -36,6 +36,14 @@ STATIONS = (
 )
 # The simulated stations `make run` starts; they connect with these keys.
 SIMULATED = (("DEMO-SIM-01", "demo-sim-key-0000001"), ("DEMO-SIM-02", "demo-sim-key-0000002"))
+# The simulated visitor charger: anyone may charge there (OPEN), no card needed.
+OPEN_STATION = "DEMO-SIM-02"
+# Sent to each station at its first accepted boot. Not MeterValueSampleInterval=60: the
+# simulated stations sample every 5 s to keep the dashboard alive, and would obey it.
+DEFAULT_CONFIGURATION = [
+    {"key": "MeterValuesSampledData", "value": "Energy.Active.Import.Register,Power.Active.Import"},
+    {"key": "ConnectionTimeOut", "value": "120"},
+]
 TAGS = ("DRIVER001", "FLEET001", "FLEET002", "VISITOR01", "EXPIRED01")
 
 
@@ -59,6 +67,7 @@ def _seed() -> None:
     tenant = provisioning.create_tenant(SLUG, "Demo Charging Co.", admin_email, admin_password,
                                         time_zone="Europe/Amsterdam")
     tenant.auto_register_stations = True
+    tenant.default_configuration = DEFAULT_CONFIGURATION
     with tenant_scope(tenant):
         site_by_name = {}
         floors = {}
@@ -98,8 +107,11 @@ def _seed_stations_and_sessions(tenant: Tenant, site_by_name: dict, floors: dict
     faulted.status = ChargePointStatus.faulted
     faulted.error_code = ChargePointErrorCode.ground_failure
     for charge_box_id, auth_key in SIMULATED:
-        stations.add(tenant, charge_box_id, auth_key=auth_key,
-                     site=site_by_name["Riverside Offices"], connectors=2)
+        simulated = stations.add(tenant, charge_box_id, auth_key=auth_key,
+                                 site=site_by_name["Riverside Offices"], connectors=2)
+        if charge_box_id == OPEN_STATION:
+            for outlet in simulated.outlets:
+                outlet.mode = OutletMode.OPEN
 
     tag_rows = [tags.add(tenant, id_tag, owner=driver if id_tag == "DRIVER001" else None,
                          expiry_at=now - timedelta(days=3) if id_tag == "EXPIRED01" else None)

@@ -21,6 +21,11 @@ class AuthMethod(enum.StrEnum):
     RFID = "rfid"
     REMOTE = "remote"
 
+    @property
+    def label(self) -> str:
+        """As a driver reads it in their sessions."""
+        return {"open": "Open outlet", "rfid": "RFID tag", "remote": "Remote start"}[self.value]
+
 
 class ChargingSession(TenantOwned, Base):
     """One OCPP transaction: from StartTransaction to StopTransaction."""

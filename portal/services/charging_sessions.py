@@ -13,14 +13,17 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import (
+    AuthMethod,
     ChargingSession,
     MeterValue,
     Outlet,
+    OutletMode,
     Station,
     Tag,
     User,
 )
-from portal.services import events, outlets, reservations, tags
+from portal.models.base import utcnow
+from portal.services import events, outlets, remote_starts, reservations, tags
 from portal.services.monitoring import Page, paginate
 from portal.services.tags import Authorization
 from portal.timestamps import parse_timestamp
@@ -73,15 +76,16 @@ def start(
     outlet = outlets.outlet_for(station, connector_id)
     same = _same_start(station, outlet, id_tag, meter_start, started_at)
     if same is not None:
-        return same, tags.authorize(id_tag, count_active=False)
-    authorization = tags.authorize(id_tag)
+        return same, tags.authorize(id_tag, count_active=False, mode=outlet.mode)
+    authorization = tags.authorize(id_tag, mode=outlet.mode)
     _close_stale(station, outlet, started_at)
     reservation = (reservations.use(station, reservation_id, connector_id, id_tag,
                                     authorization.tag) if reservation_id is not None else None)
     session = ChargingSession(
         tenant_id=station.tenant_id, station_id=station.id, outlet_id=outlet.id, id_tag=id_tag,
         tag=authorization.tag, user_id=authorization.tag.owner_id if authorization.tag else None,
-        authorization_status=authorization.status.value, started_at=started_at,
+        authorization_status=authorization.status.value,
+        auth_method=_auth_method(station, outlet, id_tag), started_at=started_at,
         meter_start=meter_start, reservation_id=reservation.id if reservation else None,
     )
     try:
@@ -91,6 +95,14 @@ def start(
         # The same StartTransaction arrived at the same moment on another connection.
         return _same_start(station, outlet, id_tag, meter_start, started_at), authorization
     return session, authorization
+
+
+def _auth_method(station: Station, outlet: Outlet, id_tag: str) -> AuthMethod:
+    """How a new session was allowed to start: a remote start it carries out (whatever the
+    outlet's mode: someone chose to start it), else the outlet's mode."""
+    if remote_starts.awaited(station, outlet.connector_id, id_tag, utcnow()) is not None:
+        return AuthMethod.REMOTE
+    return AuthMethod.OPEN if outlet.mode is OutletMode.OPEN else AuthMethod.RFID
 
 
 def number(session: ChargingSession) -> None:

@@ -104,19 +104,22 @@ def booted(station: Station) -> None:
 
 
 def fetch_at_first_boot(station: Station) -> None:
-    """After a station's first accepted boot, fetch its configuration in the background.
+    """After a station's first accepted boot, fetch its configuration in the background."""
+    if first_fetch_due(station):
+        remote_operations.start([station], GET, {}, sender=CLOCK)
 
-    "First" means no GetConfiguration of it was answered or is under way yet, so a fetch
-    that found the station gone is tried again at its next boot.
-    """
+
+def first_fetch_due(station: Station) -> bool:
+    """Whether an accepted station's configuration is still to be fetched for the first
+    time: no GetConfiguration of it was answered or is under way yet, so a fetch that
+    found the station gone is tried again at its next boot."""
     if (not current_app.config["OCPP_GET_CONFIGURATION_AT_FIRST_BOOT"]
             or station.registration_status is not RegistrationStatus.accepted):
-        return
+        return False
     asked = db.session.scalar(select(Command.id).where(
         Command.station_id == station.id, Command.action == GET,
         Command.outcome.in_((CommandOutcome.ANSWERED, CommandOutcome.PENDING))).limit(1))
-    if asked is None:
-        remote_operations.start([station], GET, {}, sender=CLOCK)
+    return asked is None
 
 
 def checked_change(station: Station, payload: dict[str, Any], sender: Sender) -> dict[str, Any]:

@@ -8,10 +8,16 @@ Staff write it as `Key=Value` lines; it is stored as [{"key": ..., "value": ...}
 
 from __future__ import annotations
 
-from portal.errors import Invalid
-from portal.models import Tenant
+from ocpp.v16.enums import RegistrationStatus
+
+from portal.errors import DomainError, Invalid
+from portal.extensions import db
+from portal.models import Station, Tenant
+from portal.models.base import utcnow
+from portal.services import configuration, events, remote_operations
 from portal.services.configuration import is_authorization_key
 from portal.services.configuration_keys import checked_value, standard_key
+from portal.services.remote_operations import CLOCK
 
 FIELD = "default_configuration"
 MAX_KEYS = 50
@@ -49,3 +55,36 @@ def parse(text: str) -> list[dict[str, str]]:
 def as_text(tenant: Tenant) -> str:
     return "\n".join(f"{entry['key']}={entry['value']}"
                      for entry in tenant.default_configuration or [])
+
+
+def send_at_first_boot(station: Station) -> None:
+    """After a station's first accepted boot, send it the company's default configuration,
+    one ChangeConfiguration per key in the company's order, in the background.
+
+    Each command is kept with its outcome in the station's operations (sent by the clock),
+    and stored values follow the station's answers as for any ChangeConfiguration. When the
+    first fetch of the station's configuration is due it goes last in the same queue, so
+    the values it reads back are the defaults the station took (configuration.
+    fetch_at_first_boot then finds it under way). Sent once: a station that was offline
+    meanwhile gets the values from staff, on its Configuration page.
+    """
+    if (station.registration_status is not RegistrationStatus.accepted
+            or station.defaults_sent_at is not None):
+        return
+    entries = db.session.get(Tenant, station.tenant_id).default_configuration or []
+    if not entries:
+        return
+    calls = [(configuration.CHANGE, {"key": entry["key"], "value": entry["value"]})
+             for entry in entries]
+    if configuration.first_fetch_due(station):
+        calls.append((configuration.GET, {}))
+    station.defaults_sent_at = utcnow()
+    try:
+        remote_operations.start_in_order(station, calls, sender=CLOCK)
+    except DomainError as error:  # e.g. a key this station reports read-only
+        events.record(station, "default_configuration",
+                      f"The company's default configuration was not sent: {error}")
+        return
+    events.record(station, "default_configuration",
+                  f"Sent the company's default configuration ({len(entries)} keys) after its "
+                  "first accepted boot.", details={"keys": [entry["key"] for entry in entries]})

@@ -174,18 +174,34 @@ def start(stations: list[Station], action: str, payload: dict[str, Any], *,
     """
     if not stations:
         raise Invalid("Choose at least one station.", field="stations")
-    sent = [check(station, action, payload, sender) for station in stations]
+    return _start([(station, action, payload) for station in stations], sender, timeout,
+                  in_order=False)
+
+
+def start_in_order(station: Station, calls: list[tuple[str, dict[str, Any]]], *,
+                   sender: Sender, timeout: float | None = None) -> str:
+    """Send several operations (action, payload) to one station, each once the previous
+    one has ended, and return the operation's id. All are checked and stored (pending)
+    before this returns; one thread sends them, so the station takes them in this order."""
+    return _start([(station, action, payload) for action, payload in calls], sender, timeout,
+                  in_order=True)
+
+
+def _start(calls: list[tuple[Station, str, dict[str, Any]]], sender: Sender,
+           timeout: float | None, *, in_order: bool) -> str:
+    sent = [check(station, action, payload, sender) for station, action, payload in calls]
     operation_id = str(uuid.uuid4())
     commands = [_stored(station, action, each, sender, operation_id)
-                for station, each in zip(stations, sent, strict=True)]
+                for (station, action, _), each in zip(calls, sent, strict=True)]
     db.session.flush()
     jobs = [(command.tenant_id, command.id, each) for command, each in zip(commands, sent,
                                                                           strict=True)]
     db.session.commit()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    # One thread starts the others, so that the request answers as soon as all are stored.
-    threading.Thread(target=_fan_out, args=(app, jobs, timeout or default_timeout()),
-                     daemon=True).start()
+    # One thread starts the others (or sends one after the other), so that the caller
+    # goes on as soon as all are stored.
+    threading.Thread(target=_one_after_another if in_order else _fan_out,
+                     args=(app, jobs, timeout or default_timeout()), daemon=True).start()
     return operation_id
 
 
@@ -206,6 +222,12 @@ def _fan_out(app: Flask, jobs: list[tuple[int, int, dict[str, Any]]], timeout: f
     for tenant_id, command_id, payload in jobs:
         threading.Thread(target=_perform_elsewhere, daemon=True,
                          args=(app, tenant_id, command_id, payload, timeout)).start()
+
+
+def _one_after_another(app: Flask, jobs: list[tuple[int, int, dict[str, Any]]],
+                       timeout: float) -> None:
+    for tenant_id, command_id, payload in jobs:
+        _perform_elsewhere(app, tenant_id, command_id, payload, timeout)
 
 
 def _perform_elsewhere(app: Flask, tenant_id: int, command_id: int, payload: dict[str, Any],

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
-from portal.models import ChargingSession, Role, Tag, Tenant, User
+from portal.models import ChargingSession, Outlet, OutletMode, Role, Station, Tag, Tenant, User
 from portal.models.base import utcnow
 from portal.services.monitoring import PAGE_SIZE, Page, paginate
 
@@ -235,12 +235,30 @@ def find_presented(id_tag: str) -> Tag | None:
     return tag
 
 
-def authorize(id_tag: str, *, count_active: bool = True) -> Authorization:
-    """Accepted, Blocked, Expired, Invalid or ConcurrentTx, from the tag and its parent."""
+def authorize(id_tag: str, *, count_active: bool = True,
+              mode: OutletMode = OutletMode.RFID) -> Authorization:
+    """Accepted, Blocked, Expired, Invalid or ConcurrentTx, from the tag and its parent.
+
+    On an OPEN outlet anyone may charge: an unknown tag is Accepted and no tag is held to
+    its number of sessions (any other card would do), but a tag the company blocked or let
+    expire is still refused: that is what the company said of this card.
+    """
     tag = find_presented(id_tag)
+    if mode is OutletMode.OPEN:
+        if tag is None:
+            return Authorization(AuthorizationStatus.accepted)
+        return authorization_of(tag, count_active=False)
     if tag is None:
         return Authorization(AuthorizationStatus.invalid)
     return authorization_of(tag, count_active=count_active)
+
+
+def station_mode(station: Station) -> OutletMode:
+    """The mode an Authorize is judged by: it names no connector, so a station is OPEN only
+    when every one of its outlets is."""
+    modes = set(db.session.scalars(select(Outlet.mode).where(Outlet.station_id == station.id)
+                                   .distinct()))
+    return OutletMode.OPEN if modes == {OutletMode.OPEN} else OutletMode.RFID
 
 
 def authorization_of(tag: Tag, *, count_active: bool = True) -> Authorization:

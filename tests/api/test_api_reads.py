@@ -58,6 +58,7 @@ def test_transactions_page_by_page_since_a_time(api: Api) -> None:
     assert [t["idTag"] for t in first["transactions"]] == ["TAG0", "TAG1"]
     assert first["transactions"][0]["energyWh"] == 7500
     assert first["transactions"][0]["stoppedAt"] is not None
+    assert first["transactions"][0]["authMethod"] == "rfid"
     second = api.get(first["next"].split("localhost", 1)[1]).get_json()
     assert [t["idTag"] for t in second["transactions"]] == ["TAG2"]
     assert second["next"] is None

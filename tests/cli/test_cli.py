@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Site, Station, Tag, Tenant
+from portal.models import Outlet, OutletMode, Site, Station, Tag, Tenant
 from portal.services import api_tokens
 from tenants import provisioning
 from tenants.scoping import tenant_scope
@@ -169,6 +169,13 @@ def test_demo_seeds_once_and_prints_the_logins(app: Flask) -> None:
     assert _count(app, "demo", Station) == stations > 0
     if not already:
         assert "Seeded the demo company" in first.output
+    with app.app_context():
+        tenant = provisioning.find_by_slug("demo")
+        with tenant_scope(tenant):  # a visitor charger, and keys for every first boot
+            assert db.session.scalar(select(func.count()).select_from(Outlet).where(
+                Outlet.mode == OutletMode.OPEN)) > 0
+        assert {entry["key"] for entry in tenant.default_configuration} == {
+            "MeterValuesSampledData", "ConnectionTimeOut"}
 
 
 def test_tokens_create_prints_a_token_only_its_company_accepts(app: Flask) -> None:
