@@ -26,6 +26,11 @@ def upgrade():
     with op.batch_alter_table('station', schema=None) as batch_op:
         batch_op.add_column(sa.Column('defaults_sent_at', sa.DateTime(timezone=True),
                                       nullable=True))
+    # Stations that already booted had their first boot: a default configuration the company
+    # sets later is not pushed to them at their next boot (the Configuration page applies a
+    # key to many stations at once).
+    op.execute("UPDATE station SET defaults_sent_at = last_boot_at "
+               "WHERE last_boot_at IS NOT NULL AND registration_status = 'Accepted'")
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('dashboard_widgets', sa.JSON(), nullable=True))
 

@@ -71,6 +71,9 @@ def send_at_first_boot(station: Station) -> None:
     if (station.registration_status is not RegistrationStatus.accepted
             or station.defaults_sent_at is not None):
         return
+    # Its first accepted boot is now, defaults or not: a default configuration the company
+    # sets later goes to new stations, not to this one at its next boot.
+    station.defaults_sent_at = utcnow()
     entries = db.session.get(Tenant, station.tenant_id).default_configuration or []
     if not entries:
         return
@@ -78,7 +81,6 @@ def send_at_first_boot(station: Station) -> None:
              for entry in entries]
     if configuration.first_fetch_due(station):
         calls.append((configuration.GET, {}))
-    station.defaults_sent_at = utcnow()
     try:
         remote_operations.start_in_order(station, calls, sender=CLOCK)
     except DomainError as error:  # e.g. a key this station reports read-only
