@@ -128,11 +128,11 @@ def on_stop_transaction(
     reason: str | None = None, id_tag: str | None = None,
     transaction_data: list[dict[str, Any]] | None = None, **kwargs: Any,
 ) -> call_result.StopTransaction:
-    charging_sessions.stop(
+    session = charging_sessions.stop(
         ctx.station, transaction_id, meter_stop, parse_timestamp(timestamp), reason=reason,
         id_tag=id_tag, transaction_data=transaction_data or [],
     )
-    info = id_tag_info(tags.authorize(id_tag, count_active=False)) if id_tag else None
+    info = id_tag_info(tags.authorize_stop(id_tag, session)) if id_tag else None
     return call_result.StopTransaction(id_tag_info=info)
 
 

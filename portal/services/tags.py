@@ -253,6 +253,14 @@ def authorize(id_tag: str, *, count_active: bool = True,
     return authorization_of(tag, count_active=count_active)
 
 
+def authorize_stop(id_tag: str, session: ChargingSession | None) -> Authorization:
+    """The idTagInfo answered to a StopTransaction: the tag judged by the mode of the
+    session's outlet, without counting sessions (this one is ending)."""
+    outlet = session.outlet if session is not None else None
+    mode = outlet.mode if outlet is not None else OutletMode.RFID
+    return authorize(id_tag, count_active=False, mode=mode)
+
+
 def station_mode(station: Station) -> OutletMode:
     """The mode an Authorize is judged by: it names no connector, so a station is OPEN only
     when every one of its outlets is."""

@@ -59,6 +59,15 @@ def test_unknown_tag_is_accepted_on_an_all_open_station(company: OcppCompany,
         "open", None, "Accepted")
 
 
+def test_a_stranger_stopping_on_an_open_outlet_is_accepted_and_on_rfid_invalid(
+        company: OcppCompany, booted: StationClient) -> None:
+    _modes(company, OPEN, RFID)
+    on_open = _start(booted, "STRANGER", connector=1)["transactionId"]
+    assert _stop(booted, on_open, 2000, idTag="STRANGER") == {"idTagInfo": {"status": "Accepted"}}
+    on_rfid = _start(booted, "STRANGER", connector=2)["transactionId"]
+    assert _stop(booted, on_rfid, 2000, idTag="STRANGER") == {"idTagInfo": {"status": "Invalid"}}
+
+
 def test_unknown_tag_is_invalid_on_an_rfid_station(company: OcppCompany,
                                                    booted: StationClient) -> None:
     assert _authorize(booted, "STRANGER") == _accepted("Invalid")
