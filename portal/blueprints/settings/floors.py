@@ -23,7 +23,8 @@ from portal.services import floor_maps, sites
 @requires(Capability.MANAGE_TOPOLOGY)
 def floor(floor_id: int) -> Response | str | tuple[str, int]:
     found = sites.get_floor(current_user, floor_id)
-    form = FloorForm(obj=found)
+    # Not obj=found: its floor_map is the stored image, not an upload.
+    form = FloorForm(data={"name": found.name})
     if form.validate_on_submit():
         try:
             sites.rename_floor(found, form.name.data)
