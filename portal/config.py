@@ -81,6 +81,13 @@ def _url(*schemes: str) -> Callable[[str], str]:
     return parse
 
 
+def _tile_url(raw: str) -> str:
+    if not raw.startswith(("http://", "https://")) or not all(
+            part in raw for part in ("{z}", "{x}", "{y}")):
+        raise ValueError("expected an http(s):// URL with {z}, {x} and {y}")
+    return raw
+
+
 def _environment(raw: str) -> str:
     if raw not in {"development", "production"}:
         raise ValueError("expected development or production")
@@ -177,6 +184,9 @@ SETTINGS: tuple[Setting, ...] = (
             "address stations download firmware from and upload diagnostics to, e.g. "
             "`http://plugboard.example.com`; empty = the company's portal as staff reach it",
             _url("http", "https")),
+    Setting("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "map tiles of the site maps (Leaflet's `{z}/{x}/{y}` form, `{s}` for subdomains); "
+            "the Content-Security-Policy allows images from its host", _tile_url),
     Setting("LOG_LEVEL", "INFO", "Python logging level"),
 )
 

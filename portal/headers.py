@@ -3,15 +3,24 @@ files, static files and errors all pass through this one hook."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, request
 from werkzeug.wrappers import Response
 
 
-def content_security_policy(portal_domain: str) -> str:
+def tile_source(tile_url: str) -> str:
+    """The CSP source of a Leaflet tile URL: its scheme and host, `{s}` as any subdomain."""
+    parts = urlsplit(tile_url)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+def content_security_policy(portal_domain: str, tile_url: str) -> str:
     """Scripts, styles, fonts and fetches from this host only, no inline script, style or
     event handler, never in a frame.
 
-    Images also from `data:`: Bootstrap draws its checkboxes and menu icons with data: SVGs.
+    Images also from `data:`: Bootstrap draws its checkboxes and menu icons with data: SVGs;
+    and from the map tiles' host (MAP_TILE_URL), which the site maps show.
     Forms may also go to the companies' hosts: the company finder on the bare domain
     answers its form with a redirect to the company's login page, which form-action covers.
     """
@@ -19,7 +28,7 @@ def content_security_policy(portal_domain: str) -> str:
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        f"img-src 'self' data: {tile_source(tile_url)}",
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
@@ -30,7 +39,7 @@ def content_security_policy(portal_domain: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    policy = content_security_policy(app.config["PORTAL_DOMAIN"])
+    policy = content_security_policy(app.config["PORTAL_DOMAIN"], app.config["MAP_TILE_URL"])
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

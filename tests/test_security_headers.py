@@ -15,7 +15,8 @@ from portal.extensions import db
 from portal.models import Role
 from tests.factories import World
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: "
+       "https://tile.openstreetmap.org; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self' *.localhost:*; frame-ancestors 'none'")
 HEADERS = {

@@ -7,8 +7,10 @@ from datetime import datetime
 from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
 from sqlalchemy import select
 
+from portal.auth.permissions import Actor, visible_stations
+from portal.errors import Invalid, NotFound
 from portal.extensions import db
-from portal.models import AlarmKind, Outlet, Station
+from portal.models import AlarmKind, Outlet, OutletMode, Station, ThirdPartyService
 from portal.services import alarms, events, live
 
 
@@ -58,3 +60,48 @@ def report_status(
                           f"Connector {connector_id} of {station.charge_box_id} reported Faulted "
                           f"({error_code.value}).", station=station, outlet=outlet)
     return outlet
+
+
+# The connectors drivers ask about, as the charging maps name them.
+CONNECTOR_TYPES = ("Type 2", "CCS2", "CHAdeMO", "Type 1", "CCS1", "Schuko", "other")
+PARKING_LABEL_LENGTH = 100  # Outlet.parking_label
+EXTERNAL_ID_LENGTH = 255
+
+
+def get(actor: Actor, outlet_id: int) -> Outlet:
+    """The outlet if the actor may see its station; NotFound otherwise."""
+    outlet = db.session.scalar(visible_stations(actor, select(Outlet).join(Outlet.station)
+                                                .where(Outlet.id == outlet_id)))
+    if outlet is None:
+        raise NotFound(f"No outlet {outlet_id}.")
+    return outlet
+
+
+def services() -> list[ThirdPartyService]:
+    """The company's connected services, where an outlet may have an id of its own."""
+    return list(db.session.scalars(select(ThirdPartyService).order_by(ThirdPartyService.name)))
+
+
+def describe(outlet: Outlet, *, connector_type: str, parking_label: str, mode: OutletMode,
+             external_ids: dict[int, str]) -> None:
+    """Keep what staff say about an outlet, and its id at each service ({service id: id};
+    an empty id removes it)."""
+    if connector_type not in ("", *CONNECTOR_TYPES):
+        raise Invalid("Choose one of the connector types.", field="connector_type")
+    parking_label = parking_label.strip()
+    if len(parking_label) > PARKING_LABEL_LENGTH:
+        raise Invalid(f"At most {PARKING_LABEL_LENGTH} characters.", field="parking_label")
+    known = {service.id for service in services()}
+    kept: dict[str, str] = {}
+    for service_id, external_id in external_ids.items():
+        external_id = external_id.strip()
+        if service_id not in known:
+            raise Invalid("That service is not one of the company's.", field="external_ids")
+        if len(external_id) > EXTERNAL_ID_LENGTH:
+            raise Invalid(f"An id has at most {EXTERNAL_ID_LENGTH} characters.",
+                          field="external_ids")
+        if external_id:
+            kept[str(service_id)] = external_id
+    outlet.connector_type, outlet.parking_label, outlet.mode = connector_type, parking_label, mode
+    outlet.external_ids = kept
+    db.session.flush()

@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -19,9 +20,9 @@ from portal import rate_limits
 from portal.auth.permissions import Actor, visible_stations
 from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
-from portal.models import Floor, Outlet, RefusalReason, Site, Station, Tenant
+from portal.models import Availability, Floor, Outlet, RefusalReason, Site, Station, Tenant
 from portal.models.base import utcnow
-from portal.services import events, live
+from portal.services import events, live, positions
 
 # OCPP 1.6 security profiles: the authorization key is 16 to 40 printable characters.
 AUTH_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{16,40}$")
@@ -34,6 +35,7 @@ CHARGE_BOX_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,255}$")
 DOT_SEGMENTS = frozenset({".", ".."})
 # Heartbeat intervals staff may give (seconds): at least one a day.
 HEARTBEAT_INTERVALS = range(1, 86_400 + 1)
+NAME_LENGTH = 200  # Station.name
 
 
 def check_auth_key(auth_key: str) -> None:
@@ -264,4 +266,41 @@ def heartbeat_interval_taken(station: Station, value: str) -> None:
         return
     events.record(station, "heartbeat_interval",
                   f"Heartbeat interval: {station.heartbeat_interval} s, accepted by the station.")
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class StationDetails:
+    """What staff say about a station on its settings page (not what it reports itself)."""
+
+    name: str
+    description: str
+    note: str
+    availability: Availability
+    registration_status: RegistrationStatus
+    heartbeat_interval: int | str | None  # None: the company's
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def describe(station: Station, details: StationDetails) -> None:
+    """Keep the station's settings; its address and coordinates only while it is on no
+    floor (on a floor, the floor map places it). Nothing changes if a value is wrong."""
+    name = details.name.strip()
+    if len(name) > NAME_LENGTH:
+        raise Invalid(f"At most {NAME_LENGTH} characters.", field="name")
+    latitude, longitude = positions.checked_coordinates(details.latitude, details.longitude)
+    interval = details.heartbeat_interval
+    interval = None if interval is None else checked_heartbeat_interval(interval)
+    if interval != station.heartbeat_interval:
+        set_heartbeat_interval(station, interval)
+    set_registration(station, details.registration_status)
+    if name != station.name:
+        live.changed(station.tenant_id)  # the navigator shows the name
+    station.name, station.description = name, details.description.strip()
+    station.note, station.availability = details.note.strip(), details.availability
+    if station.floor_id is None:
+        station.address = details.address.strip()
+        station.latitude, station.longitude = latitude, longitude
     db.session.flush()

@@ -10,16 +10,21 @@ Codes: 200 page, 302 redirect (Location checked), 403, 404, 405.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from PIL import Image
+from sqlalchemy import select
 
-from portal.models import Role
-from portal.services import api_tokens, users
+from portal.extensions import db
+from portal.models import Role, Site, Tenant
+from portal.services import api_tokens, floor_maps, sites, stations, users
+from tenants.scoping import tenant_scope
 from tests.api.client import Api, new_token
-from tests.factories import World, build_world
+from tests.factories import Company, World, build_world
 
 ROLES = ("admin", "site_admin", "support", "ev_user", "anonymous", "foreign_admin")
 R = {"admin": Role.ADMIN, "site_admin": Role.SITE_ADMIN, "support": Role.SUPPORT,
@@ -228,6 +233,48 @@ MATRIX = [
     # no file in the form
     ("POST", "/topology/import",               400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/topology/export.csv",           200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    # settings of every level (tests/blueprints/test_settings.py). {site1_id}, {floor1_id},
+    # {outlet1_id} are of company A's Site one, *2 of its Site two, foreign_* of company B;
+    # each floor has a floor map. A form posted empty keeps every value as it is (a field
+    # missing from the form is not changed): saved, 302 back to its page; a place given to
+    # no station of the floor: 404
+    ("GET",  "/settings",                      200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/settings",                      302,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sites/{site1_id}/settings",     200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sites/{site2_id}/settings",     200,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sites/{foreign_site_id}/settings", 404,                 404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/sites/{site1_id}/settings",     302,                    302,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/sites/{site2_id}/settings",     302,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/sites/{foreign_site_id}/settings", 404,                 404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/floors/{floor1_id}/settings",   200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/floors/{floor2_id}/settings",   200,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/floors/{foreign_floor_id}/settings", 404,               404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/floors/{floor1_id}/settings",   302,                    302,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/floors/{floor2_id}/settings",   302,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/floors/{foreign_floor_id}/settings", 404,               404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/floors/{floor1_id}",            200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/floors/{floor2_id}",            200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/floors/{foreign_floor_id}",     404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/floors/{floor1_id}/map",        200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/floors/{floor2_id}/map",        200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/floors/{foreign_floor_id}/map", 404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/floors/{floor1_id}/positions",  404,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/floors/{foreign_floor_id}/positions", 404,              404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site1}/settings",     200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{site2}/settings",     200,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations/{foreign}/settings",   404,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site1}/settings",     302,                    302,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{site2}/settings",     302,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/settings",   404,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    # an empty form generates a key, shown once on the page
+    ("POST", "/stations/{site1}/settings/authorization-key", 200,      403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/stations/{foreign}/settings/authorization-key", 404,    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/outlets/{outlet1_id}/settings", 200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/outlets/{outlet2_id}/settings", 200,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/outlets/{foreign_outlet_id}/settings", 404,             404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/outlets/{outlet1_id}/settings", 302,                    302,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/outlets/{outlet2_id}/settings", 302,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/outlets/{foreign_outlet_id}/settings", 404,             404,              403,              403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [
@@ -274,7 +321,8 @@ def test_route_answers_each_role_as_the_table_says(
     client = _client_as(role, world, portal)
     url = path.format(site1=world.a.station_site1, site2=world.a.station_site2,
                       foreign=world.b.own_station, operation="Reset", token="not-a-token",
-                      tag=world.a.driver_tag_id, foreign_tag=world.b.driver_tag_id)
+                      tag=world.a.driver_tag_id, foreign_tag=world.b.driver_tag_id,
+                      **(topology_ids(portal, world) if "_id}" in path else {}))
     if method == "GET":
         response = client.get(url)
     elif method == "PUT":
@@ -283,13 +331,48 @@ def test_route_answers_each_role_as_the_table_says(
         response = client.post(url, csrf_from="/login" if role in {"anonymous", "foreign_admin"}
                                else "/account/password")
     status, _, location = str(expected).partition(":")
-    assert response.status_code == int(status), response.get_data(as_text=True)[:500]
+    assert response.status_code == int(status), response.get_data()[:500]
     if location:
         assert response.headers["Location"].split("?")[0] == location
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode(errors="replace")  # a floor map is an image
     assert world.b.shared_station_name not in body  # nothing of company B ever shows on A
     if response.status_code == 403:
         assert "You are not allowed to see this page." in body
+
+
+def topology_ids(portal, world: World) -> dict[str, int]:
+    """Ids of the sites, floors and outlets the settings rows name (see MATRIX); each site
+    gets a floor "Level 1" with a floor map, once per world."""
+    app = portal(world.a).client.application
+
+    def ids(company: Company) -> dict[str, int]:
+        with app.app_context():
+            tenant = db.session.get(Tenant, company.tenant_id)
+            with tenant_scope(tenant):
+                found = {}
+                for number, site_name in ((1, "Site one"), (2, "Site two")):
+                    site = db.session.scalar(select(Site).where(Site.name == site_name))
+                    floor = next((floor for floor in site.floors if floor.name == "Level 1"),
+                                 None) or sites.add_floor(site, "Level 1")
+                    floor_maps.set_image(floor, _PNG)
+                    station_key = company.station_site1 if number == 1 else company.station_site2
+                    found[f"site{number}_id"], found[f"floor{number}_id"] = site.id, floor.id
+                    found[f"outlet{number}_id"] = stations.find(station_key).outlets[0].id
+                db.session.commit()
+                return found
+
+    own, foreign = ids(world.a), ids(world.b)
+    return {**own, "foreign_site_id": foreign["site1_id"],
+            "foreign_floor_id": foreign["floor1_id"], "foreign_outlet_id": foreign["outlet1_id"]}
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3)).save(out, "PNG")
+    return out.getvalue()
+
+
+_PNG = _png()
 
 
 TOKENS = ("admin", "support", "monitor", "foreign_admin", "none")

@@ -1,0 +1,73 @@
+"""The company's own settings: its name, time zone, and how its stations connect and boot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from zoneinfo import available_timezones
+
+from portal.errors import Invalid
+from portal.extensions import db
+from portal.models import Tenant
+from portal.services import data_transfer, default_configuration, live, stations
+
+NAME_LENGTH = 200  # Tenant.name
+
+
+@dataclass(frozen=True)
+class CompanySettings:
+    name: str
+    description: str
+    time_zone: str
+    auto_register_stations: bool
+    allow_stations_without_key: bool
+    data_transfer_vendor_ids: str  # by line or comma
+    heartbeat_interval: int | str
+    default_configuration: str  # Key=Value lines
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    """The IANA time zones this machine knows (read once: it scans the zone files)."""
+    return frozenset(available_timezones())
+
+
+def settings_of(tenant: Tenant) -> CompanySettings:
+    """The company's settings as staff edit them."""
+    return CompanySettings(
+        name=tenant.name, description=tenant.description, time_zone=tenant.time_zone,
+        auto_register_stations=tenant.auto_register_stations,
+        allow_stations_without_key=tenant.allow_stations_without_key,
+        data_transfer_vendor_ids=tenant.data_transfer_vendor_ids,
+        heartbeat_interval=tenant.heartbeat_interval,
+        default_configuration=default_configuration.as_text(tenant))
+
+
+def update(tenant: Tenant, settings: CompanySettings) -> None:
+    """Change the company's settings; Invalid naming the field, and nothing changed, if any
+    value is wrong."""
+    name = settings.name.strip()
+    if not name or len(name) > NAME_LENGTH:
+        raise Invalid(f"Give a name of at most {NAME_LENGTH} characters.", field="name")
+    if settings.time_zone not in time_zones():
+        raise Invalid("Choose a time zone such as Europe/Oslo or UTC.", field="time_zone")
+    heartbeat_interval = stations.checked_heartbeat_interval(settings.heartbeat_interval)
+    configuration = default_configuration.parse(settings.default_configuration)
+    data_transfer.set_vendor_ids(tenant, settings.data_transfer_vendor_ids)
+    if name != tenant.name:
+        live.changed(tenant.id)  # the navigator's root is the company
+    tenant.name, tenant.description = name, settings.description.strip()
+    tenant.time_zone = settings.time_zone
+    tenant.auto_register_stations = settings.auto_register_stations
+    tenant.allow_stations_without_key = settings.allow_stations_without_key
+    stations.set_default_heartbeat_interval(tenant, heartbeat_interval)
+    tenant.default_configuration = configuration or None
+    db.session.flush()
+
+
+def station_urls(slug: str, portal_domain: str, port: int | None) -> list[str]:
+    """The addresses the company's stations connect to (DESIGN.md, OCPP endpoint), plain and
+    over TLS, with `<chargeBoxId>` where each station puts its own."""
+    host = f"{portal_domain}:{port}" if port else portal_domain
+    return [f"{scheme}://{address}/<chargeBoxId>" for scheme in ("ws", "wss")
+            for address in (f"{slug}.{host}/ocpp", f"{host}/ocpp/{slug}")]
