@@ -45,7 +45,8 @@ MENU = (
 )
 
 # Pages that show what is under the chosen node: choosing another node keeps the page.
-SCOPED_PAGES = frozenset({"stations.index", "stations.connectors", "dashboard.show"})
+SCOPED_PAGES = frozenset({"stations.index", "stations.connectors", "dashboard.show",
+                          "configuration.apply"})
 # Pages without the navigator, though a staff member may open them.
 UNNAVIGATED_BLUEPRINTS = frozenset({"public", "my"})
 

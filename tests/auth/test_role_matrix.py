@@ -60,6 +60,7 @@ MATRIX = [
     ("GET",  "/stations?node=garbage",         404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/connectors?node={site2_node}",  200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/connectors?node={foreign_node}", 404,                   404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/configuration/apply?node={site2_node}", 200,            404,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/live/lights?node={site2_node}", 200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/live/lights?node={foreign_node}", 404,                  404,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/live/lights?node=garbage",      404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),

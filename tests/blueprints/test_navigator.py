@@ -114,3 +114,11 @@ def test_lights_of_a_node_answer_304_until_something_changes(app, portal, world)
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 200
     assert again.get_json()["stations"] == {str(ids["station1"]): "available"}
+
+
+def test_configuration_for_many_stations_offers_those_under_the_node(app, portal, world) -> None:
+    ids = _ids(app, world)
+    html = _client(portal, world).get(f"/configuration/apply?node=site:{ids['site2']}")\
+        .get_data(as_text=True)
+    form = html.split('id="apply-form"')[1]
+    assert world.a.station_site2 in form and world.a.station_site1 not in form
