@@ -113,14 +113,10 @@ class Navigator:
     root: TreeNode
     colours: dict[str, lights.Light]
     current: str  # the key of the chosen node ("system" when none is)
-    path: list[TreeNode]  # from the root down to the chosen node
+    path: list[TreeNode]  # from the root down to the chosen node (the breadcrumb)
+    opened: frozenset[str]  # keys shown unfolded: the way to the chosen node
     link: str  # a node's link is this followed by its key
     precedence: str  # lights.PRECEDENCE, for the script that recolours sites and floors
-
-    @property
-    def opened(self) -> set[str]:
-        """Keys of the nodes to show unfolded: those on the way to the chosen node."""
-        return {node.key for node in self.path}
 
 
 def navigator_panel() -> Navigator | None:
@@ -138,7 +134,8 @@ def navigator_panel() -> Navigator | None:
     return Navigator(
         root=root,
         colours=lights.of_tree(root, lights.of_node(current_user, SYSTEM)),
-        current=path[-1].key, path=path, link=f"{url_for(page)}?node=",
+        current=path[-1].key, path=path, opened=frozenset(node.key for node in path),
+        link=f"{url_for(page)}?node=",
         precedence=" ".join(light.value for light in lights.PRECEDENCE))
 
 
