@@ -17,7 +17,8 @@ from sqlalchemy import select
 from portal.auth.permissions import Actor, visible_stations
 from portal.extensions import db
 from portal.models import Alarm, AlarmKind, Outlet, Station
-from portal.services.scope import Node
+from portal.services.navigator import TreeNode
+from portal.services.scope import Node, NodeKind
 
 # Statuses of a connector with a vehicle drawing (or about to draw) energy in a session.
 _CHARGING = frozenset({ChargePointStatus.charging, ChargePointStatus.suspended_ev,
@@ -39,10 +40,12 @@ class Light(enum.StrEnum):
         """A station, floor or site: red if any part is, else blue if any charges, else
         available if any is online; offline when all are (or it has nothing)."""
         seen = set(lights)
-        for light in (cls.ERROR, cls.CHARGING, cls.AVAILABLE):
-            if light in seen:
-                return light
-        return cls.OFFLINE
+        return next((light for light in PRECEDENCE if light in seen), cls.OFFLINE)
+
+
+# What a group shows when its parts differ, strongest first (Light.of_group). The
+# navigator's script reads this order from the page to recolour sites and floors live.
+PRECEDENCE = (Light.ERROR, Light.CHARGING, Light.AVAILABLE, Light.OFFLINE)
 
 
 def light_of(online: bool, status: ChargePointStatus | None, alarmed: bool) -> Light:
@@ -98,3 +101,24 @@ def _hardware_alarms() -> tuple[set[int], set[int]]:
         else:
             stations.add(station_id)
     return stations, outlets
+
+
+def of_tree(root: TreeNode, found: Lights) -> dict[str, Light]:
+    """The colour of every node of a navigator tree, by key: stations and outlets as
+    `found` says (offline when it does not name them), the others as their group."""
+    colours: dict[str, Light] = {}
+
+    def colour(node: TreeNode) -> Light:
+        if node.kind is NodeKind.STATION:
+            for outlet in node.children:
+                colour(outlet)
+            light = found.stations.get(node.id, Light.OFFLINE)  # type: ignore[arg-type]
+        elif node.kind is NodeKind.OUTLET:
+            light = found.outlets.get(node.id, Light.OFFLINE)  # type: ignore[arg-type]
+        else:
+            light = Light.of_group([colour(child) for child in node.children])
+        colours[node.key] = light
+        return light
+
+    colour(root)
+    return colours

@@ -30,6 +30,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import INTEGER_MAX
+from portal.services.scope import SYSTEM, Node, NodeKind
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -96,8 +97,10 @@ class StationChoices:
     heartbeat_intervals: list[int]
 
 
-def station_page(actor: User, filters: StationFilter, page: int = 1) -> Page[Station]:
-    query = visible_stations(actor, select(Station))
+def station_page(actor: User, filters: StationFilter, page: int = 1,
+                 node: Node = SYSTEM) -> Page[Station]:
+    """The stations under the navigator's node that the actor may see and the filters keep."""
+    query = node.stations(visible_stations(actor, select(Station)))
     if filters.charge_box_id:
         query = query.where(Station.charge_box_id.icontains(filters.charge_box_id,
                                                             autoescape=True))
@@ -147,8 +150,10 @@ class ConnectorState:
     status_at: datetime | None
 
 
-def connector_page(actor: User, filters: ConnectorFilter, page: int = 1) -> Page[ConnectorState]:
-    """Every outlet, and connector 0 of stations that reported one, by chargeBoxId."""
+def connector_page(actor: User, filters: ConnectorFilter, page: int = 1,
+                   node: Node = SYSTEM) -> Page[ConnectorState]:
+    """Every outlet under the node, and connector 0 of its stations that reported one (not
+    when the node is one outlet), by chargeBoxId."""
     outlets = select(
         Station.charge_box_id, Station.name.label("station_name"), Outlet.connector_id,
         Outlet.status, Outlet.error_code, Outlet.info, Outlet.vendor_id,
@@ -157,11 +162,11 @@ def connector_page(actor: User, filters: ConnectorFilter, page: int = 1) -> Page
     station_level = select(
         Station.charge_box_id, Station.name, literal(0), Station.status, Station.error_code,
         Station.status_info, literal("", String), literal("", String), Station.status_at,
-    ).where(Station.status.is_not(None))
+    ).where(Station.status.is_not(None), literal(node.kind is not NodeKind.OUTLET))
     # One ordered list, so a page is a page of connectors whichever table they come from.
     states = union_all(
-        _connectors_matching(actor, filters, outlets, Outlet.status),
-        _connectors_matching(actor, filters, station_level, Station.status),
+        _connectors_matching(actor, filters, node.outlets(outlets), Outlet.status),
+        _connectors_matching(actor, filters, node.stations(station_level), Station.status),
     ).subquery()
     query = select(states).order_by(states.c.charge_box_id, states.c.connector_id)
     result = paginate(query, page, PAGE_SIZE, scalars=False)

@@ -34,6 +34,15 @@ class TreeNode:
         """This node and every node under it, depth first."""
         return [self, *(node for child in self.children for node in child.walk())]
 
+    def path_to(self, key: str) -> list[TreeNode]:
+        """The nodes from this one down to the one with `key` (a breadcrumb); empty if none."""
+        if self.key == key:
+            return [self]
+        for child in self.children:
+            if path := child.path_to(key):
+                return [self, *path]
+        return []
+
 
 def tree(actor: Actor, company_name: str) -> TreeNode:
     site_id = actor.site_id if actor.role is Role.SITE_ADMIN else None  # type: ignore[union-attr]

@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.models import Availability, Floor, Outlet, RefusalReason, Site, Station, Tenant
 from portal.models.base import utcnow
 from portal.services import events, live, positions
+from portal.services.scope import SYSTEM, Node
 
 # OCPP 1.6 security profiles: the authorization key is 16 to 40 printable characters.
 AUTH_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{16,40}$")
@@ -98,10 +99,11 @@ def get(actor: Actor, charge_box_id: str) -> Station:
     return station
 
 
-def visible_to(actor: Actor) -> list[Station]:
-    """The stations the actor may see (to choose some from), with their outlets, by
-    chargeBoxId."""
-    query = visible_stations(actor, select(Station).options(selectinload(Station.outlets)))
+def visible_to(actor: Actor, node: Node = SYSTEM) -> list[Station]:
+    """The stations under the navigator's node that the actor may see (to choose some from),
+    with their outlets, by chargeBoxId."""
+    query = node.stations(visible_stations(
+        actor, select(Station).options(selectinload(Station.outlets))))
     return list(db.session.scalars(query.order_by(Station.charge_box_id)))
 
 

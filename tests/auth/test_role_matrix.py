@@ -25,6 +25,7 @@ from portal.services import api_tokens, floor_maps, sites, stations, users
 from tenants.scoping import tenant_scope
 from tests.api.client import Api, new_token
 from tests.factories import Company, World, build_world
+from tests.scene import company_scope
 
 ROLES = ("admin", "site_admin", "support", "ev_user", "anonymous", "foreign_admin")
 R = {"admin": Role.ADMIN, "site_admin": Role.SITE_ADMIN, "support": Role.SUPPORT,
@@ -55,6 +56,18 @@ MATRIX = [
     ("POST", "/connection-attempts/{site1}/add", 409,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/connection-attempts/purge",       "302:/connection-attempts", 403,          403,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/live/lights",                   200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    # navigator (tests/blueprints/test_navigator.py): pages scoped by ?node=; {site1_node} and
+    # {site2_node} are company A's sites, {foreign_node} a site of company B
+    ("GET",  "/stations?node={site1_node}",    200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations?node={site2_node}",    200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations?node={foreign_node}",  404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/stations?node=garbage",         404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/connectors?node={site2_node}",  200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/connectors?node={foreign_node}", 404,                   404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/configuration/apply?node={site2_node}", 200,            404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/live/lights?node={site2_node}", 200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/live/lights?node={foreign_node}", 404,                  404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/live/lights?node=garbage",      404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/my/sessions",                   403,                    403,              403,              200,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/account/password",              200,                    200,              200,              200,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/logout",                        405,                    405,              405,              405,                405,      405),
@@ -313,16 +326,30 @@ def _client_as(role: str, world: World, portal):
     return client
 
 
+def _site_nodes(app: Flask, world: World) -> dict[str, str]:
+    """The navigator's keys of company A's two sites and of a site of company B."""
+    keys = {}
+    for company, name, placeholder in ((world.a, "Site one", "site1_node"),
+                                       (world.a, "Site two", "site2_node"),
+                                       (world.b, "Site one", "foreign_node")):
+        with company_scope(app, company):
+            site = db.session.scalar(select(Site).where(Site.name == name))
+            keys[placeholder] = f"site:{site.id}"
+    return keys
+
+
 @pytest.mark.parametrize(("method", "path", "role", "expected"), CASES)
 def test_route_answers_each_role_as_the_table_says(
-    method: str, path: str, role: str, expected: int | str, row_world: World, portal
+    method: str, path: str, role: str, expected: int | str, row_world: World, portal,
+    app: Flask,
 ) -> None:
     world = row_world
     client = _client_as(role, world, portal)
     url = path.format(site1=world.a.station_site1, site2=world.a.station_site2,
                       foreign=world.b.own_station, operation="Reset", token="not-a-token",
                       tag=world.a.driver_tag_id, foreign_tag=world.b.driver_tag_id,
-                      **(topology_ids(portal, world) if "_id}" in path else {}))
+                      **(topology_ids(portal, world) if "_id}" in path else {}),
+                      **(_site_nodes(app, world) if "_node}" in path else {}))
     if method == "GET":
         response = client.get(url)
     elif method == "PUT":

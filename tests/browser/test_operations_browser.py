@@ -31,7 +31,9 @@ def test_results_fill_in_as_stations_answer(page: Page, company: OcppCompany,
     page.get_by_label("E-mail").fill(admin_email(company))
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("link", name="Operations").click()
+    page.wait_for_load_state("load")  # Bootstrap's script opens the menu's groups
+    page.get_by_role("button", name="Operations").click()
+    page.get_by_role("link", name="Operations", exact=True).click()
     page.get_by_role("link", name="Clear the authorization cache").click()
     page.wait_for_load_state()  # its script makes "Select all online" work
     page.get_by_role("button", name="Select all online").click()

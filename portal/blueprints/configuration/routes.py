@@ -11,6 +11,7 @@ from portal.auth.permissions import Capability, requires
 from portal.blueprints.commands import current_sender, flash_outcome
 from portal.blueprints.configuration import bp
 from portal.blueprints.configuration.forms import ApplyForm, AuthKeyForm, ChangeForm
+from portal.blueprints.scoping import current_node
 from portal.errors import DomainError, Invalid
 from portal.models import Station
 from portal.services import configuration, stations
@@ -74,7 +75,8 @@ def rotate_auth_key(charge_box_id: str) -> Response | tuple[str, int] | str:
 @bp.route("/configuration/apply", methods=["GET", "POST"])
 @requires(Capability.CONFIGURE_STATIONS)
 def apply() -> Response | tuple[str, int] | str:
-    visible = {station.charge_box_id: station for station in stations.visible_to(current_user)}
+    visible = {station.charge_box_id: station
+               for station in stations.visible_to(current_user, current_node())}
     form = ApplyForm()
     form.stations.choices = [(cb, f"{cb} ({'online' if station.online else 'offline'})")
                              for cb, station in visible.items()]

@@ -6,6 +6,7 @@ from ocpp.v16.enums import RegistrationStatus
 from werkzeug.wrappers import Response
 
 from portal.auth.permissions import Capability, requires
+from portal.blueprints.scoping import current_node
 from portal.blueprints.stations import bp
 from portal.blueprints.stations.forms import (
     ConnectorFilterForm,
@@ -25,7 +26,7 @@ def _page_number() -> int:
 @requires(Capability.VIEW_STATIONS)
 def index() -> str:
     form = StationFilterForm(request.args, monitoring.station_choices(current_user))
-    page = monitoring.station_page(current_user, form.filters(), _page_number())
+    page = monitoring.station_page(current_user, form.filters(), _page_number(), current_node())
     return render_template("stations/index.html", form=form, page=page)
 
 
@@ -33,7 +34,8 @@ def index() -> str:
 @requires(Capability.VIEW_STATIONS)
 def connectors() -> str:
     form = ConnectorFilterForm(request.args)
-    page = monitoring.connector_page(current_user, form.filters(), _page_number())
+    page = monitoring.connector_page(current_user, form.filters(), _page_number(),
+                                     current_node())
     return render_template("stations/connectors.html", form=form, page=page)
 
 
