@@ -53,9 +53,6 @@ EXCUSED = {
     "station_files.upload": "the stations' side, by token: tests/ocpp/test_firmware_management.py",
     "tags.replace": "offered by a Replace import's preview only, with the previewed file: "
                     "tests/blueprints/test_tags.py",
-    "settings.company": "linked from the menu's Settings entry (navigation.py); until then: "
-                        "tests/blueprints/test_settings.py",
-    "settings.floor": "the fuzzed company has no floor: tests/blueprints/test_settings.py",
     "settings.place_station": "JSON from floor-map.js, not a page's form: "
                               "tests/blueprints/test_settings.py",
 }
