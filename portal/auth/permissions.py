@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select
+from sqlalchemy import Select, false
 
 from portal.extensions import login_manager
 from portal.models import ApiToken, Role, Station, User
@@ -100,5 +100,8 @@ def requires(capability: Capability) -> Callable[[F], F]:
 def visible_stations(actor: Actor, query: Select[Any]) -> Select[Any]:
     """Limit a query over stations to those the actor may see (its site for site admins)."""
     if actor.role is Role.SITE_ADMIN:
-        return query.where(Station.site_id == actor.site_id)
+        # A site administrator whose site was taken away sees nothing (not the stations
+        # of no site, which `site_id == NULL` would name).
+        return query.where(Station.site_id == actor.site_id if actor.site_id is not None
+                           else false())
     return query

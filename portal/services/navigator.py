@@ -45,12 +45,11 @@ class TreeNode:
 
 
 def tree(actor: Actor, company_name: str) -> TreeNode:
-    site_id = actor.site_id if actor.role is Role.SITE_ADMIN else None  # type: ignore[union-attr]
     sites_query = select(Site.id, Site.name).order_by(Site.name)
     floors_query = select(Floor.id, Floor.site_id, Floor.name).order_by(Floor.name)
-    if site_id is not None:
-        sites_query = sites_query.where(Site.id == site_id)
-        floors_query = floors_query.where(Floor.site_id == site_id)
+    if actor.role is Role.SITE_ADMIN:  # their site; none at all if it was taken away
+        sites_query = sites_query.where(Site.id == actor.site_id)  # type: ignore[union-attr]
+        floors_query = floors_query.where(Floor.site_id == actor.site_id)  # type: ignore[union-attr]
     root = TreeNode(NodeKind.SYSTEM, None, company_name)
     sites = {row.id: TreeNode(NodeKind.SITE, row.id, row.name)
              for row in db.session.execute(sites_query)}

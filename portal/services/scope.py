@@ -87,15 +87,17 @@ def parse(actor: Actor, raw: str | None) -> Node:
 
 
 def _find(actor: Actor, kind: NodeKind, node_id: int) -> Node | None:
-    site_id = actor.site_id if actor.role is Role.SITE_ADMIN else None  # type: ignore[union-attr]
+    # A site administrator reaches their own site only (none if it was taken away).
+    limited = actor.role is Role.SITE_ADMIN
+    site_id = getattr(actor, "site_id", None)
     if kind is NodeKind.SITE:
         site = db.session.get(Site, node_id)
-        if site is None or (site_id is not None and site.id != site_id):
+        if site is None or (limited and site.id != site_id):
             return None
         return Node(kind, site.id, site.name)
     if kind is NodeKind.FLOOR:
         floor = db.session.get(Floor, node_id)
-        if floor is None or (site_id is not None and floor.site_id != site_id):
+        if floor is None or (limited and floor.site_id != site_id):
             return None
         return Node(kind, floor.id, floor.name)
     if kind is NodeKind.STATION:

@@ -100,3 +100,20 @@ def test_tree_colours_roll_up_to_sites_and_the_system(app: Flask, world: World) 
         assert colours[f"site:{site1.site_id}"] is Light.CHARGING
         assert colours[f"site:{site2.site_id}"] is Light.OFFLINE
         assert colours["system"] is Light.CHARGING
+
+
+def test_a_site_administrator_without_a_site_sees_nothing(app: Flask, world: World) -> None:
+    """Not the stations of no site, which `site_id = NULL` would name, nor every site."""
+    with company_scope(app, world.a):
+        site_admin = _user(Role.SITE_ADMIN, world)
+        own_site = station(world.a.station_site1).site_id
+        unassigned = station(world.a.station_site1)
+        unassigned.site_id = None
+        site_admin.site_id = None
+        db.session.flush()
+        tree = navigator.tree(site_admin, "Company A")
+        assert [node.key for node in tree.walk()] == ["system"]
+        assert lights.of_node(site_admin, scope.SYSTEM).stations == {}
+        with pytest.raises(NotFound):
+            scope.parse(site_admin, f"site:{own_site}")
+        db.session.rollback()
