@@ -3,7 +3,7 @@
 // script only hides nodes and swaps their light-* class.
 //
 // Live colours are polled, not pushed: every 3 s the page asks GET /live/lights for the
-// chosen node with the ETag it has, and an unchanged company costs a 304 and no query.
+// whole tree with the ETag it has, and an unchanged company costs a 304 and no query.
 // Polling passes every proxy untouched, holds nothing on the server per open page, and
 // cannot miss a change (portal/services/live.py says why it was chosen over SSE).
 (function () {
@@ -110,7 +110,8 @@
   }
 
   let etag = null;
-  const url = tree.dataset.lightsUrl + "?node=" + encodeURIComponent(tree.dataset.current);
+  // The whole tree, whichever node scopes the page: a change anywhere in it shows.
+  const url = tree.dataset.lightsUrl;
   function poll() {
     const headers = etag ? { "If-None-Match": etag } : {};
     fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
