@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Base, TenantOwned, str_enum
+from portal.models.base import Base, TenantOwned, str_enum, utcnow
 from portal.models.station import Outlet, Station
 from portal.models.tag import Tag
 from portal.models.user import User
@@ -59,6 +59,8 @@ class ChargingSession(TenantOwned, Base):
     auth_method: Mapped[AuthMethod] = mapped_column(
         str_enum(AuthMethod), default=AuthMethod.RFID, server_default=AuthMethod.RFID.value)
     started_at: Mapped[datetime]
+    # When Plugboard received the StartTransaction (the station's clock gives started_at).
+    received_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     stopped_at: Mapped[datetime | None]
     meter_start: Mapped[int]  # Wh
     meter_stop: Mapped[int | None]  # Wh
