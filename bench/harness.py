@@ -81,11 +81,12 @@ def add_sessions(tenant_id: int, outlets: Sequence[tuple[int, int]], per_day: in
             tag_id, id_tag = rng.choice(tags) if tags else (None, "BENCH")
             started = now - timedelta(minutes=rng.uniform(5, 60) if is_open
                                       else rng.uniform(100, MINUTES_A_YEAR))
+            energy = None if is_open else rng.randint(1000, 40000)
             yield {"tenant_id": tenant_id, "transaction_id": number + 1,
                    "station_id": station_id, "outlet_id": outlet_id, "id_tag": id_tag,
                    "tag_id": tag_id, "started_at": started, "meter_start": 0,
                    "stopped_at": None if is_open else started + timedelta(minutes=90),
-                   "meter_stop": None if is_open else rng.randint(1000, 40000),
+                   "meter_stop": energy, "energy_wh": energy,
                    "authorization_status": "Accepted", "needs_review": False,
                    "review_note": ""}
 

@@ -95,6 +95,7 @@ def populate(app: Flask, company: Company) -> Company:
                 tenant_id=tenant.id, station=shared,
                 outlet=shared.outlets[0], id_tag=tag.id_tag, tag=tag, started_at=started,
                 stopped_at=started + timedelta(hours=1), meter_start=1000, meter_stop=8500,
+                energy_wh=7500,
             ))
             db.session.commit()
     return company

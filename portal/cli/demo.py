@@ -126,12 +126,12 @@ def _seed_stations_and_sessions(tenant: Tenant, site_by_name: dict, floors: dict
         station = rng.choice(all_stations)
         tag = rng.choice(tag_rows[:4])
         started = now - timedelta(days=rng.uniform(0.2, 30))
-        meter_start = rng.randint(0, 500_000)
+        meter_start, energy = rng.randint(0, 500_000), rng.randint(2_000, 40_000)
         charging_sessions.number(ChargingSession(
             tenant_id=tenant.id, station=station,
             outlet=rng.choice(station.outlets), id_tag=tag.id_tag, tag=tag, user=tag.owner,
             started_at=started, stopped_at=started + timedelta(minutes=rng.randint(20, 240)),
-            meter_start=meter_start, meter_stop=meter_start + rng.randint(2_000, 40_000),
+            meter_start=meter_start, meter_stop=meter_start + energy, energy_wh=energy,
             stop_reason="Local",
         ))
     alarms.raise_once(tenant.id, AlarmKind.HARDWARE_FAILURE,

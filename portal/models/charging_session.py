@@ -4,7 +4,16 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, TenantOwned, str_enum, utcnow
@@ -72,17 +81,25 @@ class ChargingSession(TenantOwned, Base):
     # Set when the station never reported the end and the portal closed the session itself.
     needs_review: Mapped[bool] = mapped_column(default=False)
     review_note: Mapped[str] = mapped_column(Text, default="")
+    # The energy as accounted (Wh), set when the session ends: meter stop - meter start, or
+    # from the meter values where the meter reset (energy_from_samples). None while open.
+    energy_wh: Mapped[int | None] = mapped_column(BigInteger)
+    energy_from_samples: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Why its figures cannot be right (SessionAnomaly), if they cannot.
+    anomaly: Mapped[str | None] = mapped_column(String(20))
+    # A person's review of a session closed by the portal or with an anomaly: accepted as it
+    # is, or corrected (the values before the correction are kept).
+    reviewed_at: Mapped[datetime | None]
+    # Who reviewed it, by e-mail: kept when their account is deleted.
+    reviewed_by: Mapped[str | None] = mapped_column(String(254))
+    review_action: Mapped[str | None] = mapped_column(String(10))
+    original_stopped_at: Mapped[datetime | None]
+    original_meter_stop: Mapped[int | None]
 
     station: Mapped[Station] = relationship()
     outlet: Mapped[Outlet | None] = relationship()
     tag: Mapped[Tag | None] = relationship()
     user: Mapped[User | None] = relationship()
-
-    @property
-    def energy_wh(self) -> int | None:
-        if self.meter_stop is None:
-            return None
-        return self.meter_stop - self.meter_start
 
 
 class MeterValue(TenantOwned, Base):

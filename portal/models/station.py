@@ -85,6 +85,8 @@ class Station(TenantOwned, Base):
     # Position on the floor map, as fractions (0..1) of the image's width and height.
     floor_x: Mapped[float | None]
     floor_y: Mapped[float | None]
+    # What the station can deliver at most (W); None: not known (no energy check).
+    rated_power_w: Mapped[int | None]
     # When the company's default configuration was sent, at the first accepted boot.
     defaults_sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -218,6 +218,7 @@ def stop(
         return session
     # Also when the portal had closed it for review: what the station says wins.
     session.stopped_at, session.meter_stop = stopped_at, meter_stop
+    session.energy_wh = accounted_energy(session)
     session.stop_reason, session.stop_id_tag = reason or "Local", id_tag
     session.needs_review, session.review_note = False, ""
     rows = meter_value_rows(station.tenant_id, station.id, session.outlet_id, session.id,
@@ -225,6 +226,14 @@ def stop(
     if rows:
         db.session.execute(INSERT_METER_VALUES, rows)
     return session
+
+
+def accounted_energy(session: ChargingSession) -> int | None:
+    """The energy a stopped session counts (Wh): what its meter advanced; None when the
+    meter went backwards (it reset), which the review decides."""
+    if session.meter_stop is None or session.meter_stop < session.meter_start:
+        return None
+    return session.meter_stop - session.meter_start
 
 
 INSERT_METER_VALUES = insert(MeterValue.__table__)

@@ -211,7 +211,7 @@ def _energy(scoped: Scope, node: Node, today: date, zone: ZoneInfo) -> Energy:
     day = case(*((ChargingSession.started_at >= start, index)
                  for index, start in reversed(list(enumerate(starts)))), else_=-1)
     in_month = case((ChargingSession.started_at >= month_starts, 1), else_=0)
-    wh = func.sum(ChargingSession.meter_stop - ChargingSession.meter_start)
+    wh = func.sum(ChargingSession.energy_wh)  # the energy as accounted (charging_sessions)
     rows = db.session.execute(_of_outlet(scoped(
         select(day, in_month, wh).select_from(ChargingSession).join(ChargingSession.station)
         .where(ChargingSession.started_at >= min(starts[0], month_starts),

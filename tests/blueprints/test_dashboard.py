@@ -58,7 +58,7 @@ def _session(charge_box_id: str, started_at: datetime, wh: int | None) -> None:
         tenant_id=charger.tenant_id, station=charger, outlet=charger.outlets[0], id_tag="T1",
         started_at=started_at, meter_start=1000,
         stopped_at=None if wh is None else started_at + timedelta(hours=1),
-        meter_stop=None if wh is None else 1000 + wh))
+        meter_stop=None if wh is None else 1000 + wh, energy_wh=wh))
 
 
 def _set_scene(app: Flask, world: World) -> None:
