@@ -8,7 +8,9 @@ no inline style or script, and the templates keep to that.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,50 @@ def bar_chart(values: list[tuple[str, float]], unit: str, *, frame: Frame,
     y_ticks = [Tick(frame.y_of(value, top_value), f"{value:g} {unit}")
                for value in (0, top_value / 2, top_value)]
     return BarChart(frame, bars, x_ticks, y_ticks)
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    title: str  # what a reader's pointer shows: the time and the value with its unit
+
+
+@dataclass(frozen=True)
+class LineChart:
+    frame: Frame
+    points: list[Point]
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+
+    @property
+    def polyline(self) -> str:
+        """The points as an SVG polyline's `points` attribute."""
+        return " ".join(f"{point.x},{point.y}" for point in self.points)
+
+
+def line_chart(values: list[tuple[datetime, float]], unit: str, *, frame: Frame,
+               time_label: Callable[[datetime], str]) -> LineChart:
+    """A line through (time, value) pairs, in time order, on a time axis from the first to
+    the last time; ticks labelled by `time_label` (the caller knows the company's zone).
+
+    The value axis is the bar chart's: from 0 to a round number above the largest value.
+    """
+    top_value = _round_up(max((value for _, value in values), default=0) * 1.1)
+    first = values[0][0] if values else None
+    span = (values[-1][0] - first).total_seconds() if first else 0
+
+    def x_of(moment: datetime) -> float:
+        share = (moment - first).total_seconds() / span if first and span else 0
+        return round(frame.left + frame.plot_width * share, 1)
+
+    points = [Point(x_of(moment), frame.y_of(max(value, 0), top_value),
+                    f"{time_label(moment)}: {value:g} {unit}") for moment, value in values]
+    x_ticks = [Tick(x_of(moment), time_label(moment))
+               for moment in dict.fromkeys((values[0][0], values[-1][0]) if values else ())]
+    y_ticks = [Tick(frame.y_of(value, top_value), f"{value:g} {unit}")
+               for value in (0, top_value / 2, top_value)]
+    return LineChart(frame, points, x_ticks, y_ticks)
 
 
 def _round_up(value: float) -> float:
