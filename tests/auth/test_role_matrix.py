@@ -20,8 +20,16 @@ from PIL import Image
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Role, Site, Tenant
-from portal.services import api_tokens, floor_maps, sites, stations, users
+from portal.models import ChargingSession, Role, Site, Tenant
+from portal.models.base import utcnow
+from portal.services import (
+    api_tokens,
+    charging_sessions,
+    floor_maps,
+    sites,
+    stations,
+    users,
+)
 from tenants.scoping import tenant_scope
 from tests.api.client import Api, new_token
 from tests.factories import Company, World, build_world
@@ -288,6 +296,19 @@ MATRIX = [
     ("POST", "/outlets/{outlet1_id}/settings", 302,                    302,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/outlets/{outlet2_id}/settings", 302,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/outlets/{foreign_outlet_id}/settings", 404,             404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    # a charging session's detail, meter values and signed values (tests/blueprints/
+    # test_session_detail.py): {session1} is company A's session on Site one, {session2} one on
+    # Site two, {foreign_session} company B's; an id no session has is 404 like another's
+    ("GET",  "/sessions/{session1}",           200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/{session2}",           200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/{foreign_session}",    404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/999999999",            404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/{session1}/meter-values.csv", 200,             200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/{session2}/meter-values.csv", 200,             404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/{foreign_session}/meter-values.csv", 404,      404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/{session1}/signed-data.xml", 200,              200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/{session2}/signed-data.xml", 200,              404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/{foreign_session}/signed-data.xml", 404,       404,              404,              403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [
@@ -349,7 +370,8 @@ def test_route_answers_each_role_as_the_table_says(
                       foreign=world.b.own_station, operation="Reset", token="not-a-token",
                       tag=world.a.driver_tag_id, foreign_tag=world.b.driver_tag_id,
                       **(topology_ids(portal, world) if "_id}" in path else {}),
-                      **(_site_nodes(app, world) if "_node}" in path else {}))
+                      **(_site_nodes(app, world) if "_node}" in path else {}),
+                      **(session_ids(app, world) if "session" in path else {}))
     if method == "GET":
         response = client.get(url)
     elif method == "PUT":
@@ -365,6 +387,26 @@ def test_route_answers_each_role_as_the_table_says(
     assert world.b.shared_station_name not in body  # nothing of company B ever shows on A
     if response.status_code == 403:
         assert "You are not allowed to see this page." in body
+
+
+def session_ids(app: Flask, world: World) -> dict[str, int]:
+    """Ids of the sessions the session rows name (see MATRIX): company A's and company B's
+    session of the world (on Site one), and one on company A's Site two, once per world."""
+    found = {}
+    for company, placeholder in ((world.a, "session1"), (world.b, "foreign_session")):
+        with company_scope(app, company):
+            found[placeholder] = db.session.scalar(select(ChargingSession.id)
+                                                   .order_by(ChargingSession.id))
+    with company_scope(app, world.a):
+        site2 = stations.find(world.a.station_site2)
+        session = db.session.scalar(select(ChargingSession)
+                                    .where(ChargingSession.station_id == site2.id))
+        if session is None:
+            session = ChargingSession(station=site2, outlet=site2.outlets[0], id_tag="SITE2",
+                                      started_at=utcnow(), meter_start=0)
+            charging_sessions.number(session)
+        found["session2"] = session.id
+    return found
 
 
 def topology_ids(portal, world: World) -> dict[str, int]:
