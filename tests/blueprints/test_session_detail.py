@@ -42,7 +42,7 @@ def _frame(message: list, logged_at: datetime, direction: Direction, action: str
                        action=action, frame=json.dumps(message), logged_at=logged_at)
 
 
-def _scene(app, world: World) -> int:
+def session_scene(app, world: World) -> int:
     """A stopped session on Site one's station with meter values, frames and events; its id."""
     with company_scope(app, world.a) as tenant:
         tenant.time_zone = "Europe/Brussels"
@@ -128,7 +128,7 @@ def _admin(portal, world: World, role: Role = Role.ADMIN):
 
 
 def test_session_page_shows_every_field_in_the_company_zone(app, portal, world: World) -> None:
-    session_id = _scene(app, world)
+    session_id = session_scene(app, world)
     page = _admin(portal, world).get(f"/sessions/{session_id}").get_data(as_text=True)
     assert "Times are in Europe/Brussels." in page
     session_rows = table_rows(page, "session")
@@ -146,7 +146,7 @@ def test_session_page_shows_every_field_in_the_company_zone(app, portal, world: 
 
 
 def test_session_page_draws_energy_and_power_over_time(app, portal, world: World) -> None:
-    session_id = _scene(app, world)
+    session_id = session_scene(app, world)
     page = _admin(portal, world).get(f"/sessions/{session_id}").get_data(as_text=True)
     energy = page.split('id="energy-chart"')[1].split("</svg>")[0]
     # the start (0 kWh), 11,500 Wh and 12.9 kWh on the register: 1.5 and 2.9 kWh charged
@@ -161,7 +161,7 @@ def test_session_page_draws_energy_and_power_over_time(app, portal, world: World
 def test_session_page_lists_its_transactions_frames_and_the_events_while_it_ran(
     app, portal, world: World
 ) -> None:
-    session_id = _scene(app, world)
+    session_id = session_scene(app, world)
     page = _admin(portal, world).get(f"/sessions/{session_id}").get_data(as_text=True)
     frames = [row.split(" | ")[1:4] for row in table_rows(page, "messages")]
     assert frames == [
@@ -175,14 +175,14 @@ def test_session_page_lists_its_transactions_frames_and_the_events_while_it_ran(
 
 
 def test_session_page_shows_signed_values_as_sent(app, portal, world: World) -> None:
-    session_id = _scene(app, world)
+    session_id = session_scene(app, world)
     page = _admin(portal, world).get(f"/sessions/{session_id}").get_data(as_text=True)
     rows = table_rows(page, "signed-values")
     assert rows == [f"2026-01-15 10:30:00 | Transaction.End | SignedData | {SIGNED}"]
 
 
 def test_open_session_shows_the_energy_so_far(app, portal, world: World) -> None:
-    session_id = _scene(app, world)
+    session_id = session_scene(app, world)
     with company_scope(app, world.a):
         session = db.session.get(ChargingSession, session_id)
         session.stopped_at = session.meter_stop = session.energy_wh = None
@@ -192,7 +192,7 @@ def test_open_session_shows_the_energy_so_far(app, portal, world: World) -> None
 
 
 def test_meter_values_export_as_csv_in_the_company_zone(app, portal, world: World) -> None:
-    session_id = _scene(app, world)
+    session_id = session_scene(app, world)
     response = _admin(portal, world).get(f"/sessions/{session_id}/meter-values.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
@@ -206,7 +206,7 @@ def test_meter_values_export_as_csv_in_the_company_zone(app, portal, world: Worl
 
 
 def test_signed_values_export_for_the_transparency_software(app, portal, world: World) -> None:
-    session_id = _scene(app, world)
+    session_id = session_scene(app, world)
     response = _admin(portal, world).get(f"/sessions/{session_id}/signed-data.xml")
     assert response.status_code == 200 and response.mimetype == "application/xml"
     values = ElementTree.fromstring(response.get_data())
@@ -221,7 +221,7 @@ def test_signed_values_export_for_the_transparency_software(app, portal, world: 
 
 
 def test_a_site_administrator_sees_no_other_sites_session(app, portal, world: World) -> None:
-    session_id = _scene(app, world)
+    session_id = session_scene(app, world)
     with company_scope(app, world.a):
         session = db.session.get(ChargingSession, session_id)
         session.station = station(world.a.station_site2)
@@ -232,7 +232,7 @@ def test_a_site_administrator_sees_no_other_sites_session(app, portal, world: Wo
 
 
 def test_another_companys_session_is_not_found(app, portal, world: World) -> None:
-    session_id = _scene(app, world)
+    session_id = session_scene(app, world)
     client = portal(world.b)
     client.login(world.b.email(Role.ADMIN))
     for path in ("", "/meter-values.csv", "/signed-data.xml"):
