@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.models import Direction, OcppMessage, Role, Site
 from portal.models.base import utcnow
 from tests.factories import Company, World
-from tests.scene import company_scope, station, table_rows
+from tests.scene import company_scope, counted_queries, station, table_rows
 
 AT = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)  # 09:00 in Brussels
 ID = 5  # the message id's column: Time | Station | Direction | Type | Action | Message id
@@ -217,3 +217,18 @@ def test_frames_older_than_the_retention_are_gone_after_the_prune(
     page = client.get("/messages").get_data(as_text=True)
     assert [row.split(" | ")[ID] for row in table_rows(page, "messages")] == ["recent"]
     assert "Frames are kept 7 days." in page
+
+
+def test_a_full_page_runs_as_many_queries_as_an_empty_one(app: Flask, portal, world: World) -> None:
+    client = _client(portal, world.a)
+
+    def queries() -> int:
+        with counted_queries(app) as statements:
+            assert client.get("/messages").status_code == 200
+        return len(statements)
+
+    empty = queries()
+    with company_scope(app, world.a):
+        db.session.add_all(_frame(world.a.station_site1 if number % 2 else world.a.shared_station,
+                                  f"q{number}", AT) for number in range(120))
+    assert queries() == empty
