@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
         firmware,
         formatting,
         live,
+        messages,
         my,
         navigation,
         operations,
@@ -94,7 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
-                      live.bp, topology.bp, settings.bp, session_detail.bp):
+                      live.bp, topology.bp, settings.bp, session_detail.bp, messages.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -36,6 +36,7 @@ MENU = (
     MenuEntry("Connectors", C.VIEW_STATIONS, "stations.connectors", "Stations"),
     MenuEntry("Connections", C.REGISTER_STATIONS, "connections.attempts", "Stations"),
     MenuEntry("Topology", C.MANAGE_TOPOLOGY, "topology.index", "Stations"),
+    MenuEntry("Message log", C.VIEW_STATIONS, "messages.index", "Stations"),
     # Configuration, firmware images and charging profiles are in the operations' own menu.
     MenuEntry("Operations", C.OPERATE_STATIONS, "operations.index", "Operations",
               also=("configuration", "firmware", "charging_profiles")),
@@ -48,7 +49,7 @@ MENU = (
 
 # Pages that show what is under the chosen node: choosing another node keeps the page.
 SCOPED_PAGES = frozenset({"stations.index", "stations.connectors", "dashboard.show",
-                          "configuration.apply"})
+                          "configuration.apply", "messages.index"})
 # Pages without the navigator, though a staff member may open them.
 UNNAVIGATED_BLUEPRINTS = frozenset({"public", "my"})
 

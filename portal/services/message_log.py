@@ -1,22 +1,136 @@
-"""The OCPP message log's retention: frames older than MESSAGE_LOG_RETENTION_DAYS go."""
+"""The OCPP message log: the frames of the stations an actor may see, and their retention.
+
+A log holds millions of frames, so it is read in keyset pages, newest first: a page starts
+before (or after) a frame's (logged_at, id), which the (tenant_id, logged_at) and
+(station_id, logged_at) indexes find at any depth, where OFFSET would read every row it
+skips. Nothing is counted for the same reason.
+
+Only frames of a station are shown (an inner join): the OCPP layer logs a frame only once
+the handshake named a station (refused handshakes are ConnectionAttempts, not frames), and
+a station's frames go with it, so a frame without a station has nobody to show it to.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import Select, and_, delete, or_, select
 
+from portal.auth.permissions import Actor, visible_stations
+from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import OcppMessage
+from portal.models import Direction, OcppMessage, Station
+from portal.models.base import INTEGER_MAX
+from portal.services.scope import SYSTEM, Node
 
+PAGE_SIZE = 100
 PRUNE_CHUNK = 10_000  # rows per transaction: one long delete would hold back the writers
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    charge_box_id: str = ""  # the station's, contains, any case
+    direction: Direction | None = None
+    message_type: int | None = None  # 2 CALL, 3 CALLRESULT, 4 CALLERROR
+    action: str = ""
+    text: str = ""  # in the frame, any case; % and _ are plain characters
+    since: datetime | None = None  # timezone-aware, inclusive
+    until: datetime | None = None  # timezone-aware, inclusive
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A frame's place in the log, written `<microseconds since 1970>.<id>` in a link."""
+
+    logged_at: datetime
+    id: int
+
+    @classmethod
+    def of(cls, message: OcppMessage) -> Cursor:
+        return cls(message.logged_at, message.id)
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor:
+        """The cursor a page link carries; a hand-made one that names no place is 400."""
+        micros, _, message_id = text.partition(".")
+        try:
+            cursor = cls(EPOCH + int(micros) * MICROSECOND, int(message_id))
+        except (ValueError, OverflowError):
+            cursor = None
+        if cursor is None or not 0 <= cursor.id <= INTEGER_MAX:
+            raise DomainError("This link to a page of the log is broken; start again from "
+                              "the newest frames.", field="cursor")
+        return cursor
+
+    def __str__(self) -> str:
+        return f"{(self.logged_at - EPOCH) // MICROSECOND}.{self.id}"
+
+
+@dataclass(frozen=True)
+class LogPage:
+    items: list[OcppMessage]  # newest first
+    newer: Cursor | None  # the newer page starts after this frame; None: this is the newest
+    older: Cursor | None  # the older page starts before this frame; None: this is the oldest
+
+
+def page(actor: Actor, filters: MessageFilter, node: Node = SYSTEM, *,
+         before: str | None = None, after: str | None = None) -> LogPage:
+    """The frames under the node that the actor may see and the filters keep, newest first:
+    the newest ones, or those just before or after the cursor of a page link."""
+    query = _matching(node.stations(visible_stations(actor, select(OcppMessage).join(
+        Station, OcppMessage.station_id == Station.id))), filters)
+    at, number = OcppMessage.logged_at, OcppMessage.id
+    if after:  # read upwards from the cursor, show newest first
+        start = Cursor.parse(after)
+        query = query.where(at >= start.logged_at, or_(at > start.logged_at, number > start.id))
+        rows = list(db.session.scalars(query.order_by(at, number).limit(PAGE_SIZE + 1)))
+        items = rows[:PAGE_SIZE][::-1]
+        return LogPage(items, Cursor.of(items[0]) if len(rows) > PAGE_SIZE else None,
+                       Cursor.of(items[-1]) if items else None)
+    if before:
+        end = Cursor.parse(before)
+        query = query.where(at <= end.logged_at, or_(at < end.logged_at, number < end.id))
+    rows = list(db.session.scalars(query.order_by(at.desc(), number.desc())
+                                   .limit(PAGE_SIZE + 1)))
+    items = rows[:PAGE_SIZE]
+    return LogPage(items, Cursor.of(items[0]) if before and items else None,
+                   Cursor.of(items[-1]) if len(rows) > PAGE_SIZE else None)
+
+
+def _matching(query: Select[Any], filters: MessageFilter) -> Select[Any]:
+    conditions = []
+    if filters.charge_box_id:
+        conditions.append(Station.charge_box_id.icontains(filters.charge_box_id,
+                                                          autoescape=True))
+    if filters.direction is not None:
+        conditions.append(OcppMessage.direction == filters.direction)
+    if filters.message_type is not None:
+        conditions.append(OcppMessage.message_type == filters.message_type)
+    if filters.action:
+        conditions.append(OcppMessage.action == filters.action)
+    if filters.text:  # ILIKE on PostgreSQL, over the rows the other filters left
+        conditions.append(OcppMessage.frame.icontains(filters.text, autoescape=True))
+    if filters.since is not None:
+        conditions.append(OcppMessage.logged_at >= filters.since)
+    if filters.until is not None:
+        conditions.append(OcppMessage.logged_at <= filters.until)
+    return query.where(and_(*conditions)) if conditions else query
+
+
+def retention_days() -> int:
+    """How many days a frame is kept; 0: for ever."""
+    return current_app.config["MESSAGE_LOG_RETENTION_DAYS"]
 
 
 def prune(now: datetime) -> int:
     """Delete the company's frames logged before the retention period; return how many."""
-    days = current_app.config["MESSAGE_LOG_RETENTION_DAYS"]
-    if not days:  # 0: kept for ever
+    days = retention_days()
+    if not days:
         return 0
     cutoff = now - timedelta(days=days)
     deleted = 0

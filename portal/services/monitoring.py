@@ -1,8 +1,8 @@
-"""Read-only views of stations for staff: lists, connector states, events, message log.
+"""Read-only views of stations for staff: lists, connector states, events.
 
 Every query is limited to the stations the actor may see (`visible_stations`); the
 tenant is applied by the scoping mechanism. Lists come back in pages of a fixed size
-so the pages stay fast with thousands of stations and millions of logged frames.
+so the pages stay fast with thousands of stations (the message log: message_log.py).
 """
 
 from __future__ import annotations
@@ -21,9 +21,7 @@ from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import (
     ConnectionAttempt,
-    Direction,
     Event,
-    OcppMessage,
     Outlet,
     RefusalReason,
     Station,
@@ -35,7 +33,6 @@ from portal.services.scope import SYSTEM, Node, NodeKind
 T = TypeVar("T")
 U = TypeVar("U")
 PAGE_SIZE = 50
-MESSAGE_PAGE_SIZE = 100
 RECENT_EVENTS = 20
 
 
@@ -185,37 +182,13 @@ def _connectors_matching(
     return query
 
 
-# --- One station: events and message log --------------------------------------------------
+# --- One station: its events --------------------------------------------------------------
 
 def recent_events(station: Station, limit: int = RECENT_EVENTS) -> list[Event]:
     """The station's latest events, newest first; `station` is one the actor may see."""
     query = (select(Event).where(Event.station_id == station.id)
              .order_by(Event.occurred_at.desc(), Event.id.desc()).limit(limit))
     return list(db.session.scalars(query))
-
-
-@dataclass(frozen=True)
-class MessageFilter:
-    direction: Direction | None = None
-    action: str = ""
-    since: datetime | None = None  # timezone-aware, inclusive
-    until: datetime | None = None  # timezone-aware, inclusive
-
-
-def message_page(station: Station, filters: MessageFilter, page: int = 1) -> Page[OcppMessage]:
-    """The station's message log, newest first; `station` is one the actor may see."""
-    # Filters keep to the (station_id, logged_at) index; no total: a log can hold millions.
-    query = select(OcppMessage).where(OcppMessage.station_id == station.id)
-    if filters.direction is not None:
-        query = query.where(OcppMessage.direction == filters.direction)
-    if filters.action:
-        query = query.where(OcppMessage.action == filters.action)
-    if filters.since is not None:
-        query = query.where(OcppMessage.logged_at >= filters.since)
-    if filters.until is not None:
-        query = query.where(OcppMessage.logged_at <= filters.until)
-    query = query.order_by(OcppMessage.logged_at.desc(), OcppMessage.id.desc())
-    return paginate(query, page, MESSAGE_PAGE_SIZE, counted=False)
 
 
 # --- Refused connections ------------------------------------------------------------------

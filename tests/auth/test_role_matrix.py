@@ -54,6 +54,13 @@ MATRIX = [
     ("GET",  "/stations/{site1}/messages",     200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/stations/{site2}/messages",     200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/stations/{foreign}/messages",   404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # the whole company's message log (tests/blueprints/test_message_log.py): scoped by the
+    # navigator's node; a bad filter is 400 once the role may read the log
+    ("GET",  "/messages",                      200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/messages?node={site2_node}",    200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/messages?node={foreign_node}",  404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/messages?since=garbage",        400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/messages?before=garbage",       400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
     # no status in the form: 400 once the role may change the registration
     ("POST", "/stations/{site1}/registration", 400,                    400,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/stations/{site2}/registration", 400,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),

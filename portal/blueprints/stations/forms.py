@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -11,12 +12,8 @@ from wtforms.validators import Length, Optional
 
 from portal.blueprints.fields import LocalDateTimeField
 from portal.models import Direction
-from portal.services.monitoring import (
-    ConnectorFilter,
-    MessageFilter,
-    StationChoices,
-    StationFilter,
-)
+from portal.services.message_log import MessageFilter
+from portal.services.monitoring import ConnectorFilter, StationChoices, StationFilter
 
 ANY = SelectChoice("", "Any")
 
@@ -93,12 +90,20 @@ class ConnectorFilterForm(FilterForm):
 
 
 class MessageFilterForm(FilterForm):
+    """The filters of one station's message log."""
+
     direction = SelectField("Direction", default="", choices=[
         ANY, SelectChoice(Direction.FROM_STATION.value, "From the station"),
         SelectChoice(Direction.TO_STATION.value, "To the station"),
     ])
+    message_type = SelectField("Type", coerce=optional_int, choices=[
+        ANY, SelectChoice("2", "CALL"), SelectChoice("3", "CALLRESULT"),
+        SelectChoice("4", "CALLERROR"),
+    ])
     action = StringField("Action", filters=[strip], validators=[Length(max=50)],
                          datalist=DataList(sorted(action.value for action in Action)))
+    # Bounded: the text is searched in every frame the other filters leave.
+    text = StringField("Text in the frame", filters=[strip], validators=[Length(max=200)])
     since = LocalDateTimeField("From", validators=[Optional()], render_kw={"step": 1})
     until = LocalDateTimeField("To", validators=[Optional()], render_kw={"step": 1})
 
@@ -107,10 +112,22 @@ class MessageFilterForm(FilterForm):
         direction = self.value("direction")
         return MessageFilter(
             direction=Direction(direction) if direction else None,
+            message_type=self.value("message_type"),
             action=self.value("action") or "",
+            text=self.value("text") or "",
             since=self.value("since"),
             until=self.value("until"),
         )
+
+
+class CompanyMessageFilterForm(MessageFilterForm):
+    """The filters of the whole company's message log: one station's, and which station."""
+
+    charge_box_id = StringField("Station (chargeBoxId)", filters=[strip],
+                                validators=[Length(max=255)])
+
+    def filters(self) -> MessageFilter:
+        return replace(super().filters(), charge_box_id=self.value("charge_box_id") or "")
 
 
 class RegistrationForm(FlaskForm):

@@ -15,7 +15,8 @@ from portal.blueprints.stations.forms import (
     StationFilterForm,
 )
 from portal.extensions import db
-from portal.services import monitoring, stations
+from portal.services import message_log, monitoring, stations
+from portal.services.scope import Node, NodeKind
 
 
 def _page_number() -> int:
@@ -64,8 +65,11 @@ def registration(charge_box_id: str) -> Response:
 
 @bp.get("/stations/<charge_box_id>/messages")
 @requires(Capability.VIEW_STATIONS)
-def messages(charge_box_id: str) -> str:
+def messages(charge_box_id: str) -> tuple[str, int]:
     station = stations.get(current_user, charge_box_id)
     form = MessageFilterForm(request.args)
-    page = monitoring.message_page(station, form.filters(), _page_number())
-    return render_template("stations/messages.html", station=station, form=form, page=page)
+    page = message_log.page(current_user, form.filters(), Node(NodeKind.STATION, station.id),
+                            before=request.args.get("before"), after=request.args.get("after"))
+    return render_template("stations/messages.html", station=station, form=form, page=page,
+                           retention_days=message_log.retention_days()), (
+        400 if form.errors else 200)
