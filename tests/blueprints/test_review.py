@@ -3,6 +3,7 @@ who sees which sessions."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -137,6 +138,9 @@ def test_support_sees_the_queue_and_does_not_act(app: Flask, world: World, porta
     client = _login(portal, world.a, Role.SUPPORT)
     page = client.get(QUEUE).get_data(as_text=True)
     assert len(_listed(page)) == 5 and "Accept</button>" not in page
+    menu = page.split("</nav>")[0]
+    assert re.search(r'class="dropdown-item active" href="/sessions/review"\s+'
+                     r'aria-current="page">Review<', menu), menu
     assert client.post(f"{QUEUE}/{kinds['closed']}/accept",
                        csrf_from=QUEUE).status_code == 403
 
