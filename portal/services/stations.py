@@ -324,9 +324,9 @@ def describe(station: Station, details: StationDetails) -> None:
     latitude, longitude = positions.checked_coordinates(details.latitude, details.longitude)
     interval = details.heartbeat_interval
     interval = None if interval is None else checked_heartbeat_interval(interval)
+    rated_power_w = checked_rated_power(details.rated_power_kw)
     if interval != station.heartbeat_interval:
         set_heartbeat_interval(station, interval)
-    rated_power_w = checked_rated_power(details.rated_power_kw)
     set_registration(station, details.registration_status)
     station.rated_power_w = rated_power_w
     if name != station.name:
