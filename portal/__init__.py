@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
         operations,
         public,
         reservations,
+        review,
         session_detail,
         settings,
         station_files,
@@ -95,7 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
-                      live.bp, topology.bp, settings.bp, session_detail.bp, messages.bp):
+                      live.bp, topology.bp, settings.bp, session_detail.bp, messages.bp,
+                      review.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -12,6 +12,7 @@ from portal.api.errors import CODE_OF_STATUS
 from portal.auth.permissions import ROLE_CAPABILITIES, Capability
 from portal.services.api_tokens import TOKEN_ROLES
 from portal.services.remote_operations import ACTIONS as CENTRAL_SYSTEM_ACTIONS
+from portal.services.session_review import SessionAnomaly
 
 
 @bp.get("/openapi.json")
@@ -165,7 +166,22 @@ DOCUMENT: dict[str, Any] = {
                 "meterStopWh": {"type": ["integer", "null"]},
                 "energyWh": {"type": ["integer", "null"]},
                 "stopReason": {"type": ["string", "null"]},
-                "needsReview": {"type": "boolean"}}},
+                "needsReview": {"type": "boolean",
+                                "description": "Plugboard closed it: the station never "
+                                               "reported its end."},
+                "energyFromSamples": {"type": "boolean",
+                                      "description": "energyWh comes from the meter values: "
+                                                     "the meter reset, or no meter stop."},
+                "anomaly": {"type": ["string", "null"],
+                            "enum": [*(kind.value for kind in SessionAnomaly), None],
+                            "description": "Why its figures cannot be right, if they cannot."},
+                "reviewedAt": {"type": ["string", "null"], "format": "date-time"},
+                "reviewedBy": {"type": ["string", "null"],
+                               "description": "The reviewer's e-mail."},
+                "reviewAction": {"type": ["string", "null"],
+                                 "enum": ["accepted", "corrected", None],
+                                 "description": "Corrected: its end time and meter stop "
+                                                "are the reviewer's."}}},
         },
     },
 }

@@ -73,4 +73,7 @@ def as_json(session: ChargingSession) -> dict[str, Any]:
         "meterStartWh": session.meter_start, "meterStopWh": session.meter_stop,
         "energyWh": session.energy_wh,
         "stopReason": session.stop_reason, "needsReview": session.needs_review,
+        "energyFromSamples": session.energy_from_samples, "anomaly": session.anomaly,
+        "reviewedAt": json_time(session.reviewed_at), "reviewedBy": session.reviewed_by,
+        "reviewAction": session.review_action,
     }

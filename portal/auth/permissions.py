@@ -39,6 +39,8 @@ class Capability(enum.StrEnum):
     MANAGE_USERS = "manage users"
     VIEW_ALL_SESSIONS = "view every charging session"
     VIEW_OWN_SESSIONS = "view own charging sessions"
+    # What the company bills: support sees the review queue, administrators decide.
+    REVIEW_SESSIONS = "accept and correct charging sessions up for review"
     MANAGE_ALARMS = "view and clear alarms"
     MANAGE_SERVICES = "connect third-party services"
     MANAGE_API_TOKENS = "create and revoke API tokens"
@@ -56,7 +58,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability) - {C.VIEW_OWN_SESSIONS},
     Role.SITE_ADMIN: frozenset({
         C.VIEW_DASHBOARD, C.VIEW_STATIONS, C.MANAGE_TOPOLOGY, C.OPERATE_STATIONS,
-        C.CONFIGURE_STATIONS, C.MANAGE_USERS, C.VIEW_ALL_SESSIONS, C.MANAGE_ALARMS,
+        C.CONFIGURE_STATIONS, C.MANAGE_USERS, C.VIEW_ALL_SESSIONS, C.REVIEW_SESSIONS,
+        C.MANAGE_ALARMS,
     }),
     Role.SUPPORT: frozenset({
         C.VIEW_DASHBOARD, C.VIEW_STATIONS, C.OPERATE_STATIONS, C.CONFIGURE_STATIONS,

@@ -28,6 +28,12 @@ def local_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(zone).strftime(pattern)
 
 
+def kwh(energy_wh: int | None) -> str:
+    """Energy as accounted (whole Wh) in kWh with 3 decimals: exact, so rows add up to their
+    total."""
+    return "" if energy_wh is None else f"{energy_wh / 1000:.3f}"
+
+
 def status_colour(status: object) -> str:
     return STATUS_COLOURS.get(getattr(status, "value", status), "secondary")
 
@@ -69,6 +75,7 @@ def url_with(**arguments: Any) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(told)
     app.add_template_filter(local_time)
+    app.add_template_filter(kwh)
     app.add_template_filter(status_colour)
     app.add_template_filter(message_type)
     app.add_template_filter(frame_payload)

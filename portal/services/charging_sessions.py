@@ -23,7 +23,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.services import events, outlets, remote_starts, reservations, tags
+from portal.services import events, outlets, remote_starts, reservations, session_review, tags
 from portal.services.monitoring import Page, paginate
 from portal.services.tags import Authorization
 from portal.timestamps import parse_timestamp
@@ -135,6 +135,7 @@ def close_for_review(session: ChargingSession, stopped_at: datetime, why: str) -
     session.stopped_at = max(stopped_at, session.started_at)
     session.needs_review = True
     session.review_note = why
+    session_review.detect(session)
     events.record(session.station, "session_closed", f"Transaction {session.transaction_id}: "
                   f"{why}", details={"transactionId": session.transaction_id})
 
@@ -211,29 +212,23 @@ def stop(
                       f"StopTransaction for unknown transaction {transaction_id}.",
                       details={"transactionId": transaction_id, "meterStop": meter_stop})
         return None
-    if session.stopped_at is not None and not session.needs_review:
+    # The station's word wins over the portal's closing, not over a person's review.
+    if session.stopped_at is not None and not (session.needs_review
+                                               and session.reviewed_at is None):
         events.record(station, "stop_repeated",
                       f"StopTransaction again for stopped transaction {transaction_id}.",
                       details={"transactionId": transaction_id})
         return session
     # Also when the portal had closed it for review: what the station says wins.
     session.stopped_at, session.meter_stop = stopped_at, meter_stop
-    session.energy_wh = accounted_energy(session)
     session.stop_reason, session.stop_id_tag = reason or "Local", id_tag
     session.needs_review, session.review_note = False, ""
     rows = meter_value_rows(station.tenant_id, station.id, session.outlet_id, session.id,
                             transaction_data or [])
     if rows:
         db.session.execute(INSERT_METER_VALUES, rows)
+    session_review.detect(session)  # after the rows: a reset meter's energy is in them too
     return session
-
-
-def accounted_energy(session: ChargingSession) -> int | None:
-    """The energy a stopped session counts (Wh): what its meter advanced; None when the
-    meter went backwards (it reset), which the review decides."""
-    if session.meter_stop is None or session.meter_stop < session.meter_start:
-        return None
-    return session.meter_stop - session.meter_start
 
 
 INSERT_METER_VALUES = insert(MeterValue.__table__)

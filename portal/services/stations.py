@@ -8,6 +8,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from ocpp.v16.enums import RegistrationStatus
@@ -234,6 +235,33 @@ def checked_heartbeat_interval(seconds: int | str) -> int:
     return int(text)
 
 
+RATED_POWER_KW = (Decimal("0.1"), Decimal(1000))  # from a slow AC wallbox to a fast DC park
+
+
+def checked_rated_power(kilowatts: str) -> int | None:
+    """A rated power typed in kW (a comma for the decimal point too) as whole watts; None
+    when empty, a power not known. Invalid unless a number within RATED_POWER_KW."""
+    text = kilowatts.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        power = Decimal(text) if text.isascii() else None
+    except InvalidOperation:
+        power = None
+    low, high = RATED_POWER_KW
+    if power is None or not power.is_finite() or not low <= power <= high:
+        raise Invalid(f"Give the rated power in kW, from {low} to {high}, e.g. 22 or 7.4.",
+                      field="rated_power_kw")
+    return int((power * 1000).to_integral_value())
+
+
+def rated_power_kw(station: Station) -> str:
+    """The station's rated power in kW as the settings page shows it ("" when not known)."""
+    if station.rated_power_w is None:
+        return ""
+    return format(Decimal(station.rated_power_w).scaleb(-3).normalize(), "f")
+
+
 def set_default_heartbeat_interval(tenant: Tenant, seconds: int | str) -> None:
     """The interval answered to the BootNotification of the company's stations that have
     none of their own."""
@@ -281,6 +309,7 @@ class StationDetails:
     availability: Availability
     registration_status: RegistrationStatus
     heartbeat_interval: int | str | None  # None: the company's
+    rated_power_kw: str  # as typed; empty: not known
     address: str = ""
     latitude: float | None = None
     longitude: float | None = None
@@ -295,9 +324,11 @@ def describe(station: Station, details: StationDetails) -> None:
     latitude, longitude = positions.checked_coordinates(details.latitude, details.longitude)
     interval = details.heartbeat_interval
     interval = None if interval is None else checked_heartbeat_interval(interval)
+    rated_power_w = checked_rated_power(details.rated_power_kw)
     if interval != station.heartbeat_interval:
         set_heartbeat_interval(station, interval)
     set_registration(station, details.registration_status)
+    station.rated_power_w = rated_power_w
     if name != station.name:
         live.changed(station.tenant_id)  # the navigator shows the name
     station.name, station.description = name, details.description.strip()

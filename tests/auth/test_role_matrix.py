@@ -316,6 +316,21 @@ MATRIX = [
     ("GET",  "/sessions/{session1}/signed-data.xml", 200,              200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/sessions/{session2}/signed-data.xml", 200,              404,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/sessions/{foreign_session}/signed-data.xml", 404,       404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    # review queue (tests/blueprints/test_review.py): {review1}, {review2} are sessions closed
+    # for review on company A's Site one and Site two, {foreign_review} one of company B.
+    # Support sees the queue and does not act (REVIEW_SESSIONS); an empty correction: 400
+    ("GET",  "/sessions/review",               200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/review?node={site2_node}", 200,                404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/review?node={foreign_node}", 404,              404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/sessions/review/{review1}/accept", "302:/sessions/review", "302:/sessions/review", 403,   403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/sessions/review/{review2}/accept", "302:/sessions/review", 404,           403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/sessions/review/{foreign_review}/accept", 404,          404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/review/{review1}/correct", 200,                200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/review/{review2}/correct", 200,                404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/review/{foreign_review}/correct", 404,         404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/sessions/review/{review1}/correct", 400,                400,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/sessions/review/{review2}/correct", 400,                404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/sessions/review/{foreign_review}/correct", 404,         404,              403,              403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [
@@ -378,7 +393,8 @@ def test_route_answers_each_role_as_the_table_says(
                       tag=world.a.driver_tag_id, foreign_tag=world.b.driver_tag_id,
                       **(topology_ids(portal, world) if "_id}" in path else {}),
                       **(_site_nodes(app, world) if "_node}" in path else {}),
-                      **(session_ids(app, world) if "session" in path else {}))
+                      **(session_ids(app, world) if _names_a_session(path) else {}),
+                      **(_review_ids(app, world) if "/sessions/review/{" in path else {}))
     if method == "GET":
         response = client.get(url)
     elif method == "PUT":
@@ -394,6 +410,10 @@ def test_route_answers_each_role_as_the_table_says(
     assert world.b.shared_station_name not in body  # nothing of company B ever shows on A
     if response.status_code == 403:
         assert "You are not allowed to see this page." in body
+
+
+def _names_a_session(path: str) -> bool:
+    return any(f"{name}}}" in path for name in ("{session1", "{session2", "{foreign_session"))
 
 
 def session_ids(app: Flask, world: World) -> dict[str, int]:
@@ -414,6 +434,18 @@ def session_ids(app: Flask, world: World) -> dict[str, int]:
             charging_sessions.number(session)
         found["session2"] = session.id
     return found
+def _review_ids(app: Flask, world: World) -> dict[str, int]:
+    """Sessions closed for review (see MATRIX): on company A's two sites, and one of B's."""
+    def closed(company: Company, charge_box_id: str) -> int:
+        with company_scope(app, company):
+            station = stations.find(charge_box_id)
+            session, _ = charging_sessions.start(station, 1, "TAG", 0, utcnow())
+            charging_sessions.close_for_review(session, utcnow(), "Never stopped.")
+            return session.id
+
+    return {"review1": closed(world.a, world.a.station_site1),
+            "review2": closed(world.a, world.a.station_site2),
+            "foreign_review": closed(world.b, world.b.station_site1)}
 
 
 def topology_ids(portal, world: World) -> dict[str, int]:

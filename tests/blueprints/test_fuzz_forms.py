@@ -27,7 +27,15 @@ from werkzeug.exceptions import HTTPException
 from portal.extensions import db
 from portal.models import RefusalReason, Reservation, ReservationStatus, Role, Tenant
 from portal.models.base import utcnow
-from portal.services import api_tokens, connection_attempts, firmware, sites, tags, users
+from portal.services import (
+    api_tokens,
+    charging_sessions,
+    connection_attempts,
+    firmware,
+    sites,
+    tags,
+    users,
+)
 from tenants.scoping import tenant_scope
 from tests.factories import World, make_charging_profile
 from tests.fuzzing import (
@@ -79,7 +87,7 @@ CSV_HEADERS = ["tag,parent,expiry,max active,blocked,note", "UID,GID,Expiry,Auth
 def _seed(app: Flask, world: World) -> None:
     """What gives every form a page: an image, a reservation, a token, a refused station,
     a TxProfile (it may start a session), a floor (the Topology page deletes it), a blocked
-    tag (to unblock)."""
+    tag (to unblock), a session closed for review (to accept or correct)."""
     with app.app_context():
         tenant = db.session.get(Tenant, world.a.tenant_id)
         with tenant_scope(tenant):
@@ -95,6 +103,9 @@ def _seed(app: Flask, world: World) -> None:
             make_charging_profile(tenant, 2, purpose=ChargingProfilePurposeType.tx_profile)
             sites.add_floor(sites.find_or_create(tenant, "Site two"), "Roof")
             tags.add(tenant, "BLOCKED-1", blocked=True)
+            session, _ = charging_sessions.start(station(world.a.station_site1), 2, "ALPHA", 0,
+                                                 utcnow() - timedelta(hours=1))
+            charging_sessions.close_for_review(session, utcnow(), "Never stopped.")
             db.session.commit()
 
 

@@ -60,7 +60,8 @@ def _station(app: Flask, company: Company, charge_box_id: str) -> dict[str, Any]
         station = stations.find(charge_box_id)
         return {column: getattr(station, column) for column in (
             "id", "name", "description", "note", "availability", "registration_status",
-            "heartbeat_interval", "address", "latitude", "longitude", "floor_x", "floor_y")}
+            "heartbeat_interval", "address", "latitude", "longitude", "floor_x", "floor_y",
+            "rated_power_w")}
     return _in(app, company, read)
 
 
@@ -367,7 +368,7 @@ def test_only_stations_of_this_floor_are_placed(app: Flask, world: World, portal
 STATION_FORM = {
     "name": "Entrance charger", "description": "By the gate", "heartbeat_interval": "120",
     "availability": "public", "registration_status": "Rejected", "note": "Key in reception",
-    "address": "Gate 1", "latitude": "59.91", "longitude": "10.76",
+    "address": "Gate 1", "latitude": "59.91", "longitude": "10.76", "rated_power_kw": "7,4",
 }
 
 
@@ -387,10 +388,14 @@ def test_site_admin_saves_station_settings(app: Flask, world: World, portal) -> 
     assert (saved["availability"].value, saved["registration_status"].value,
             saved["heartbeat_interval"]) == ("public", "Rejected", 120)
     assert (saved["latitude"], saved["longitude"]) == (59.91, 10.76)
+    assert saved["rated_power_w"] == 7_400  # typed in kW, kept in W
+    assert 'value="7.4"' in client.get(url).get_data(as_text=True)
     assert _version(app, world.a) != before
-    assert client.post(url, {**STATION_FORM, "heartbeat_interval": ""},
+    assert client.post(url, {**STATION_FORM, "heartbeat_interval": "", "rated_power_kw": ""},
                        csrf_from=url).status_code == 302
-    assert _station(app, world.a, cb)["heartbeat_interval"] is None  # the company's again
+    saved = _station(app, world.a, cb)
+    assert saved["heartbeat_interval"] is None  # the company's again
+    assert saved["rated_power_w"] is None  # not known: no energy check
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -400,6 +405,8 @@ def test_site_admin_saves_station_settings(app: Flask, world: World, portal) -> 
     ({"name": "n" * 201}, "At most 200 characters."),
     ({"availability": "everyone"}, "Not a valid choice"),
     ({"registration_status": "Maybe"}, "Not a valid choice"),
+    *(({"rated_power_kw": typed}, "Give the rated power in kW, from 0.1 to 1000")
+      for typed in ("0.05", "1000.5", "-11", "NaN", "1e999999", "22 kW", "٢٢")),
 ])
 def test_bad_station_settings_are_refused_and_nothing_is_kept(
         app: Flask, world: World, portal, change: dict[str, str], message: str) -> None:
@@ -411,7 +418,7 @@ def test_bad_station_settings_are_refused_and_nothing_is_kept(
     assert message in response.get_data(as_text=True)
     saved = _station(app, world.a, cb)
     assert (saved["name"], saved["heartbeat_interval"], saved["registration_status"].value,
-            saved["latitude"]) == ("", None, "Accepted", None)
+            saved["latitude"], saved["rated_power_w"]) == ("", None, "Accepted", None, None)
 
 
 def test_a_station_on_a_floor_keeps_no_coordinates_of_its_own(app: Flask, world: World,

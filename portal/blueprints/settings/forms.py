@@ -74,6 +74,10 @@ class StationForm(FlaskForm):
     heartbeat_interval = StringField(
         "Heartbeat interval (seconds)", filters=[strip], render_kw={"inputmode": "numeric"},
         description="Empty: the company's default. The station learns it at its next boot.")
+    rated_power_kw = StringField(
+        "Rated power (kW)", filters=[strip], render_kw={"inputmode": "decimal"},
+        description="The most the station delivers, from 0.1 to 1000 kW; empty: not known. "
+                    "A session with more energy than it allows in its time is up for review.")
     availability = SelectField("Availability", coerce=_value_of, choices=[
         SelectChoice(Availability.PUBLIC.value, "Public: drivers outside the company see it"),
         SelectChoice(Availability.PRIVATE.value, "Private")])

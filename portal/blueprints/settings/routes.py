@@ -3,6 +3,7 @@ values a service checks; a refused value is shown next to its field and nothing 
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
@@ -90,7 +91,7 @@ def _site_page(found: Site, form: SiteForm) -> str:
 @requires(Capability.MANAGE_TOPOLOGY)
 def station(charge_box_id: str) -> Page:
     found = stations.get(current_user, charge_box_id)
-    form = StationForm(obj=found)
+    form = _station_form(found)
     if form.validate_on_submit():
         try:
             stations.describe(found, stations.StationDetails(
@@ -98,6 +99,7 @@ def station(charge_box_id: str) -> Page:
                 availability=Availability(form.availability.data),
                 registration_status=RegistrationStatus(form.registration_status.data),
                 heartbeat_interval=form.heartbeat_interval.data or None,
+                rated_power_kw=form.rated_power_kw.data,
                 address=form.address.data, latitude=form.latitude.data,
                 longitude=form.longitude.data))
         except DomainError as error:
@@ -128,11 +130,16 @@ def replace_auth_key(charge_box_id: str) -> Page:
     return _station_page(found, new_key=new_key)
 
 
+def _station_form(found: Station, **options: Any) -> StationForm:
+    """The station's settings form; its rated power shown in kW (the station keeps W)."""
+    return StationForm(obj=found, rated_power_kw=stations.rated_power_kw(found), **options)
+
+
 def _station_page(found: Station, form: StationForm | None = None, *,
                   key_form: AuthKeyForm | None = None, new_key: str = "") -> str:
     return render_template(
         "settings/station.html", station=found,
-        form=form or StationForm(obj=found, formdata=None),
+        form=form or _station_form(found, formdata=None),
         key_form=key_form or AuthKeyForm(formdata=None), new_key=new_key)
 
 
