@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
         operations,
         public,
         reservations,
+        sessions,
         settings,
         station_files,
         stations,
@@ -93,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
-                      live.bp, topology.bp, settings.bp):
+                      live.bp, topology.bp, settings.bp, sessions.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)
