@@ -12,8 +12,8 @@ round trip keeps the text as it was. Numbers are written as numbers: -1 is no fo
 Times and durations: CSV text has ISO 8601 times with their UTC offset and durations as
 h:mm:ss; Excel cells are typed (dates as dates, durations as durations, numbers as numbers),
 its times without a zone as Excel wants them (the header names the zone). An Excel workbook
-is written in constant memory (openpyxl's write-only mode) to a temporary file; past
-MAX_SHEET_ROWS rows a sheet continues on the next one.
+is streamed as it is written, in constant memory (`xlsx_chunks`); past MAX_SHEET_ROWS rows
+a sheet continues on the next one.
 """
 
 from __future__ import annotations
@@ -21,14 +21,17 @@ from __future__ import annotations
 import _csv
 import csv
 import io
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from itertools import chain
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.writer.excel import ExcelWriter
 
 from portal.errors import Invalid
 
@@ -100,27 +103,93 @@ def csv_response(lines: Iterable[str], filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> IO[bytes]:
-    """A workbook of `rows` under `header`, in a temporary file (rewound; it goes away when
-    closed): sheets `title`, `title 2`, ... of at most MAX_SHEET_ROWS rows, each with the
-    header, every cell through `safe_cell`. Memory stays flat whatever the number of rows."""
+def xlsx_chunks(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
+                ) -> Iterator[bytes]:
+    """A workbook of `rows` under `header`, as bytes while the rows are read: sheets
+    `title`, `title 2`, ... of at most MAX_SHEET_ROWS rows, each with the header, every cell
+    through `safe_cell`.
+
+    openpyxl's write-only sheets serialise the rows; instead of its temporary file, each
+    sheet's XML goes straight into its entry of a zip written to the response (zip entries
+    of unknown size carry their sizes after the data), and the small parts (workbook,
+    styles, content types) follow the last sheet. So the download starts with the first
+    rows and memory stays flat, whatever the number of rows."""
+    out = _Pipe()
     workbook = Workbook(write_only=True)
-    sheets = 0
+    archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
+    sheet: _StreamedSheet | None = None
     used = MAX_SHEET_ROWS
     for cells in rows:
         if used >= MAX_SHEET_ROWS:
-            sheets += 1
-            sheet = workbook.create_sheet(title if sheets == 1 else f"{title} {sheets}")
-            sheet.append(list(header))
+            if sheet is not None:
+                sheet.close()
+            sheet = _StreamedSheet(workbook, archive, title, header)
             used = 1
         sheet.append([safe_cell(_typed(cell)) for cell in cells])
         used += 1
-    if sheets == 0:
-        workbook.create_sheet(title).append(list(header))
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent: xlsx_response)
-    workbook.save(out)
-    out.seek(0)
-    return out
+        if out.size >= CHUNK:
+            yield out.take()
+    if sheet is None:
+        sheet = _StreamedSheet(workbook, archive, title, header)
+    sheet.close()
+    _WorkbookParts(workbook, archive).save()
+    yield out.take()
+
+
+class _Pipe:
+    """Where the zip is written, and the response reads from; no seek or tell, so the zip
+    streams its entries."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        self.size = 0
+        return data
+
+
+class _StreamedSheet:
+    """A write-only sheet whose XML is written into its zip entry as rows are appended."""
+
+    def __init__(self, workbook: Workbook, archive: ZipFile, title: str,
+                 header: Sequence[str]) -> None:
+        number = len(workbook.worksheets) + 1
+        self.sheet = workbook.create_sheet(title if number == 1 else f"{title} {number}")
+        self.sheet._id = number  # the number openpyxl gives it when it writes the workbook
+        entry = ZipInfo(self.sheet.path[1:], date_time=datetime.now().timetuple()[:6])
+        entry.compress_type = ZIP_DEFLATED
+        # Its size is unknown until its last row: room for more than 2 GB (zip64).
+        self.entry = archive.open(entry, "w", force_zip64=True)
+        self.sheet._writer = WorksheetWriter(self.sheet, out=self.entry)
+        self.sheet._writer.write_top()
+        self.sheet.append(list(header))
+
+    def append(self, cells: list[Any]) -> None:
+        self.sheet.append(cells)
+
+    def close(self) -> None:
+        self.sheet.close()
+        self.entry.close()
+
+
+class _WorkbookParts(ExcelWriter):
+    """openpyxl's writer of the workbook's parts, the sheets' XML being in the zip already."""
+
+    def write_worksheet(self, ws: Any) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        ws._rels = ws._writer._rels
+        self.manifest.append(ws)
 
 
 def _typed(value: Any) -> Any:
@@ -130,13 +199,7 @@ def _typed(value: Any) -> Any:
     return value
 
 
-def xlsx_response(workbook: IO[bytes], filename: str) -> Response:
-    """A download of a workbook from `xlsx_file`, sent in chunks; the file is closed after."""
-
-    def chunks() -> Iterator[bytes]:
-        with workbook:
-            while chunk := workbook.read(CHUNK):
-                yield chunk
-
-    return Response(chunks(), mimetype=XLSX_MIMETYPE,
+def xlsx_response(chunks: Iterable[bytes], filename: str) -> Response:
+    """A download of a workbook from `xlsx_chunks`, streamed as it is written."""
+    return Response(chunks, mimetype=XLSX_MIMETYPE,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

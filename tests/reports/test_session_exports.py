@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -165,3 +166,23 @@ def test_a_bad_filter_exports_nothing_and_says_why(export: str, scene: Scene, wo
     response = _client(portal, world.a).get(f"/sessions/export.{export}?energy_from=NaN")
     assert response.status_code == 400 and response.mimetype == "text/html"
     assert "Energy must be a number of kWh" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_the_download_starts_before_every_row_is_read(export: str) -> None:
+    """Constant memory: the first bytes go out while most rows are still in the database."""
+    read = 0
+
+    def rows() -> Iterator[list[Any]]:
+        nonlocal read
+        for number in range(50_000):
+            read += 1
+            yield [number, datetime(2026, 3, 10, 9), "x" * 40, Decimal("1.250")]
+
+    header = ["n", "time", "text", "kWh"]
+    chunks = (exports.csv_lines(header, rows()) if export == "csv"
+              else exports.xlsx_chunks("Sessions", header, rows()))
+    next(chunks)
+    assert read < 10_000
+    rest = b"".join(chunk if isinstance(chunk, bytes) else chunk.encode() for chunk in chunks)
+    assert read == 50_000 and rest

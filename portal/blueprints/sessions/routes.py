@@ -79,9 +79,10 @@ def export_xlsx() -> Response | tuple[str, int]:
     rows = _export_rows(form)
     if rows is None:
         return _refused(form)
-    workbook = exports.xlsx_file("Sessions", session_table.export_header(g.tenant.time_zone),
-                                 rows)
-    return exports.xlsx_response(workbook, "sessions.xlsx")
+    header = session_table.export_header(g.tenant.time_zone)
+    return exports.xlsx_response(stream_with_context(exports.xlsx_chunks("Sessions", header,
+                                                                         rows)),
+                                 "sessions.xlsx")
 
 
 def _refused(form: SessionFilterForm) -> tuple[str, int]:
