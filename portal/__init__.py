@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         reservations,
         review,
         session_detail,
+        sessions,
         settings,
         station_files,
         stations,
@@ -96,8 +97,8 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
-                      live.bp, topology.bp, settings.bp, session_detail.bp, messages.bp,
-                      review.bp):
+                      live.bp, topology.bp, settings.bp, sessions.bp, session_detail.bp,
+                      messages.bp, review.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

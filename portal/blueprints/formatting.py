@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request, url_for
 
+from portal.reports.exports import duration_text
 from portal.services.outcomes import told
 
 STATUS_COLOURS = {
@@ -79,4 +80,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(status_colour)
     app.add_template_filter(message_type)
     app.add_template_filter(frame_payload)
+    app.add_template_filter(duration_text, "duration")
     app.add_template_global(url_with)

@@ -41,6 +41,7 @@ MENU = (
     MenuEntry("Operations", C.OPERATE_STATIONS, "operations.index", "Operations",
               also=("configuration", "firmware", "charging_profiles")),
     MenuEntry("Reservations", C.OPERATE_STATIONS, "reservations.index", "Operations"),
+    MenuEntry("Sessions", C.VIEW_ALL_SESSIONS, "sessions.index", "Sessions"),
     MenuEntry("Review", C.VIEW_ALL_SESSIONS, "review.index", "Sessions"),
     MenuEntry("Tags", C.MANAGE_TAGS, "tags.index", "Company"),
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index", "Company"),
@@ -50,7 +51,8 @@ MENU = (
 
 # Pages that show what is under the chosen node: choosing another node keeps the page.
 SCOPED_PAGES = frozenset({"stations.index", "stations.connectors", "dashboard.show",
-                          "configuration.apply", "messages.index", "review.index"})
+                          "configuration.apply", "messages.index", "review.index",
+                          "sessions.index"})
 # Pages without the navigator, though a staff member may open them.
 UNNAVIGATED_BLUEPRINTS = frozenset({"public", "my"})
 

@@ -102,6 +102,10 @@ class ChargingSession(TenantOwned, Base):
     user: Mapped[User | None] = relationship()
 
 
+# The meter's total energy reading: what a session's energy is measured by.
+ENERGY_REGISTER = "Energy.Active.Import.Register"
+
+
 class MeterValue(TenantOwned, Base):
     """One sampled value of a MeterValues or StopTransaction message."""
 
@@ -121,7 +125,7 @@ class MeterValue(TenantOwned, Base):
     # Kept as the station sent it: a signed value is an opaque string.
     value: Mapped[str] = mapped_column(Text)
     numeric_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
-    measurand: Mapped[str] = mapped_column(String(50), default="Energy.Active.Import.Register")
+    measurand: Mapped[str] = mapped_column(String(50), default=ENERGY_REGISTER)
     phase: Mapped[str | None] = mapped_column(String(10))
     unit: Mapped[str | None] = mapped_column(String(20))
     context: Mapped[str | None] = mapped_column(String(30))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,6 +24,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.models.charging_session import ENERGY_REGISTER
 from portal.services import events, outlets, remote_starts, reservations, session_review, tags
 from portal.services.monitoring import Page, paginate
 from portal.services.tags import Authorization
@@ -231,6 +233,34 @@ def stop(
     return session
 
 
+def energy_so_far(meter_starts: Mapping[int, int]) -> dict[int, int]:
+    """The energy of open sessions so far (Wh), by session id, from `meter_starts` (session
+    id -> meter start, Wh): the latest energy register reading minus the meter start; a
+    session with no reading yet is left out. One query for any number of sessions (a page).
+
+    The register of the whole outlet counts (no phase); a reading in kWh is converted."""
+    if not meter_starts:
+        return {}
+    latest = (
+        select(MeterValue.charging_session_id, MeterValue.numeric_value, MeterValue.unit,
+               func.row_number().over(
+                   partition_by=MeterValue.charging_session_id,
+                   order_by=(MeterValue.sampled_at.desc(), MeterValue.id.desc()),
+               ).label("newest"))
+        .where(MeterValue.charging_session_id.in_(list(meter_starts)),
+               MeterValue.measurand == ENERGY_REGISTER, MeterValue.phase.is_(None),
+               MeterValue.numeric_value.is_not(None))
+        .subquery()
+    )
+    readings = db.session.execute(
+        select(latest.c.charging_session_id, latest.c.numeric_value, latest.c.unit)
+        .where(latest.c.newest == 1))
+    return {
+        session_id: int(value * (1000 if unit == "kWh" else 1)) - meter_starts[session_id]
+        for session_id, value, unit in readings
+    }
+
+
 INSERT_METER_VALUES = insert(MeterValue.__table__)
 
 
@@ -245,7 +275,7 @@ def meter_value_rows(tenant_id: int, station_id: int, outlet_id: int | None,
             "charging_session_id": session_id,
             "sampled_at": parse_timestamp(meter_value["timestamp"]), "value": sample["value"],
             "numeric_value": _number(sample),
-            "measurand": sample.get("measurand", "Energy.Active.Import.Register"),
+            "measurand": sample.get("measurand", ENERGY_REGISTER),
             "phase": sample.get("phase"), "unit": sample.get("unit", "Wh"),
             "context": sample.get("context", "Sample.Periodic"),
             "location": sample.get("location"), "format": sample.get("format", "Raw"),

@@ -27,8 +27,9 @@ from portal.models import (
     Station,
     StationConfigurationKey,
 )
+from portal.models.charging_session import ENERGY_REGISTER
+from portal.services import charging_sessions
 
-ENERGY = "Energy.Active.Import.Register"
 POWER = "Power.Active.Import"
 SIGNED = "SignedData"
 # What one unit is worth in the chart's unit (kWh for energy, kW for power).
@@ -67,15 +68,12 @@ def meter_values(session: ChargingSession) -> list[MeterValue]:
         .order_by(MeterValue.sampled_at, MeterValue.id)))
 
 
-def energy_wh(session: ChargingSession, samples: Iterable[MeterValue]) -> int | None:
-    """The energy the session counts (Wh): as accounted once stopped; while open, what its
-    meter advanced up to the latest energy register it sent (None before the first)."""
+def energy_wh(session: ChargingSession) -> int | None:
+    """The energy the session counts (Wh): as accounted once stopped; while open, so far
+    (charging_sessions.energy_so_far; None before its first reading)."""
     if session.stopped_at is not None:
         return session.energy_wh
-    registers = _readings(samples, ENERGY)
-    if not registers:
-        return None
-    return int(registers[-1][1] * 1000) - session.meter_start
+    return charging_sessions.energy_so_far({session.id: session.meter_start}).get(session.id)
 
 
 @dataclass(frozen=True)
@@ -89,7 +87,7 @@ def series(session: ChargingSession, samples: Iterable[MeterValue]) -> Series:
     samples = list(samples)
     start_kwh = Decimal(session.meter_start) / 1000
     energy = [(session.started_at, 0.0)] + [
-        (moment, float(kwh - start_kwh)) for moment, kwh in _readings(samples, ENERGY)
+        (moment, float(kwh - start_kwh)) for moment, kwh in _readings(samples, ENERGY_REGISTER)
         if moment >= session.started_at]
     power = [(moment, float(kw)) for moment, kw in _readings(samples, POWER)]
     return Series(energy if len(energy) > 1 else [], power)

@@ -19,9 +19,10 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.auth.permissions import Actor, visible_stations
-from portal.errors import Conflict, Invalid, NotFound
+from portal.errors import Conflict, Invalid
 from portal.extensions import db
 from portal.models import ChargingSession, MeterValue, Station, User
+from portal.models.charging_session import ENERGY_REGISTER
 from portal.services.monitoring import Page, paginate
 from portal.services.scope import Node
 
@@ -52,7 +53,6 @@ NO_ENERGY_AFTER = timedelta(minutes=1)
 # Meters, clocks and rated powers are not exact: only energy more than this share above
 # what the rated power allows in the time is over power.
 POWER_TOLERANCE = Decimal("0.05")
-ENERGY_REGISTER = "Energy.Active.Import.Register"
 WH_PER_UNIT = {"Wh": 1, "kWh": 1000}
 PAGE_SIZE = 50
 
@@ -154,15 +154,6 @@ def queue(actor: Actor, node: Node, number: int = 1) -> Page[ChargingSession]:
                  joinedload(ChargingSession.outlet), joinedload(ChargingSession.tag))
         .order_by(ChargingSession.started_at.desc(), ChargingSession.id.desc()))
     return paginate(visible_stations(actor, node.stations(query)), number, PAGE_SIZE)
-
-
-def get(actor: Actor, session_id: int) -> ChargingSession:
-    """The session if the actor may see its station; NotFound otherwise."""
-    session = db.session.scalar(visible_stations(actor, select(ChargingSession).join(
-        ChargingSession.station).where(ChargingSession.id == session_id)))
-    if session is None:
-        raise NotFound(f"No charging session {session_id}.")
-    return session
 
 
 def is_under_review(session: ChargingSession) -> bool:

@@ -331,6 +331,18 @@ MATRIX = [
     ("POST", "/sessions/review/{review1}/correct", 400,                400,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/sessions/review/{review2}/correct", 400,                404,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/sessions/review/{foreign_review}/correct", 404,         404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    # charging sessions (tests/blueprints/test_sessions.py, tests/reports/test_session_exports.py):
+    # the table and its CSV and Excel exports; a site administrator's hold their site's
+    # sessions only; a bad filter value: 400 with its message once the role may see sessions
+    ("GET",  "/sessions",                      200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions?node={site2_node}",    200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions?node={foreign_node}",  404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions?energy_from=NaN",      400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/export.csv",           200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/export.csv?node={site2_node}", 200,            404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/export.xlsx",          200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/sessions/export.xlsx?node={foreign_node}", 404,         404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/sessions",                      405,                    405,              405,              405,                405,      405),
 ]
 
 CASES = [

@@ -3,6 +3,8 @@ who sees which sessions."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import timedelta
 from typing import Any
@@ -197,6 +199,12 @@ def test_correcting_keeps_the_originals_and_the_energy_follows(app: Flask, world
     assert (transaction["meterStopWh"], transaction["energyWh"], transaction["reviewAction"],
             transaction["stoppedAt"]) == (16_500, 6_500, "corrected",
                                           format_timestamp(end))
+    # The exports show the corrected end, meter stop and energy.
+    exported = client.get(f"/sessions/export.csv?transaction_id={original.transaction_id}")
+    assert exported.status_code == 200
+    row = next(line for line in csv.reader(io.StringIO(exported.get_data(as_text=True)))
+               if line and line[0] == str(original.transaction_id))
+    assert {"16500", "6.500"} <= set(row), row
     # Corrected again: the values before the first correction stay the originals.
     form = {**form, "meter_stop": "17000"}
     assert client.post(url, form, csrf_from=url).status_code == 302

@@ -16,7 +16,7 @@ from portal.errors import Conflict, Invalid
 from portal.extensions import db
 from portal.models import ChargingSession
 from portal.models.base import utcnow
-from portal.services import session_review
+from portal.services import session_records, session_review
 
 
 @bp.get("/sessions/review")
@@ -30,7 +30,7 @@ def index() -> str:
 @bp.post("/sessions/review/<id:session_id>/accept")
 @requires(Capability.REVIEW_SESSIONS)
 def accept(session_id: int) -> Response:
-    session = session_review.get(current_user, session_id)
+    session = session_records.get(current_user, session_id)
     try:
         session_review.accept(session, current_user, utcnow())
     except Conflict as refused:
@@ -45,7 +45,7 @@ def accept(session_id: int) -> Response:
 @bp.route("/sessions/review/<id:session_id>/correct", methods=["GET", "POST"])
 @requires(Capability.REVIEW_SESSIONS)
 def correct(session_id: int) -> Response | str | tuple[str, int]:
-    session = session_review.get(current_user, session_id)
+    session = session_records.get(current_user, session_id)
     if request.method == "GET":
         return _correction_page(session, CorrectionForm.of(session))
     form = CorrectionForm()

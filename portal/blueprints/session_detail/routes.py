@@ -30,7 +30,7 @@ def show(session_id: int) -> str:
     series = session_records.series(session, samples)
     return render_template(
         "session_detail/show.html", session=session,
-        energy_wh=session_records.energy_wh(session, samples),
+        energy_wh=session_records.energy_wh(session),
         energy_chart=_chart(series.energy, "kWh"), power_chart=_chart(series.power, "kW"),
         signed=session_records.signed_values(samples), samples=len(samples),
         messages=session_records.transaction_messages(session, now),
