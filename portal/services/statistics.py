@@ -187,7 +187,8 @@ def energy(actor: Actor, node: Node, span: Period) -> list[EnergyBar]:
     edges = [start.timestamp() for start in starts]
     sessions, energy_wh = [0] * len(starts), [0] * len(starts)
     for number, count, wh in rows:
-        index = bisect_right(edges, int(number) * SLOT_SECONDS) - 1
+        # max: a zone whose old offset was no whole quarter hour (Monrovia until 1972)
+        index = max(bisect_right(edges, int(number) * SLOT_SECONDS) - 1, 0)
         sessions[index] += count
         energy_wh[index] += int(wh)
     return [EnergyBar(start, span.label(start), count, wh)

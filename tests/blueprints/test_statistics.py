@@ -13,9 +13,10 @@ import pytest
 from flask import Flask
 
 from portal.models import Role
+from portal.services import stations
 from tests.factories import Company, World
 from tests.portal_client import PortalClient
-from tests.scene import table_rows
+from tests.scene import company_scope, counted_queries, table_rows
 from tests.statistics_scene import STATS_STATION, StatisticsScene, build
 
 DST_DAYS = "first=2026-03-28&last=2026-03-30&bucket=day"
@@ -95,7 +96,7 @@ def test_the_navigator_node_limits_every_figure(scene, world, portal) -> None:
     page = _page(_client(portal, world.a), f"{DST_DAYS}&node=site:{scene.site2_id}")
     assert _bar_titles(page, "energy-chart") == [
         "2026-03-28: 0 kWh", "2026-03-29: 12 kWh", "2026-03-30: 16 kWh"]
-    assert world.a.station_site1 not in page.split('id="top-stations"')[1]
+    assert world.a.station_site1 not in page.split('id="top-stations-section"')[1]
     assert {row.split(" | ")[0] for row in table_rows(page, "availability")} == {
         world.a.station_site2, STATS_STATION}
 
@@ -142,3 +143,21 @@ def test_a_bad_range_is_400_with_the_message_at_its_field(query, field, message,
     assert 'id="energy-chart"' not in page
     response = client.get(f"/statistics/energy.csv?{query}")
     assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_the_page_runs_the_same_queries_for_more_stations(scene, app, world, portal) -> None:
+    client = _client(portal, world.a)
+
+    def statements() -> int:
+        with counted_queries(app) as run:
+            assert client.get(f"/statistics?{HISTORY_DAY}").status_code == 200
+        return len(run)
+
+    before = statements()
+    # user session, user, tenant; one for the energy per bucket, two for the top stations,
+    # two each for utilisation and availability; the navigator's (its tree, its colours)
+    assert before == 16, before
+    with company_scope(app, world.a) as tenant:
+        for number in range(5):
+            stations.add(tenant, f"CP-MORE-{number}", connectors=2)
+    assert statements() == before
