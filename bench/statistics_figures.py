@@ -88,7 +88,8 @@ def seed(url: str, station_count: int) -> Flask:
                 if len(batch) == harness.BATCH:
                     db.session.execute(insert(Event), batch)
                     batch = []
-            db.session.execute(insert(Event), batch)
+            if batch:
+                db.session.execute(insert(Event), batch)
             db.session.commit()
         harness.analyze()
     return app

@@ -24,7 +24,7 @@ from portal.services import statistics
 from portal.services.statistics import EnergyBar, Period
 
 CHART_FRAME = Frame.of(720, 220, left=64, top=12, bottom=28, right=12)
-MAX_LABELS = 8  # labels under a chart's axis, however many bars
+MAX_LABELS = 6  # labels under a chart's axis, however many bars
 
 
 def _range_form() -> RangeForm:
