@@ -251,16 +251,20 @@ def utilisation(actor: Actor, node: Node, span: Period, now: datetime) -> list[O
     measured = (until - span.starts_at).total_seconds()
     status = Event.details["status"].as_string()
     outlets = _outlet_query(actor, node).add_columns(
-        select(status).where(Event.station_id == Station.id, Event.outlet_id == Outlet.id,
-                             Event.kind == "status", Event.occurred_at < span.starts_at)
-        .order_by(Event.occurred_at.desc(), Event.id.desc()).limit(1).scalar_subquery())
-    in_range = _outlet_query(actor, node, Event).add_columns(
-        Event.outlet_id, Event.occurred_at, status.label("status"),
-        func.lead(Event.occurred_at, type_=UTCDateTime).over(
-            partition_by=Event.outlet_id, order_by=(Event.occurred_at, Event.id))
-        .label("next_at")).where(
-        Event.kind == "status", Event.occurred_at >= span.starts_at,
-        Event.occurred_at < until).subquery()
+        _latest_before(span, select(status).where(Event.outlet_id == Outlet.id,
+                                                  Event.kind == "status")))
+    events = _scoped(actor, node, select(
+        Event.outlet_id, Event.occurred_at, Event.id, status.label("status"))
+        .join(Station, Station.id == Event.station_id)
+        .where(Event.kind == "status", Event.outlet_id.is_not(None),
+               Event.occurred_at >= span.starts_at, Event.occurred_at < until))
+    if node.kind is NodeKind.OUTLET:
+        events = events.where(Event.outlet_id == node.id)
+    rows = events.subquery()
+    in_range = select(rows.c.outlet_id, rows.c.occurred_at, rows.c.status, func.lead(
+        rows.c.occurred_at, type_=UTCDateTime).over(
+        partition_by=rows.c.outlet_id, order_by=(rows.c.occurred_at, rows.c.id))
+        .label("next_at")).subquery()
     end = literal(until, UTCDateTime)
     seconds = func.sum(SecondsBetween(in_range.c.occurred_at,
                                       func.coalesce(in_range.c.next_at, end)))
@@ -285,15 +289,19 @@ def utilisation(actor: Actor, node: Node, span: Period, now: datetime) -> list[O
     return uses
 
 
-def _outlet_query(actor: Actor, node: Node, source: Any = None) -> Select[Any]:
-    """The outlets under the node (or `source` rows of them), in station and connector order."""
-    if source is None:
-        query = select(Outlet.id, Station.charge_box_id, Outlet.connector_id).select_from(
-            Outlet).join(Outlet.station).order_by(Station.charge_box_id, Outlet.connector_id)
-    else:
-        query = select().select_from(source).join(Outlet, Outlet.id == Event.outlet_id).join(
-            Station, Station.id == Outlet.station_id)
-    return node.outlets(visible_stations(actor, query))
+def _latest_before(span: Period, query: Select[Any]) -> Any:
+    """The value of a station's latest event of `query` before the period: a walk back
+    along its (station, time) index that stops at the first match. Ordered by time alone,
+    as the index is (two events of one instant are a tie either way)."""
+    return (query.where(Event.station_id == Station.id, Event.occurred_at < span.starts_at)
+            .order_by(Event.occurred_at.desc()).limit(1).scalar_subquery())
+
+
+def _outlet_query(actor: Actor, node: Node) -> Select[Any]:
+    """The outlets under the node, in station and connector order."""
+    return node.outlets(visible_stations(actor, select(
+        Outlet.id, Station.charge_box_id, Outlet.connector_id).select_from(Outlet)
+        .join(Outlet.station).order_by(Station.charge_box_id, Outlet.connector_id)))
 
 
 def _share(seconds: float, measured: float) -> float:
@@ -324,14 +332,10 @@ def availability(actor: Actor, node: Node, span: Period, now: datetime
     station_wide = (Event.kind == "status") & Event.outlet_id.is_(None)
     connection = Event.kind.in_(("connected", "disconnected"))
 
-    def latest(kind: Any, value: Any) -> Any:
-        return (select(value).where(Event.station_id == Station.id, kind,
-                                    Event.occurred_at < span.starts_at)
-                .order_by(Event.occurred_at.desc(), Event.id.desc()).limit(1).scalar_subquery())
-
     stations = db.session.execute(_scoped(actor, node, select(
         Station.id, Station.charge_box_id, Station.name,
-        latest(connection, Event.kind), latest(station_wide, Event.details["status"].as_string())
+        _latest_before(span, select(Event.kind).where(connection)),
+        _latest_before(span, select(Event.details["status"].as_string()).where(station_wide)),
     ).order_by(Station.charge_box_id)))
     changes: dict[int, list[tuple[datetime, str]]] = {}
     for station_id, kind, status, at in db.session.execute(_scoped(actor, node, select(
