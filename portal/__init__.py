@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
         settings,
         station_files,
         stations,
+        statistics,
         tags,
         tokens,
         topology,
@@ -98,7 +99,7 @@ def _register_blueprints(app: Flask) -> None:
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
                       live.bp, topology.bp, settings.bp, sessions.bp, session_detail.bp,
-                      messages.bp, review.bp):
+                      messages.bp, review.bp, statistics.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

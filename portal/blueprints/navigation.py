@@ -43,6 +43,7 @@ MENU = (
     MenuEntry("Reservations", C.OPERATE_STATIONS, "reservations.index", "Operations"),
     MenuEntry("Sessions", C.VIEW_ALL_SESSIONS, "sessions.index", "Sessions"),
     MenuEntry("Review", C.VIEW_ALL_SESSIONS, "review.index", "Sessions"),
+    MenuEntry("Statistics", C.VIEW_ALL_SESSIONS, "statistics.index", "Sessions"),
     MenuEntry("Tags", C.MANAGE_TAGS, "tags.index", "Company"),
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index", "Company"),
     MenuEntry("Settings", C.MANAGE_TENANT, "settings.company", "Company"),
@@ -52,7 +53,7 @@ MENU = (
 # Pages that show what is under the chosen node: choosing another node keeps the page.
 SCOPED_PAGES = frozenset({"stations.index", "stations.connectors", "dashboard.show",
                           "configuration.apply", "messages.index", "review.index",
-                          "sessions.index"})
+                          "sessions.index", "statistics.index"})
 # Pages without the navigator, though a staff member may open them.
 UNNAVIGATED_BLUEPRINTS = frozenset({"public", "my"})
 

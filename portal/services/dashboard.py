@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from portal.models import (
     User,
 )
 from portal.services.scope import Node, NodeKind
+from portal.timestamps import local_midnight
 
 _ALARM_ORDER = sorted(AlarmKind, key=lambda kind: kind.severity is not AlarmSeverity.CRITICAL)
 CHART_DAYS = 30
@@ -134,7 +135,8 @@ def summary(tenant: Tenant, actor: Actor, node: Node, now: datetime) -> Summary:
 
     zone = ZoneInfo(tenant.time_zone)
     today = now.astimezone(zone).date()
-    heartbeats = _heartbeats(scoped, _midnight(today, zone), _midnight(today - timedelta(1), zone))
+    heartbeats = _heartbeats(scoped, local_midnight(today, zone),
+                             local_midnight(today - timedelta(1), zone))
     return Summary(
         stations=sum(heartbeats.values()),
         outlets_by_status=_outlets_by_status(actor, node),
@@ -206,8 +208,8 @@ def _energy(scoped: Scope, node: Node, today: date, zone: ZoneInfo) -> Energy:
     the buckets are compared as UTC instants, on the (tenant, started_at) index.
     """
     days = [today - timedelta(days) for days in range(CHART_DAYS - 1, -1, -1)]
-    starts = [_midnight(day, zone) for day in days]
-    month_starts = _midnight(today.replace(day=1), zone)
+    starts = [local_midnight(day, zone) for day in days]
+    month_starts = local_midnight(today.replace(day=1), zone)
     day = case(*((ChargingSession.started_at >= start, index)
                  for index, start in reversed(list(enumerate(starts)))), else_=-1)
     in_month = case((ChargingSession.started_at >= month_starts, 1), else_=0)
@@ -215,7 +217,7 @@ def _energy(scoped: Scope, node: Node, today: date, zone: ZoneInfo) -> Energy:
     rows = db.session.execute(_of_outlet(scoped(
         select(day, in_month, wh).select_from(ChargingSession).join(ChargingSession.station)
         .where(ChargingSession.started_at >= min(starts[0], month_starts),
-               ChargingSession.started_at < _midnight(today + timedelta(1), zone),
+               ChargingSession.started_at < local_midnight(today + timedelta(1), zone),
                ChargingSession.stopped_at.is_not(None))), node).group_by(day, in_month))
     by_day = [0.0] * CHART_DAYS
     month_wh = 0.0
@@ -237,9 +239,4 @@ def _open_alarms(scoped: Scope, actor: Actor, node: Node) -> dict[AlarmKind, int
         query = scoped(query.join(Alarm.station))
     counts: dict[AlarmKind, int] = dict(db.session.execute(query).all())
     return {kind: counts[kind] for kind in _ALARM_ORDER if kind in counts}
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    """Local midnight of a day in the company's zone, as an instant."""
-    return datetime.combine(day, time(), tzinfo=zone)
 

@@ -343,6 +343,20 @@ MATRIX = [
     ("GET",  "/sessions/export.xlsx",          200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/sessions/export.xlsx?node={foreign_node}", 404,         404,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/sessions",                      405,                    405,              405,              405,                405,      405),
+    # statistics (tests/blueprints/test_statistics.py): the diagrams and each one's CSV,
+    # scoped by the navigator's node; a site administrator's hold their site's stations only;
+    # a bad range: 400 with its message once the role may see sessions
+    ("GET",  "/statistics",                    200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics?node={site2_node}",  200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics?node={foreign_node}", 404,                   404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics?bucket=fortnight",   400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/energy.csv",         200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/top-stations.csv?node={site2_node}", 200,    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/utilisation.csv?node={foreign_node}", 404,   404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/availability.csv",   200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/availability.csv?first=garbage", 400,        400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/unknown.csv",        404,                    404,              404,              404,                404,      404),
+    ("POST", "/statistics",                    405,                    405,              405,              405,                405,      405),
 ]
 
 CASES = [

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("statistics", __name__)
+
+from portal.blueprints.statistics import routes  # noqa: E402, F401  (registers the views)
