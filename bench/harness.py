@@ -38,8 +38,9 @@ BATCH = 10_000
 MINUTES_A_YEAR = 365 * 24 * 60
 
 
-def database_url() -> str:
-    """DATABASE_URL (refused unless its name says "bench") or a new SQLite file; emptied."""
+def database_url(empty: bool = True) -> str:
+    """DATABASE_URL (refused unless its name says "bench") or a new SQLite file; emptied
+    unless `empty` is False (a database seeded by an earlier run, timed again)."""
     url = os.environ.get("DATABASE_URL")
     if url:
         url = config.load({"DATABASE_URL": url})["DATABASE_URL"]
@@ -47,7 +48,8 @@ def database_url() -> str:
             sys.exit("DATABASE_URL must name a database containing 'bench': it is emptied")
     else:
         url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    empty_database(url)
+    if empty:
+        empty_database(url)
     return url
 
 

@@ -82,9 +82,8 @@ class Seeder:
         self.connectors = dict(db.session.execute(select(Outlet.id, Outlet.connector_id)).all())
         self.charge_box_ids = dict(db.session.execute(
             select(Station.id, Station.charge_box_id)).all())
-        self.counts = {"meter values": 0, "events": 0, "frames": 0}
 
-    def seed(self) -> dict[str, int]:
+    def seed(self) -> None:
         last = db.session.scalar(select(func.max(ChargingSession.id))) or 0
         for low in range(0, last + 1, CHUNK):
             sessions = db.session.execute(
@@ -94,14 +93,13 @@ class Seeder:
                        ChargingSession.stopped_at, ChargingSession.meter_start,
                        ChargingSession.energy_wh)
                 .where(ChargingSession.id >= low, ChargingSession.id < low + CHUNK)).all()
-            self.counts["meter values"] += harness.bulk_insert(
-                MeterValue, MV_COLUMNS, (v for s in sessions for v in self.meter_values(s)))
-            self.counts["events"] += harness.bulk_insert(
-                Event, EVENT_COLUMNS, (e for s in sessions for e in self.statuses(s)))
-            self.counts["frames"] += harness.bulk_insert(
-                OcppMessage, FRAME_COLUMNS, (f for s in sessions for f in self.frames(s)))
-        self.counts["events"] += harness.bulk_insert(Event, EVENT_COLUMNS, self.connections())
-        return self.counts
+            harness.bulk_insert(MeterValue, MV_COLUMNS,
+                                (v for s in sessions for v in self.meter_values(s)))
+            harness.bulk_insert(Event, EVENT_COLUMNS,
+                                (e for s in sessions for e in self.statuses(s)))
+            harness.bulk_insert(OcppMessage, FRAME_COLUMNS,
+                                (f for s in sessions for f in self.frames(s)))
+        harness.bulk_insert(Event, EVENT_COLUMNS, self.connections())
 
     def readings(self, s: Any) -> list[tuple[datetime, int, int]]:
         """(time, register Wh, power W) of the session's samples, evenly from start to end."""
@@ -233,23 +231,30 @@ def main() -> None:
                         help="energy register readings per session (each with a power one)")
     parser.add_argument("--message-days", type=int, default=7)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the DATABASE_URL an earlier run seeded (migrated first)")
     args = parser.parse_args()
 
-    url = harness.database_url()
+    url = harness.database_url(empty=not args.reuse)
     app = harness.migrated_app(url)
     begin = time.perf_counter()
-    count, site_id, _ = portal_pages.build(app, args.sites, args.stations,
-                                           args.sessions_per_day, args.tags)
-    with app.app_context(), tenant_scope(the_company()) as tenant:
-        under_review()
-        counts = Seeder(tenant.id, args.samples, args.message_days).seed()
-        db.session.commit()
+    if not args.reuse:
+        portal_pages.build(app, args.sites, args.stations, args.sessions_per_day, args.tags)
+        with app.app_context(), tenant_scope(the_company()) as tenant:
+            under_review()
+            Seeder(tenant.id, args.samples, args.message_days).seed()
+            db.session.commit()
     with app.app_context():
         harness.analyze()
-    print(f"database: {harness.backend(url)}; {args.sites} sites, {args.stations} stations, "
-          f"{args.stations * portal_pages.OUTLETS} outlets, {args.tags} tags, "
-          f"{count:,} sessions, " + ", ".join(f"{n:,} {what}" for what, n in counts.items())
-          + f"; built in {time.perf_counter() - begin:.0f} s", flush=True)
+        counts = {model.__tablename__: db.session.scalar(
+            select(func.count()).select_from(model).execution_options(all_tenants=True))
+            for model in (Station, ChargingSession, MeterValue, Event, OcppMessage)}
+        site_id = db.session.scalar(select(func.min(Station.site_id))
+                                    .execution_options(all_tenants=True))
+    print(f"database: {harness.backend(url)}; "
+          + ", ".join(f"{n:,} {table}" for table, n in counts.items())
+          + ("" if args.reuse else f"; built in {time.perf_counter() - begin:.0f} s"),
+          flush=True)
 
     statistics_built = any(rule.rule == STATISTICS.split("?")[0]
                            for rule in app.url_map.iter_rules())
