@@ -9,14 +9,16 @@ test client, no network), after the garbage collector is set up as the servers s
 from __future__ import annotations
 
 import gc
+import json
 import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 from flask_migrate import upgrade
@@ -24,7 +26,7 @@ from sqlalchemy import insert, make_url, text
 
 from portal import config, create_app
 from portal.extensions import db
-from portal.models import ChargingSession
+from portal.models import ChargingSession, Tag
 from portal.models.base import utcnow
 from tests.conftest import empty_database
 from tests.portal_client import PortalClient
@@ -36,8 +38,9 @@ BATCH = 10_000
 MINUTES_A_YEAR = 365 * 24 * 60
 
 
-def database_url() -> str:
-    """DATABASE_URL (refused unless its name says "bench") or a new SQLite file; emptied."""
+def database_url(empty: bool = True) -> str:
+    """DATABASE_URL (refused unless its name says "bench") or a new SQLite file; emptied
+    unless `empty` is False (a database seeded by an earlier run, timed again)."""
     url = os.environ.get("DATABASE_URL")
     if url:
         url = config.load({"DATABASE_URL": url})["DATABASE_URL"]
@@ -45,7 +48,8 @@ def database_url() -> str:
             sys.exit("DATABASE_URL must name a database containing 'bench': it is emptied")
     else:
         url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    empty_database(url)
+    if empty:
+        empty_database(url)
     return url
 
 
@@ -61,6 +65,14 @@ def migrated_app(url: str) -> Flask:
 
 def backend(url: str) -> str:
     return make_url(url).get_backend_name()
+
+
+def add_tags(tenant_id: int, count: int) -> list[tuple[int, str]]:
+    """`count` tags TAG00000...; (id, idTag) of each, for add_sessions."""
+    tags = [Tag(tenant_id=tenant_id, id_tag=f"TAG{n:05}") for n in range(count)]
+    db.session.add_all(tags)
+    db.session.flush()
+    return [(tag.id, tag.id_tag) for tag in tags]
 
 
 def add_sessions(tenant_id: int, outlets: Sequence[tuple[int, int]], per_day: int,
@@ -101,10 +113,40 @@ def add_sessions(tenant_id: int, outlets: Sequence[tuple[int, int]], per_day: in
     return stopped + len(open_on)
 
 
+def bulk_insert(model: type[Any], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Rows of `model` (values in the order of `columns`) in bulk, on the session's
+    connection: COPY on PostgreSQL (millions of meter values in a minute or two, where
+    INSERTs take ten times longer), batched INSERTs elsewhere. Returns how many."""
+    connection = db.session.connection()
+    count = 0
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(columns)
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(
+                f"COPY {model.__tablename__} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in row])
+                count += 1
+        return count
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(dict(zip(columns, row, strict=True)))
+        if len(batch) == BATCH:
+            db.session.execute(insert(model), batch)
+            count, batch = count + len(batch), []
+    if batch:
+        db.session.execute(insert(model), batch)
+    return count + len(batch)
+
+
 def analyze() -> None:
-    """Planner statistics, as PostgreSQL's autovacuum keeps them after a bulk load."""
+    """Planner statistics, as PostgreSQL's autovacuum keeps them after a bulk load; on SQLite
+    the bulk load is also moved from the write-ahead log into the database, as a checkpoint
+    would in time (read through gigabytes of log, a page takes seconds longer)."""
     db.session.execute(text("ANALYZE"))
     db.session.commit()
+    if db.session.connection().dialect.name == "sqlite":
+        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.commit()
 
 
 def settle_like_a_server() -> None:

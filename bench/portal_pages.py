@@ -44,11 +44,11 @@ SITE_ADMIN = "site@bench.example"
 OUTLETS = 4
 
 
-def build(app: Flask, site_count: int, station_count: int, per_day: int
-          ) -> tuple[int, int, int]:
+def build(app: Flask, site_count: int, station_count: int, per_day: int,
+          tag_count: int = 0) -> tuple[int, int, int]:
     """The company, through the services; statuses as stations would have sent them; then
-    the sessions in bulk. Returns the session count, the first site's id and its first
-    floor's id."""
+    `tag_count` tags and the sessions in bulk (each with a random tag, if there are any).
+    Returns the session count, the first site's id and its first floor's id."""
     with app.app_context():
         tenant = provisioning.create_tenant(harness.SLUG, "Bench Co", harness.ADMIN,
                                             harness.PASSWORD)
@@ -81,7 +81,8 @@ def build(app: Flask, site_count: int, station_count: int, per_day: int
             db.session.flush()
             count = harness.add_sessions(
                 tenant.id, [(row.id, outlet.id) for row in rows for outlet in row.outlets],
-                per_day, open_on=charging(rows, station_count * OUTLETS // 10))
+                per_day, open_on=charging(rows, station_count * OUTLETS // 10),
+                tags=harness.add_tags(tenant.id, tag_count))
             db.session.commit()
             first_site, first_floor = all_sites[0].id, floors[0].id
         harness.analyze()
