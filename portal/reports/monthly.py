@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from flask import render_template
-from weasyprint import CSS, HTML
 
 from portal.reports.charts import BarChart, Frame, bar_chart
 from portal.services.monthly_figures import MonthlyFigures
@@ -19,7 +19,9 @@ MAX_LABELS = 8  # day labels under a chart's axis
 
 
 @cache
-def _stylesheet() -> CSS:
+def _stylesheet() -> Any:
+    from weasyprint import CSS
+
     return CSS(filename=str(Path(__file__).with_name("monthly.css")))
 
 
@@ -30,6 +32,9 @@ def pdf(figures: MonthlyFigures) -> bytes:
         "reports/monthly.html", figures=figures,
         energy_chart=_chart(labels, [float(bar.energy_kwh) for bar in figures.bars], "kWh"),
         sessions_chart=_chart(labels, [bar.sessions for bar in figures.bars], "sessions"))
+    # Imported here: loading pango costs every process (web, OCPP) that never prints.
+    from weasyprint import HTML
+
     return HTML(string=html).write_pdf(stylesheets=[_stylesheet()])
 
 

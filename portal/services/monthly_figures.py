@@ -38,6 +38,13 @@ class AlarmCount:
 
 
 @dataclass(frozen=True)
+class SiteFigure:
+    name: str
+    sessions: int
+    energy_kwh: Decimal
+
+
+@dataclass(frozen=True)
 class MonthlyFigures:
     company: str
     site: str | None  # None: the whole company
@@ -49,6 +56,7 @@ class MonthlyFigures:
     availability: list[StationAvailability]
     alarm_counts: list[AlarmCount]  # by kind (a kind has one severity), most first
     alarms: list[Alarm]  # the first ALARMS_LISTED raised in the month, in time order
+    sites: list[SiteFigure]  # a company report's sites, by name; none in a site's
 
     @property
     def month(self) -> date:
@@ -61,7 +69,7 @@ class MonthlyFigures:
     @property
     def energy_kwh(self) -> Decimal:
         """The month's accounted energy with the one rounding rule (session_table.kwh)."""
-        return kwh(sum(bar.energy_wh for bar in self.bars)) or Decimal("0.000")
+        return _kwh(self.bars)
 
     @property
     def alarms_raised(self) -> int:
@@ -92,7 +100,22 @@ def collect(tenant: Tenant, site: Site | None, month: date, now: datetime) -> Mo
         top=statistics.top_stations(reader, node, span),
         utilisation=statistics.utilisation(reader, node, span, now),
         availability=statistics.availability(reader, node, span, now),
-        alarm_counts=counts, alarms=_listed_alarms(site, span) if counts else [])
+        alarm_counts=counts, alarms=_listed_alarms(site, span) if counts else [],
+        sites=_site_figures(reader, span) if site is None else [])
+
+
+def _site_figures(reader: ApiToken, span: Period) -> list[SiteFigure]:
+    """Each site's sessions and energy: the Statistics page's figures of its node."""
+    figures = []
+    for site in db.session.scalars(select(Site).order_by(Site.name)):
+        bars = statistics.energy(reader, Node(NodeKind.SITE, site.id, site.name), span)
+        figures.append(SiteFigure(site.name, sum(bar.sessions for bar in bars),
+                                  _kwh(bars)))
+    return figures
+
+
+def _kwh(bars: list[EnergyBar]) -> Decimal:
+    return kwh(sum(bar.energy_wh for bar in bars)) or Decimal("0.000")
 
 
 def _raised_in(site: Site | None, span: Period, query: Select[Any]) -> Select[Any]:
