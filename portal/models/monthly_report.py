@@ -30,7 +30,8 @@ class MonthlyReport(TenantOwned, Base):
     month: Mapped[date] = mapped_column(Date)  # its first day
     generated_at: Mapped[datetime] = mapped_column(default=utcnow)
     size: Mapped[int]
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))  # read only to download it
+    # Read only to download it (deferred() hides the annotation: nullable said here).
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
 
     site: Mapped[Site | None] = relationship()
 
