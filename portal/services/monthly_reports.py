@@ -82,9 +82,15 @@ def find(actor: Actor, report_id: int) -> MonthlyReport:
     (and for the company's, to a site administrator)."""
     report = db.session.get(MonthlyReport, report_id)
     if report is None or (actor.role is Role.SITE_ADMIN
-                          and report.site_id != getattr(actor, "site_id", None)):
+                          and not _is_their_site(actor, report.site_id)):
         raise NotFound("No such report.")
     return report
+
+
+def _is_their_site(actor: Actor, site_id: int | None) -> bool:
+    # A site administrator whose site was taken away has none: not the company's (None).
+    own = getattr(actor, "site_id", None)
+    return own is not None and site_id == own
 
 
 def render(tenant: Tenant, site: Site | None, month: date, now: datetime) -> bytes:

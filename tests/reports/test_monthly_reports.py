@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from portal import jobs
 from portal.extensions import db
-from portal.models import Alarm, AlarmKind, MonthlyReport, Role, Site
+from portal.models import Alarm, AlarmKind, MonthlyReport, Role, Site, User
 from tests.factories import Company, World
 from tests.portal_client import PortalClient
 from tests.scene import company_scope, station
@@ -162,6 +162,18 @@ def test_a_site_administrator_reads_their_site_reports_only(app, world, portal, 
         f"/statistics/reports/{kept[None].id}.pdf").status_code == 404
     assert _client(portal, world.a, Role.EV_USER).get(
         f"/statistics/reports/{kept['Site one'].id}.pdf").status_code == 403
+
+
+def test_a_site_administrator_without_a_site_reads_no_report(app, world, portal, march) -> None:
+    _run_clock(app, world.a, FIRST_OF_APRIL)
+    kept = _kept(app, world.a)
+    with company_scope(app, world.a):
+        db.session.scalar(select(User).where(
+            User.email == world.a.email(Role.SITE_ADMIN))).site_id = None
+    client = _client(portal, world.a, Role.SITE_ADMIN)
+    assert "/statistics/reports/" not in client.get("/statistics").get_data(as_text=True)
+    assert client.get(f"/statistics/reports/{kept[None].id}.pdf").status_code == 404
+    assert client.get("/statistics/report.pdf?month=2026-03").status_code == 404
 
 
 def test_any_past_month_renders_on_demand_for_the_navigator_node(
