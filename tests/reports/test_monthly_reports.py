@@ -20,6 +20,7 @@ from sqlalchemy import select
 from portal import jobs
 from portal.extensions import db
 from portal.models import Alarm, AlarmKind, MonthlyReport, Role, Site, User
+from portal.services import monthly_reports
 from tests.factories import Company, World
 from tests.portal_client import PortalClient
 from tests.scene import company_scope, station
@@ -102,6 +103,17 @@ def test_the_clock_keeps_a_company_report_and_one_per_site_once_the_month_turns(
     assert set(_kept(app, world.a)) == {None, "Site one", "Site two"}
     assert _run_clock(app, world.a, FIRST_OF_APRIL) == 0  # kept once
     assert _kept(app, world.b) == {}  # another company's clock run is its own
+
+
+def test_a_second_clock_keeping_the_same_report_is_no_error(app, world, march) -> None:
+    """Two clock processes at once: the one that comes second finds the row there (the
+    company's report too, whose site is NULL) and keeps nothing."""
+    with company_scope(app, world.a) as tenant:
+        site = db.session.get(Site, march["Site two"])
+        for scope in (None, site):
+            assert monthly_reports.keep(tenant, scope, MARCH, FIRST_OF_APRIL) is not None
+            assert monthly_reports.keep(tenant, scope, MARCH, FIRST_OF_APRIL) is None
+    assert set(_kept(app, world.a)) == {None, "Site two"}
 
 
 def test_a_site_report_holds_its_site_month_and_energy_total_as_statistics_shows_it(
