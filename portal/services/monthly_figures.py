@@ -30,7 +30,6 @@ from portal.services.statistics import (
 ALARMS_LISTED = 30  # the list stops there: "and N more"
 
 
-
 @dataclass(frozen=True)
 class AlarmCount:
     kind: AlarmKind

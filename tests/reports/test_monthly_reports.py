@@ -20,7 +20,7 @@ from sqlalchemy import select
 from portal import jobs
 from portal.extensions import db
 from portal.models import Alarm, AlarmKind, MonthlyReport, Role, Site, User
-from portal.services import monthly_reports
+from portal.services import monthly_figures, monthly_reports
 from tests.factories import Company, World
 from tests.portal_client import PortalClient
 from tests.scene import company_scope, station
@@ -231,3 +231,14 @@ def test_the_command_line_keeps_a_month_and_refuses_a_bad_one(app, world, march)
     assert "0 report(s)" in again.output
     bad = runner.invoke(args=["reports", "generate", world.a.slug, "--month", "March"])
     assert bad.exit_code == 2 and "Give a month as YYYY-MM" in bad.output
+
+
+def test_the_alarm_list_stops_at_its_cap_and_says_how_many_more(
+        app, world, march, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(monthly_figures, "ALARMS_LISTED", 1)
+    with company_scope(app, world.a) as tenant:
+        db.session.add(Alarm(kind=AlarmKind.TEMPERATURE, node="CP-X", raised_at=utc(3, 16, 9)))
+        db.session.flush()
+        text = _text(monthly_reports.render(tenant, None, MARCH, FIRST_OF_APRIL))
+    assert "Fuse tripped critical 1" in text and "Temperature out of range warning 1" in text
+    assert "… and 1 more." in text
