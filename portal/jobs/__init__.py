@@ -42,8 +42,8 @@ JOBS = (
     Job("prune the message log", timedelta(hours=1), message_log.prune),
     Job("settle abandoned commands", timedelta(minutes=5), operations.settle_abandoned),
     Job("expire reservations", timedelta(minutes=1), reservations.expire),
-    # Hourly: a company's month turns at its own midnight, and each run keeps only what is
-    # missing (a month's reports exist once, whatever the number of clock processes).
+    # Hourly: a company's month turns at its own midnight; on its first day each run keeps
+    # only what is missing (a month's reports exist once, whatever the number of clocks).
     Job("monthly reports", timedelta(hours=1), monthly_reports.generate_due),
 )
 

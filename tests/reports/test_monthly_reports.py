@@ -20,7 +20,7 @@ from sqlalchemy import select
 from portal import jobs
 from portal.extensions import db
 from portal.models import Alarm, AlarmKind, MonthlyReport, Role, Site, User
-from portal.services import monthly_figures, monthly_reports
+from portal.services import monthly_figures, monthly_reports, sites
 from tests.factories import Company, World
 from tests.portal_client import PortalClient
 from tests.scene import company_scope, station
@@ -31,6 +31,7 @@ MARCH = date(2026, 3, 1)
 # 2026-04-01 00:30 in Amsterdam (CEST): the company's April has begun, UTC's has not.
 FIRST_OF_APRIL = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)
 LAST_OF_MARCH = datetime(2026, 3, 31, 21, 30, tzinfo=UTC)  # 23:30 in Amsterdam
+SECOND_OF_APRIL = datetime(2026, 4, 1, 22, 30, tzinfo=UTC)
 JOB = next(job for job in jobs.JOBS if job.name == "monthly reports")
 
 
@@ -96,12 +97,14 @@ def _statistics_total(client: PortalClient, node: str) -> Decimal:
 
 def test_the_clock_keeps_a_company_report_and_one_per_site_once_the_month_turns(
         app, world, march) -> None:
-    _run_clock(app, world.a, LAST_OF_MARCH)
-    assert _kept(app, world.a) == {}  # still March in Amsterdam (February's were kept)
+    assert _run_clock(app, world.a, LAST_OF_MARCH) == 0  # still March in Amsterdam
 
     assert _run_clock(app, world.a, FIRST_OF_APRIL) == 3
     assert set(_kept(app, world.a)) == {None, "Site one", "Site two"}
     assert _run_clock(app, world.a, FIRST_OF_APRIL) == 0  # kept once
+    with company_scope(app, world.a) as tenant:
+        sites.find_or_create(tenant, "Site three")  # its March report is missing, but
+    assert _run_clock(app, world.a, SECOND_OF_APRIL) == 0  # the clock acts on the first day
     assert _kept(app, world.b) == {}  # another company's clock run is its own
 
 
