@@ -218,9 +218,13 @@ def test_a_bad_month_is_400_with_its_message_at_the_field(month, message, world,
     assert message in page.split('id="month"')[1].split("</div>")[0]
 
 
-def test_a_station_node_is_no_report_scope(world, portal) -> None:
-    response = _client(portal, world.a).get("/statistics/report.pdf?month=2026-03&node=station:1")
-    assert response.status_code in (400, 404)
+def test_a_station_node_is_no_report_scope(app, world, portal) -> None:
+    with company_scope(app, world.a):
+        station_id = station(world.a.station_site1).id
+    response = _client(portal, world.a).get(
+        f"/statistics/report.pdf?month=2026-03&node=station:{station_id}")
+    assert response.status_code == 400
+    assert "A monthly report covers the company or one site" in response.get_data(as_text=True)
 
 
 def test_the_command_line_keeps_a_month_and_refuses_a_bad_one(app, world, march) -> None:
