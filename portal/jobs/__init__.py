@@ -18,7 +18,13 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Tenant
 from portal.models.base import utcnow
-from portal.services import charging_sessions, message_log, operations, reservations
+from portal.services import (
+    charging_sessions,
+    message_log,
+    monthly_reports,
+    operations,
+    reservations,
+)
 from tenants.scoping import tenant_scope
 
 log = logging.getLogger(__name__)
@@ -36,6 +42,9 @@ JOBS = (
     Job("prune the message log", timedelta(hours=1), message_log.prune),
     Job("settle abandoned commands", timedelta(minutes=5), operations.settle_abandoned),
     Job("expire reservations", timedelta(minutes=1), reservations.expire),
+    # Hourly: a company's month turns at its own midnight; on its first day each run keeps
+    # only what is missing (a month's reports exist once, whatever the number of clocks).
+    Job("monthly reports", timedelta(hours=1), monthly_reports.generate_due),
 )
 
 

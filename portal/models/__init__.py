@@ -10,6 +10,7 @@ from portal.models.connection_attempt import ConnectionAttempt, RefusalReason
 from portal.models.integration import ServiceKind, ThirdPartyService
 from portal.models.local_list import LocalList, LocalListEntry
 from portal.models.log import AuditEntry, Direction, Event, OcppMessage
+from portal.models.monthly_report import MonthlyReport
 from portal.models.reservation import Reservation, ReservationStatus
 from portal.models.site import Floor, Site
 from portal.models.station import (
@@ -31,6 +32,7 @@ __all__ = [
     "ChargingSession", "Command", "CommandOutcome", "CommandSender", "ConnectionAttempt",
     "Direction", "Event",
     "Floor", "InstalledChargingProfile", "LocalList", "LocalListEntry", "MeterValue",
+    "MonthlyReport",
     "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
     "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "StationFile",
     "StationFileChunk", "StationFileKind", "Tag", "Tenant",

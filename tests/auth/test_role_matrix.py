@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -20,7 +21,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ChargingSession, Role, Site, Tenant
+from portal.models import ChargingSession, MonthlyReport, Role, Site, Tenant
 from portal.models.base import utcnow
 from portal.services import (
     api_tokens,
@@ -357,6 +358,18 @@ MATRIX = [
     ("GET",  "/statistics/availability.csv?first=garbage", 400,        400,              400,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/statistics/unknown.csv",        404,                    404,              404,              404,                404,      404),
     ("POST", "/statistics",                    405,                    405,              405,              405,                405,      405),
+    # monthly PDF reports (tests/reports/test_monthly_reports.py): a kept one by its id, a
+    # site administrator's of their site only (not the company's: it names the other
+    # sites); any month on demand for the navigator's company or site; a bad month: 400
+    ("GET",  "/statistics/reports/{company_report}.pdf", 200,         404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/reports/{site1_report}.pdf", 200,           200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/reports/{site2_report}.pdf", 200,           404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/reports/{foreign_report}.pdf", 404,         404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/report.pdf?month=2026-01", 200,             200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/report.pdf?month=2026-01&node={site2_node}", 200, 404,        200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/report.pdf?month=2026-01&node={foreign_node}", 404, 404,      404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/statistics/report.pdf?month=garbage", 400,             400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/statistics/report.pdf",         405,                    405,              405,              405,                405,      405),
 ]
 
 CASES = [
@@ -420,7 +433,8 @@ def test_route_answers_each_role_as_the_table_says(
                       **(topology_ids(portal, world) if "_id}" in path else {}),
                       **(_site_nodes(app, world) if "_node}" in path else {}),
                       **(session_ids(app, world) if _names_a_session(path) else {}),
-                      **(_review_ids(app, world) if "/sessions/review/{" in path else {}))
+                      **(_review_ids(app, world) if "/sessions/review/{" in path else {}),
+                      **(_report_ids(app, world) if "_report}" in path else {}))
     if method == "GET":
         response = client.get(url)
     elif method == "PUT":
@@ -472,6 +486,24 @@ def _review_ids(app: Flask, world: World) -> dict[str, int]:
     return {"review1": closed(world.a, world.a.station_site1),
             "review2": closed(world.a, world.a.station_site2),
             "foreign_review": closed(world.b, world.b.station_site1)}
+
+
+def _report_ids(app: Flask, world: World) -> dict[str, int]:
+    """Kept monthly reports (see MATRIX): company A's, its two sites', and company B's, once
+    per world. Rows as the clock keeps them; their bytes are no matter to who reads them."""
+    def kept(company: Company, site_name: str | None) -> int:
+        with company_scope(app, company):
+            site = db.session.scalar(select(Site).where(Site.name == site_name))
+            report = db.session.scalar(select(MonthlyReport).where(
+                MonthlyReport.site_id == site.id if site else MonthlyReport.site_id.is_(None)))
+            if report is None:
+                report = MonthlyReport(site=site, month=date(2026, 1, 1), size=4, pdf=b"%PDF")
+                db.session.add(report)
+                db.session.flush()
+            return report.id
+
+    return {"company_report": kept(world.a, None), "site1_report": kept(world.a, "Site one"),
+            "site2_report": kept(world.a, "Site two"), "foreign_report": kept(world.b, None)}
 
 
 def topology_ids(portal, world: World) -> dict[str, int]:

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("statistics", __name__)
 
-from portal.blueprints.statistics import routes  # noqa: E402, F401  (registers the views)
+from portal.blueprints.statistics import reports, routes  # noqa: E402, F401  (registers the views)

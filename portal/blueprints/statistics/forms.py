@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from wtforms import DateField, SelectChoice, SelectField
+from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
 from portal.blueprints.stations.forms import FilterForm
@@ -41,3 +41,9 @@ class RangeForm(FilterForm):
             return False
         self.first.data, self.last.data = self.period.first, self.period.last
         return True
+
+
+class ReportMonthForm(FilterForm):
+    """The month of a report rendered on demand (monthly_reports.month_of reads it)."""
+
+    month = StringField("Month", render_kw={"type": "month", "placeholder": "YYYY-MM"})

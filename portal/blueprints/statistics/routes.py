@@ -16,11 +16,11 @@ from portal.auth.permissions import Capability, requires
 from portal.blueprints.fields import company_zone
 from portal.blueprints.scoping import current_node
 from portal.blueprints.statistics import bp
-from portal.blueprints.statistics.forms import RangeForm
+from portal.blueprints.statistics.forms import RangeForm, ReportMonthForm
 from portal.models.base import utcnow
 from portal.reports import exports
 from portal.reports.charts import BarChart, Frame, bar_chart
-from portal.services import statistics
+from portal.services import monthly_reports, statistics
 from portal.services.statistics import EnergyBar, Period
 
 CHART_FRAME = Frame.of(720, 220, left=64, top=12, bottom=28, right=12)
@@ -50,7 +50,14 @@ def index() -> tuple[str, int]:
         top=statistics.top_stations(actor, node, span),
         utilisation=statistics.utilisation(actor, node, span, now),
         availability=statistics.availability(actor, node, span, now),
-        csv_args=_csv_args(span)), 200
+        csv_args=_csv_args(span), reports=monthly_reports.listed(actor, node),
+        report_form=_report_form()), 200
+
+
+def _report_form() -> ReportMonthForm:
+    """The on-demand report's month, last month's to start with."""
+    today = monthly_reports.local_today(g.tenant, utcnow())
+    return ReportMonthForm(None, month=f"{monthly_reports.previous_month(today):%Y-%m}")
 
 
 def _chart(bars: list[EnergyBar], value: Callable[[EnergyBar], float], unit: str) -> BarChart:
