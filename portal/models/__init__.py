@@ -11,6 +11,7 @@ from portal.models.integration import ServiceKind, ThirdPartyService
 from portal.models.local_list import LocalList, LocalListEntry
 from portal.models.log import AuditEntry, Direction, Event, OcppMessage
 from portal.models.reservation import Reservation, ReservationStatus
+from portal.models.session_day import SessionDay
 from portal.models.site import Floor, Site
 from portal.models.station import (
     Availability,
@@ -32,7 +33,8 @@ __all__ = [
     "Direction", "Event",
     "Floor", "InstalledChargingProfile", "LocalList", "LocalListEntry", "MeterValue",
     "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
-    "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "StationFile",
+    "Role", "ServiceKind", "SessionDay", "Site", "Station", "StationConfigurationKey",
+    "StationFile",
     "StationFileChunk", "StationFileKind", "Tag", "Tenant",
     "TenantOwned", "ThirdPartyService", "User", "UserSession",
 ]
