@@ -345,7 +345,7 @@ def totals(actor: User, filters: SessionFilter, node: Node = SYSTEM) -> Totals:
     only the sessions of the range's partial days at its edges are read: a few ms for a
     year. Any other filter (or an outlet node) reads every session it keeps."""
     if filters != SessionFilter(started=filters.started) or node.kind is NodeKind.OUTLET:
-        return _scanned(actor, filters, node)
+        return scanned_totals(actor, filters, node)
     zone = ZoneInfo(db.session.get_one(Tenant, actor.tenant_id).time_zone)
     low, high = filters.started.low, filters.started.high
     try:
@@ -353,17 +353,17 @@ def totals(actor: User, filters: SessionFilter, node: Node = SYSTEM) -> Totals:
         # high is included: the days that end at or before the instant after it
         end = None if high is None else (high + timedelta(microseconds=1)).astimezone(zone).date()
         if first is not None and end is not None and first >= end:
-            return _scanned(actor, filters, node)  # no whole day
+            return scanned_totals(actor, filters, node)  # no whole day
         edges: list[Range[datetime]] = []
         if first is not None:
             edges.append(Range(low, local_midnight(first, zone) - timedelta(microseconds=1)))
         if end is not None:
             edges.append(Range(local_midnight(end, zone), high))
     except OverflowError:  # a bound at the end of the calendar
-        return _scanned(actor, filters, node)
+        return scanned_totals(actor, filters, node)
     sessions, energy_wh = session_days.total(actor, node, first, end)
     for edge in edges:
-        partial = _scanned(actor, SessionFilter(started=edge), node)
+        partial = scanned_totals(actor, SessionFilter(started=edge), node)
         sessions, energy_wh = sessions + partial.sessions, energy_wh + partial.energy_wh
     return Totals(sessions=sessions, energy_wh=energy_wh)
 
@@ -374,8 +374,9 @@ def _first_day_from(moment: datetime, zone: ZoneInfo) -> date:
     return day if local_midnight(day, zone) >= moment else day + timedelta(1)
 
 
-def _scanned(actor: User, filters: SessionFilter, node: Node) -> Totals:
-    """totals() from every session the filters keep."""
+def scanned_totals(actor: User, filters: SessionFilter, node: Node) -> Totals:
+    """totals() read from every session the filters keep: the path of filters the summary
+    cannot answer, and the reference it is checked against."""
     count, energy = db.session.execute(_filtered(_joined(
         select(func.count(ChargingSession.id), func.coalesce(func.sum(ChargingSession.energy_wh),
                                                              0)), actor, node), filters)).one()
