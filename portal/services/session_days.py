@@ -184,14 +184,18 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     changed: list[ChargingSession] = list(
         obj for obj in session.new if isinstance(obj, ChargingSession))
     for obj in session.dirty:
-        if isinstance(obj, ChargingSession) and any(
-                attributes.get_history(obj, name).has_changes() for name in _COUNTED):
+        if isinstance(obj, ChargingSession) and any(_changed(obj, name) for name in _COUNTED):
             removed.append(Counted(*(_before(obj, name) for name in _COUNTED)))
             changed.append(obj)
     removed += [Counted.of(obj) for obj in session.deleted if isinstance(obj, ChargingSession)]
-    rezoned = {obj.id for obj in session.dirty if isinstance(obj, Tenant)
-               and attributes.get_history(obj, "time_zone").has_changes()}
+    rezoned = {obj.id for obj in session.dirty
+               if isinstance(obj, Tenant) and _changed(obj, "time_zone")}
     session.info[_PENDING] = (changed, removed, rezoned)
+
+
+def _changed(obj: object, name: str) -> bool:
+    # Without loading what was not loaded: it cannot have changed.
+    return attributes.get_history(obj, name, attributes.PASSIVE_NO_INITIALIZE).has_changes()
 
 
 def _before(obj: ChargingSession, name: str) -> Any:

@@ -103,12 +103,15 @@ def test_a_new_time_zone_counts_the_days_again(app: Flask, world: World) -> None
     with company_scope(app, world.a):
         add_session(station(world.a.station_site2), 1,
                     datetime(2026, 6, 1, 23, 0, tzinfo=UTC), 60, 0, 1234)
+        _random_sessions(random.Random(3), [station(world.a.station_site1)], 60, days=30)
     _summary_is_exact(app, world.a)
-    with company_scope(app, world.a) as tenant:
-        company.update(tenant, replace(company.settings_of(tenant), time_zone="Asia/Tokyo"))
-    _summary_is_exact(app, world.a)
+    # Offsets of whole hours, half hours (Lord Howe's DST), and 3:30 (St John's).
+    for zone in ("Asia/Tokyo", "Europe/Amsterdam", "Australia/Lord_Howe", "America/St_Johns"):
+        with company_scope(app, world.a) as tenant:
+            company.update(tenant, replace(company.settings_of(tenant), time_zone=zone))
+        _summary_is_exact(app, world.a)
     with company_scope(app, world.a):
-        assert summary()[station(world.a.station_site2).id, date(2026, 6, 2)] == (1, 1234)
+        assert summary()[station(world.a.station_site2).id, date(2026, 6, 1)] == (1, 1234)
 
 
 def test_stops_at_the_same_moment_on_one_station_day_both_count(app: Flask,
@@ -149,11 +152,12 @@ def test_stops_at_the_same_moment_on_one_station_day_both_count(app: Flask,
         assert summary()[cp_id, date(2026, 5, 5)] == (2, 2000 + sum(ids))
 
 
-def _random_sessions(rng: random.Random, cps: list[Station], count: int) -> None:
-    """Sessions around the DST change, some open, some closed for review and corrected."""
+def _random_sessions(rng: random.Random, cps: list[Station], count: int, days: int = 6) -> None:
+    """Sessions `days` around the DST change, some open, some closed for review and
+    corrected."""
     for _ in range(count):
         cp = rng.choice(cps)
-        started = DST + timedelta(minutes=rng.randrange(-6 * 24 * 60, 6 * 24 * 60))
+        started = DST + timedelta(minutes=rng.randrange(-days * 24 * 60, days * 24 * 60))
         # on the minute, and sometimes on a local midnight exactly
         if rng.random() < 0.15:
             started = datetime.combine(started.astimezone(AMSTERDAM).date(),
