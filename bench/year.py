@@ -1,5 +1,6 @@
-"""A year of a large company's charging: how fast the sessions, detail, dashboard, review and
-message log pages answer. Prints the data's size and p50 / p95 / max per page and role.
+"""A year of a large company's charging: how fast the sessions, detail, dashboard, review,
+message log and Statistics pages answer. Prints the data's size and p50 / p95 / max per
+page and role.
 
     createdb -h 127.0.0.1 -U postgres plugboard_bench_year      # once
     export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/plugboard_bench_year
@@ -18,7 +19,10 @@ outlets, a site administrator of the first site) with 2,000 tags and a year of s
   and connecting again four times a month;
 - the OCPP frames (CALL and CALLRESULT) of the sessions of the last `--message-days` days;
 - one stopped session in 500 closed by the portal (needs_review), one in 1,000 without
-  energy (anomaly "no_energy"): the review queue.
+  energy (anomaly "no_energy"): the review queue;
+- the summary of sessions per station and day, counted again after the bulk writes.
+
+`/statistics` is timed over the last 365 days, a bar a month and a bar a day.
 
 Target (issue 13): under 300 ms on PostgreSQL, under 1 s on SQLite.
 """
