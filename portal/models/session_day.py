@@ -16,7 +16,10 @@ class SessionDay(TenantOwned, Base):
     Kept exact by portal.services.session_days in the transaction of every change."""
 
     __tablename__ = "session_day"
-    __table_args__ = (Index("ix_session_day_tenant_day", "tenant_id", "day"),)
+    # Covering the sums of a company's days: a year is 180,000 rows for 500 stations, read
+    # from the index alone (SQLite looked each one up in the table: 0.7 s a year).
+    __table_args__ = (Index("ix_session_day_tenant_day", "tenant_id", "day", "station_id",
+                            "sessions", "energy_wh"),)
 
     station_id: Mapped[int] = mapped_column(
         ForeignKey("station.id", ondelete="CASCADE"), primary_key=True)
