@@ -18,12 +18,13 @@ How it stays exact:
   station-day both count. A replayed StopTransaction changes nothing, so it adds nothing.
 - A change of a company's time zone moves sessions between days: the same listener
   rebuilds that company's rows in the flush that changes it (`rebuild`: one DELETE and one
-  INSERT ... SELECT GROUP BY; about 5 s for a million sessions on PostgreSQL).
+  INSERT ... SELECT GROUP BY: 20 s for a million sessions on PostgreSQL and on SQLite on a
+  loaded 2-core machine, bench/README.md).
 - Sessions deleted with their station or company go with their rows (ON DELETE CASCADE).
 - **Writes that bypass the ORM** (bulk loaders, a future Core StartTransaction or
   StopTransaction) must call `record` with what each session counted before and after, in
   the same transaction, or `rebuild` the company after a bulk load. The test
-  tests/services/test_session_days.py::test_a_station_over_a_socket_keeps_the_summary_exact
+  tests/ocpp/test_session_days.py::test_a_station_over_a_socket_keeps_the_summary_exact
   starts and stops sessions over a real OCPP socket and fails if they do not.
 """
 
