@@ -28,6 +28,7 @@ from portal import config, create_app
 from portal.extensions import db
 from portal.models import ChargingSession, Tag
 from portal.models.base import utcnow
+from portal.services import session_days
 from tests.conftest import empty_database
 from tests.portal_client import PortalClient
 
@@ -81,7 +82,8 @@ def add_sessions(tenant_id: int, outlets: Sequence[tuple[int, int]], per_day: in
     """A year of stopped sessions on random `outlets` (station id, outlet id), `per_day` a
     day, plus one open session on each of `open_on`; bulk inserts, as the services would
     take hours. With `tags` (id, idTag) each session has a random one, else idTag BENCH.
-    Returns how many sessions there are."""
+    The summary of sessions per station and day is counted again after them. Returns how
+    many sessions there are."""
     rng = random.Random(1)
     now = utcnow()
     stopped = 365 * per_day
@@ -110,6 +112,7 @@ def add_sessions(tenant_id: int, outlets: Sequence[tuple[int, int]], per_day: in
             batch = []
     if batch:
         db.session.execute(insert(ChargingSession), batch)
+    session_days.rebuild(db.session.connection(), tenant_id)  # Core inserts: no listener
     return stopped + len(open_on)
 
 

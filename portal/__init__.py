@@ -48,7 +48,7 @@ def _init_extensions(app: Flask) -> None:
     from portal import database, input_rules
     from portal.auth import login
     from portal.extensions import bootstrap, csrf, db, limiter, migrate, sock
-    from portal.services import live
+    from portal.services import live, session_days
     from tenants import resolve
 
     db.init_app(app)
@@ -63,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
     resolve.init_app(app)
     login.init_app(app)
     live.init_app(app)
+    session_days.listen()
 
 
 def _register_blueprints(app: Flask) -> None:

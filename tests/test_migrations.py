@@ -5,21 +5,26 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask import Flask
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, make_url, select, text
 
 from portal import config, create_app
 from portal.database import ALEMBIC_OPTIONS
 from portal.extensions import db
-from portal.models import Alarm, AlarmKind, Tenant
+from portal.models import Alarm, AlarmKind, SessionDay, Tenant
+from portal.services import stations
+from tenants import provisioning
 from tenants.scoping import tenant_scope
 from tests.factories import unique_slug
+from tests.session_scene import add_session
 
 
 def _app_for(url: str) -> Flask:
@@ -94,3 +99,33 @@ def test_alarms_raised_before_0011_take_their_kind_and_get_it_back_on_downgrade(
                          "CP3/2": AlarmKind.HARDWARE_FAILURE}, url
         assert restored == {"CP1": "station_not_registered", "CP2/1": "connector_faulted",
                             "CP3/2": "connector_faulted"}, url
+
+
+def test_0018_counts_the_sessions_already_there_per_station_and_local_day(
+        empty_databases: list[str]) -> None:
+    # Around the spring DST change in Amsterdam, and late in its evening (a UTC day later).
+    starts = [datetime(2026, 3, 28, 22, 30, tzinfo=UTC), datetime(2026, 3, 29, 0, 30, tzinfo=UTC),
+              datetime(2026, 3, 29, 21, 59, tzinfo=UTC), datetime(2026, 3, 29, 22, 0, tzinfo=UTC)]
+    for url in empty_databases:
+        app = _app_for(url)
+        with app.app_context():
+            upgrade()
+            tenant = provisioning.create_tenant(unique_slug(), "Company", "a@b.example",
+                                                "password-123456", "Europe/Amsterdam")
+            with tenant_scope(tenant):
+                station = stations.add(tenant, "CP1", connectors=1)
+                for number, started in enumerate(starts):
+                    add_session(station, 1, started, None if number == 3 else 30, 0, 1000 * number)
+            db.session.commit()
+            config = current_app.extensions["migrate"].migrate.get_config()
+            before = ScriptDirectory.from_config(config).get_revision("0018").down_revision
+            db.session.remove()
+            downgrade(revision=before)
+            assert "session_day" not in inspect(db.engine).get_table_names(), url
+            upgrade()
+            rows = {(row.day, row.sessions, row.energy_wh) for row in db.session.scalars(
+                select(SessionDay).execution_options(all_tenants=True))}
+            db.session.remove()
+            db.engine.dispose()
+        assert rows == {(date(2026, 3, 28), 1, 0), (date(2026, 3, 29), 2, 1000 + 2000),
+                        (date(2026, 3, 30), 1, 0)}, url

@@ -12,6 +12,7 @@ from portal.models.local_list import LocalList, LocalListEntry
 from portal.models.log import AuditEntry, Direction, Event, OcppMessage
 from portal.models.monthly_report import MonthlyReport
 from portal.models.reservation import Reservation, ReservationStatus
+from portal.models.session_day import SessionDay
 from portal.models.site import Floor, Site
 from portal.models.station import (
     Availability,
@@ -34,7 +35,8 @@ __all__ = [
     "Floor", "InstalledChargingProfile", "LocalList", "LocalListEntry", "MeterValue",
     "MonthlyReport",
     "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
-    "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "StationFile",
+    "Role", "ServiceKind", "SessionDay", "Site", "Station", "StationConfigurationKey",
+    "StationFile",
     "StationFileChunk", "StationFileKind", "Tag", "Tenant",
     "TenantOwned", "ThirdPartyService", "User", "UserSession",
 ]

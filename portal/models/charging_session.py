@@ -65,7 +65,10 @@ class ChargingSession(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The OCPP transactionId; the row's id once inserted (NULL only inside that insert).
     transaction_id: Mapped[int | None]
-    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    # active_history: a change of the station, start or energy loads the value it replaces,
+    # which the summary of sessions per day (session_days) takes out of its old day.
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"),
+                                            active_history=True)
     outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id", ondelete="SET NULL"))
     # The idTag exactly as the station sent it, and the tag it matched (if any).
     id_tag: Mapped[str] = mapped_column(String(20))
@@ -77,7 +80,7 @@ class ChargingSession(TenantOwned, Base):
     authorization_status: Mapped[str] = mapped_column(String(20), default="Accepted")
     auth_method: Mapped[AuthMethod] = mapped_column(
         str_enum(AuthMethod), default=AuthMethod.RFID, server_default=AuthMethod.RFID.value)
-    started_at: Mapped[datetime]
+    started_at: Mapped[datetime] = mapped_column(active_history=True)
     # When Plugboard received the StartTransaction (the station's clock gives started_at).
     received_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     stopped_at: Mapped[datetime | None]
@@ -93,7 +96,7 @@ class ChargingSession(TenantOwned, Base):
     review_note: Mapped[str] = mapped_column(Text, default="")
     # The energy as accounted (Wh), set when the session ends: meter stop - meter start, or
     # from the meter values where the meter reset (energy_from_samples). None while open.
-    energy_wh: Mapped[int | None] = mapped_column(BigInteger)
+    energy_wh: Mapped[int | None] = mapped_column(BigInteger, active_history=True)
     energy_from_samples: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Why its figures cannot be right (SessionAnomaly), if they cannot.
     anomaly: Mapped[str | None] = mapped_column(String(20))

@@ -8,6 +8,7 @@ number of statements for ten stations or five hundred (tests/blueprints/test_das
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,6 +33,7 @@ from portal.models import (
     Tenant,
     User,
 )
+from portal.services import session_days
 from portal.services.scope import Node, NodeKind
 from portal.timestamps import local_midnight
 
@@ -143,7 +145,7 @@ def summary(tenant: Tenant, actor: Actor, node: Node, now: datetime) -> Summary:
         active_sessions=db.session.scalar(_active_sessions(
             scoped, select(func.count()).select_from(ChargingSession), node)) or 0,
         recent_sessions=_recent_sessions(scoped, node),
-        energy=_energy(scoped, node, today, zone),
+        energy=_energy(scoped, actor, node, today, zone),
         active_reservations=db.session.scalar(scoped(
             select(func.count()).select_from(Reservation).join(Reservation.station)
             .where(Reservation.is_active_at(now)))) or 0,
@@ -200,32 +202,30 @@ def _recent_sessions(scoped: Scope, node: Node) -> list[RecentSession]:
             for name, charge_box_id, connector_id, id_tag, started_at in rows]
 
 
-def _energy(scoped: Scope, node: Node, today: date, zone: ZoneInfo) -> Energy:
-    """One query for today, the month and the chart: sessions by their start time, energy
-    meterStop - meterStart of those stopped (an open session counts once it stops).
+def _energy(scoped: Scope, actor: Actor, node: Node, today: date, zone: ZoneInfo) -> Energy:
+    """Today, the month and the chart, from one query: the accounted energy of the sessions
+    started each local day (a day across a DST change lasts 23 or 25 hours).
 
-    Each day starts at local midnight, so a day across a DST change lasts 23 or 25 hours;
-    the buckets are compared as UTC instants, on the (tenant, started_at) index.
-    """
+    The days of stations come from the summary of sessions per station and day
+    (session_days: 30 rows a station where a month of sessions was counted). Its energy is
+    that of the stopped sessions: an open one has none accounted yet. An outlet's sessions
+    of a month or two are few: they are read, on the (tenant, started_at) index."""
     days = [today - timedelta(days) for days in range(CHART_DAYS - 1, -1, -1)]
-    starts = [local_midnight(day, zone) for day in days]
-    month_starts = local_midnight(today.replace(day=1), zone)
-    day = case(*((ChargingSession.started_at >= start, index)
-                 for index, start in reversed(list(enumerate(starts)))), else_=-1)
-    in_month = case((ChargingSession.started_at >= month_starts, 1), else_=0)
-    wh = func.sum(ChargingSession.energy_wh)  # the energy as accounted (charging_sessions)
-    rows = db.session.execute(_of_outlet(scoped(
-        select(day, in_month, wh).select_from(ChargingSession).join(ChargingSession.station)
-        .where(ChargingSession.started_at >= min(starts[0], month_starts),
-               ChargingSession.started_at < local_midnight(today + timedelta(1), zone),
-               ChargingSession.stopped_at.is_not(None))), node).group_by(day, in_month))
-    by_day = [0.0] * CHART_DAYS
-    month_wh = 0.0
-    for index, month, energy_wh in rows:
-        if index >= 0:
-            by_day[index] += float(energy_wh or 0)
-        month_wh += float(energy_wh or 0) * month
-    kwh = [round(energy_wh / 1000, 3) for energy_wh in by_day]
+    month_first = today.replace(day=1)
+    first = min(days[0], month_first)
+    by_day: Counter[date] = Counter()
+    if node.kind is NodeKind.OUTLET:
+        for started_at, energy_wh in db.session.execute(_of_outlet(scoped(
+                select(ChargingSession.started_at, ChargingSession.energy_wh)
+                .join(ChargingSession.station)
+                .where(ChargingSession.started_at >= local_midnight(first, zone),
+                       ChargingSession.started_at < local_midnight(today + timedelta(1), zone),
+                       ChargingSession.energy_wh.is_not(None))), node)):
+            by_day[started_at.astimezone(zone).date()] += energy_wh
+    else:
+        by_day.update({day: wh for day, _, wh in session_days.by_day(actor, node, first, today)})
+    kwh = [round(by_day[day] / 1000, 3) for day in days]
+    month_wh = sum(wh for day, wh in by_day.items() if day >= month_first)
     return Energy(today_kwh=kwh[-1], month_kwh=round(month_wh / 1000, 3),
                   days=list(zip(days, kwh, strict=True)))
 

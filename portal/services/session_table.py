@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -33,10 +33,21 @@ from sqlalchemy.sql.functions import FunctionElement
 from portal.auth.permissions import visible_stations
 from portal.errors import NotFound
 from portal.extensions import db
-from portal.models import AuthMethod, ChargingSession, Floor, Outlet, Site, Station, Tag, User
+from portal.models import (
+    AuthMethod,
+    ChargingSession,
+    Floor,
+    Outlet,
+    Site,
+    Station,
+    Tag,
+    Tenant,
+    User,
+)
 from portal.models.base import UTCDateTime
-from portal.services import charging_sessions
-from portal.services.scope import SYSTEM, Node
+from portal.services import charging_sessions, session_days
+from portal.services.scope import SYSTEM, Node, NodeKind
+from portal.timestamps import local_midnight
 
 T = TypeVar("T")
 PAGE_SIZE = 50
@@ -327,7 +338,45 @@ def page(actor: User, filters: SessionFilter, sort: Sort = Sort(), *, node: Node
 
 
 def totals(actor: User, filters: SessionFilter, node: Node = SYSTEM) -> Totals:
-    """How many sessions the filters keep, and their accounted energy."""
+    """How many sessions the filters keep, and their accounted energy.
+
+    Filtered by no more than the start time, under a node of stations, the whole local days
+    of the range come from the summary of sessions per station and day (session_days) and
+    only the sessions of the range's partial days at its edges are read: a few ms for a
+    year. Any other filter (or an outlet node) reads every session it keeps."""
+    if filters != SessionFilter(started=filters.started) or node.kind is NodeKind.OUTLET:
+        return scanned_totals(actor, filters, node)
+    zone = ZoneInfo(db.session.get_one(Tenant, actor.tenant_id).time_zone)
+    low, high = filters.started.low, filters.started.high
+    try:
+        first = None if low is None else _first_day_from(low, zone)
+        # high is included: the days that end at or before the instant after it
+        end = None if high is None else (high + timedelta(microseconds=1)).astimezone(zone).date()
+        if first is not None and end is not None and first >= end:
+            return scanned_totals(actor, filters, node)  # no whole day
+        edges: list[Range[datetime]] = []
+        if first is not None:
+            edges.append(Range(low, local_midnight(first, zone) - timedelta(microseconds=1)))
+        if end is not None:
+            edges.append(Range(local_midnight(end, zone), high))
+    except OverflowError:  # a bound at the end of the calendar
+        return scanned_totals(actor, filters, node)
+    sessions, energy_wh = session_days.total(actor, node, first, end)
+    for edge in edges:
+        partial = scanned_totals(actor, SessionFilter(started=edge), node)
+        sessions, energy_wh = sessions + partial.sessions, energy_wh + partial.energy_wh
+    return Totals(sessions=sessions, energy_wh=energy_wh)
+
+
+def _first_day_from(moment: datetime, zone: ZoneInfo) -> date:
+    """The first local day that starts at or after the moment."""
+    day = moment.astimezone(zone).date()
+    return day if local_midnight(day, zone) >= moment else day + timedelta(1)
+
+
+def scanned_totals(actor: User, filters: SessionFilter, node: Node) -> Totals:
+    """totals() read from every session the filters keep: the path of filters the summary
+    cannot answer, and the reference it is checked against."""
     count, energy = db.session.execute(_filtered(_joined(
         select(func.count(ChargingSession.id), func.coalesce(func.sum(ChargingSession.energy_wh),
                                                              0)), actor, node), filters)).one()

@@ -36,6 +36,7 @@ from portal.errors import Invalid
 from portal.extensions import db
 from portal.models import ChargingSession, Event, Outlet, Station
 from portal.models.base import UTCDateTime
+from portal.services import session_days
 from portal.services.scope import Node, NodeKind
 from portal.services.session_table import SecondsBetween, kwh
 from portal.timestamps import local_midnight
@@ -101,9 +102,12 @@ class Period:
         if self.bucket is Bucket.HOUR:
             hours = int((self.ends_at - self.starts_at).total_seconds()) // 3600
             return [self.starts_at + timedelta(hours=hour) for hour in range(hours)]
-        days = [self.first] + [day for day in _days(self.first + timedelta(1), self.last)
+        return [local_midnight(day, self.zone).astimezone(UTC) for day in self.bucket_days()]
+
+    def bucket_days(self) -> list[date]:
+        """The day each bucket of days (day, week, month) starts on, the first `first`."""
+        return [self.first] + [day for day in _days(self.first + timedelta(1), self.last)
                                if self._starts_bucket(day)]
-        return [local_midnight(day, self.zone).astimezone(UTC) for day in days]
 
     def _starts_bucket(self, day: date) -> bool:
         return (self.bucket is Bucket.DAY or (self.bucket is Bucket.WEEK and day.weekday() == 0)
@@ -175,10 +179,14 @@ class EnergyBar:
 def energy(actor: Actor, node: Node, span: Period) -> list[EnergyBar]:
     """Sessions and accounted energy per bucket, by their start.
 
-    One query groups the sessions by the 15-minute slot they started in (at most 96 rows a
-    day, on the (tenant, started_at) index); the slots then fall into their buckets here,
-    whatever the zone and its DST changes.
+    Buckets of days (day, week, month) add up the summary of sessions per station and day
+    (session_days), under an outlet node excepted. Hours, and an outlet's sessions, come
+    from one query that groups the sessions by the 15-minute slot they started in (at most
+    96 rows a day, on the (tenant, started_at) index); the slots then fall into their
+    buckets here, whatever the zone and its DST changes.
     """
+    if _by_days(span, node):
+        return _energy_by_day(actor, node, span)
     slot = SlotOf(ChargingSession.started_at)
     rows = db.session.execute(_sessions(actor, node, span, select(
         slot, func.count(), func.coalesce(func.sum(ChargingSession.energy_wh), 0)))
@@ -193,6 +201,22 @@ def energy(actor: Actor, node: Node, span: Period) -> list[EnergyBar]:
         energy_wh[index] += int(wh)
     return [EnergyBar(start, span.label(start), count, wh)
             for start, count, wh in zip(starts, sessions, energy_wh, strict=True)]
+
+
+def _by_days(span: Period, node: Node) -> bool:
+    """Whether the figures come from the sessions per station and day."""
+    return span.bucket is not Bucket.HOUR and node.kind is not NodeKind.OUTLET
+
+
+def _energy_by_day(actor: Actor, node: Node, span: Period) -> list[EnergyBar]:
+    first_days = span.bucket_days()
+    sessions, energy_wh = [0] * len(first_days), [0] * len(first_days)
+    for day, count, wh in session_days.by_day(actor, node, span.first, span.last):
+        index = bisect_right(first_days, day) - 1
+        sessions[index] += count
+        energy_wh[index] += wh
+    return [EnergyBar(start, span.label(start), count, wh) for start, count, wh
+            in zip(span.bucket_starts(), sessions, energy_wh, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -215,7 +239,12 @@ class TopStations:
 
 def top_stations(actor: Actor, node: Node, span: Period) -> TopStations:
     """The TOP stations by accounted energy and by number of sessions started in the period;
-    ties by chargeBoxId."""
+    ties by chargeBoxId. From the sessions per station and day, but under an outlet node."""
+    if node.kind is not NodeKind.OUTLET:
+        return TopStations(*(
+            [StationFigure(charge_box_id, name or "", count, wh) for charge_box_id, name, count, wh
+             in session_days.by_station(actor, node, span.first, span.last, order, TOP)]
+            for order in ("energy", "sessions")))
     wh = func.coalesce(func.sum(ChargingSession.energy_wh), 0)
     count = func.count(ChargingSession.id)
 
