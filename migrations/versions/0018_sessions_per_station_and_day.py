@@ -3,7 +3,7 @@ sessions already there: the sessions page's totals and the Statistics' days, wee
 months read it instead of a year of sessions
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-07 00:10:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
