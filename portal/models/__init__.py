@@ -11,6 +11,7 @@ from portal.models.integration import ServiceKind, ThirdPartyService
 from portal.models.local_list import LocalList, LocalListEntry
 from portal.models.log import AuditEntry, Direction, Event, OcppMessage
 from portal.models.reservation import Reservation, ReservationStatus
+from portal.models.rollup import OutletDay, RollupProgress, StaleRollup, StationDay
 from portal.models.site import Floor, Site
 from portal.models.station import (
     Availability,
@@ -31,8 +32,10 @@ __all__ = [
     "ChargingSession", "Command", "CommandOutcome", "CommandSender", "ConnectionAttempt",
     "Direction", "Event",
     "Floor", "InstalledChargingProfile", "LocalList", "LocalListEntry", "MeterValue",
-    "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
-    "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "StationFile",
+    "OcppMessage", "Outlet", "OutletDay", "OutletMode", "RefusalReason", "Reservation",
+    "ReservationStatus",
+    "Role", "RollupProgress", "ServiceKind", "Site", "StaleRollup", "Station",
+    "StationConfigurationKey", "StationDay", "StationFile",
     "StationFileChunk", "StationFileKind", "Tag", "Tenant",
     "TenantOwned", "ThirdPartyService", "User", "UserSession",
 ]
