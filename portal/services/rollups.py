@@ -72,12 +72,13 @@ def rolled_until(zone: ZoneInfo) -> date | None:
     return progress.rolled_until if progress and progress.time_zone == zone.key else None
 
 
-def parts(among: Among, first: date, zone: ZoneInfo) -> list[tuple[Among, date]]:
+def parts(among: Among, first: date, last: date, zone: ZoneInfo) -> list[tuple[Among, date]]:
     """The measured stations in groups, each with the first day to take from the events:
     days before it (from `first`) are summed from the rollups."""
     until = rolled_until(zone)
     if until is None or until <= first:
         return [(among, first)]
+    until = min(until, last + timedelta(1))
     stale: dict[date, list[int]] = defaultdict(list)
     for station_id, since in db.session.execute(select(StaleRollup.station_id, StaleRollup.since)
                                                 .where(StaleRollup.station_id.in_(

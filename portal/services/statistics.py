@@ -244,7 +244,8 @@ def utilisation(actor: Actor, node: Node, span: Period, now: datetime) -> list[O
     until = span.measured_until(now)
     measured = (until - span.starts_at).total_seconds()
     seconds: dict[int, list[float]] = {}
-    for among, first_measured in rollups.parts(_among(actor, node), span.first, span.zone):
+    for among, first_measured in rollups.parts(_among(actor, node), span.first, span.last,
+                                                span.zone):
         if first_measured > span.first:
             _add(seconds, rollups.outlet_days(among, span.first, first_measured))
         start = local_midnight(first_measured, span.zone).astimezone(UTC)
@@ -301,7 +302,7 @@ def availability(actor: Actor, node: Node, span: Period, now: datetime
     measured = (until - span.starts_at).total_seconds()
     stations = status_time.Among(_scoped(actor, node, select(Station.id)))
     seconds: dict[int, list[float]] = {}
-    for among, first_measured in rollups.parts(stations, span.first, span.zone):
+    for among, first_measured in rollups.parts(stations, span.first, span.last, span.zone):
         if first_measured > span.first:
             _add(seconds, rollups.station_days(among, span.first, first_measured))
         start = local_midnight(first_measured, span.zone).astimezone(UTC)
