@@ -124,10 +124,11 @@ def station_time(among: Among, start: datetime, until: datetime) -> dict[int, St
 
 def latest_before(start: datetime, query: Select[Any]) -> Any:
     """The value of a station's latest event of `query` before `start`: a walk back along its
-    (station, time) index that stops at the first match. Of two events of one instant the
-    later stored, as LEAD orders them in outlet_time."""
+    (station, time) index that stops at the first match. Ordered by time alone, as the index
+    is (ordered by id too, PostgreSQL sorts every earlier event of the station): two events of
+    one instant are a tie either way."""
     return (query.where(Event.station_id == Station.id, Event.occurred_at < start)
-            .order_by(Event.occurred_at.desc(), Event.id.desc()).limit(1).scalar_subquery())
+            .order_by(Event.occurred_at.desc()).limit(1).scalar_subquery())
 
 
 def _apply_station_change(state: dict[str, bool], change: str) -> None:
