@@ -24,6 +24,7 @@ from portal.services import (
     monthly_reports,
     operations,
     reservations,
+    rollups,
 )
 from tenants.scoping import tenant_scope
 
@@ -45,6 +46,7 @@ JOBS = (
     # Hourly: a company's month turns at its own midnight; on its first day each run keeps
     # only what is missing (a month's reports exist once, whatever the number of clocks).
     Job("monthly reports", timedelta(hours=1), monthly_reports.generate_due),
+    Job("roll up the status history", timedelta(minutes=15), rollups.roll_up),
 )
 
 

@@ -12,6 +12,7 @@ from portal.models.local_list import LocalList, LocalListEntry
 from portal.models.log import AuditEntry, Direction, Event, OcppMessage
 from portal.models.monthly_report import MonthlyReport
 from portal.models.reservation import Reservation, ReservationStatus
+from portal.models.rollup import OutletDay, RollupProgress, StaleRollup, StationDay
 from portal.models.session_day import SessionDay
 from portal.models.site import Floor, Site
 from portal.models.station import (
@@ -34,9 +35,9 @@ __all__ = [
     "Direction", "Event",
     "Floor", "InstalledChargingProfile", "LocalList", "LocalListEntry", "MeterValue",
     "MonthlyReport",
-    "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
-    "Role", "ServiceKind", "SessionDay", "Site", "Station", "StationConfigurationKey",
-    "StationFile",
+    "OcppMessage", "Outlet", "OutletDay", "OutletMode", "RefusalReason", "Reservation",
+    "ReservationStatus", "Role", "RollupProgress", "ServiceKind", "SessionDay", "Site",
+    "StaleRollup", "Station", "StationConfigurationKey", "StationDay", "StationFile",
     "StationFileChunk", "StationFileKind", "Tag", "Tenant",
     "TenantOwned", "ThirdPartyService", "User", "UserSession",
 ]

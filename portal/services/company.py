@@ -9,7 +9,7 @@ from zoneinfo import available_timezones
 from portal.errors import Invalid
 from portal.extensions import db
 from portal.models import Tenant
-from portal.services import data_transfer, default_configuration, live, stations
+from portal.services import data_transfer, default_configuration, live, rollups, stations
 
 NAME_LENGTH = 200  # Tenant.name
 
@@ -57,6 +57,8 @@ def update(tenant: Tenant, settings: CompanySettings) -> None:
     if name != tenant.name:
         live.changed(tenant.id)  # the navigator's root is the company
     tenant.name, tenant.description = name, settings.description.strip()
+    if settings.time_zone != tenant.time_zone:
+        rollups.forget(tenant)  # its days were cut in the old zone; the clock cuts them anew
     tenant.time_zone = settings.time_zone
     tenant.auto_register_stations = settings.auto_register_stations
     tenant.allow_stations_without_key = settings.allow_stations_without_key

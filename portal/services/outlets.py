@@ -11,7 +11,8 @@ from portal.auth.permissions import Actor, visible_stations
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.models import AlarmKind, Outlet, OutletMode, Station, ThirdPartyService
-from portal.services import alarms, events, live
+from portal.models.base import utcnow
+from portal.services import alarms, events, live, rollups
 
 
 def outlet_for(station: Station, connector_id: int) -> Outlet:
@@ -52,6 +53,7 @@ def report_status(
                   details={"connectorId": connector_id, "status": status.value,
                            "errorCode": error_code.value, "info": info,
                            "vendorId": vendor_id, "vendorErrorCode": vendor_error_code})
+    rollups.note_late(station, reported_at, utcnow())
     # Every Faulted connector is a hardware failure until alarms read the errorCode
     # (fuse, temperature, voltage each have their own kind).
     if status is ChargePointStatus.faulted:

@@ -25,8 +25,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ocpp.v16.enums import ChargePointStatus
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -34,11 +33,10 @@ from sqlalchemy.sql.functions import FunctionElement
 from portal.auth.permissions import Actor, visible_stations
 from portal.errors import Invalid
 from portal.extensions import db
-from portal.models import ChargingSession, Event, Outlet, Station
-from portal.models.base import UTCDateTime
-from portal.services import session_days
+from portal.models import ChargingSession, Outlet, Station
+from portal.services import rollups, session_days, status_time
 from portal.services.scope import Node, NodeKind
-from portal.services.session_table import SecondsBetween, kwh
+from portal.services.session_table import kwh
 from portal.timestamps import local_midnight
 
 DEFAULT_DAYS = 30
@@ -46,9 +44,6 @@ MAX_BUCKETS = 800  # 31 days of hours (and a DST hour), or two years of days
 TOP = 10
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)  # a range stays in the calendar
 SLOT_SECONDS = 900  # every zone's offset is a multiple of 15 minutes, so is every bucket's
-OCCUPIED = frozenset({ChargePointStatus.preparing, ChargePointStatus.charging,
-                      ChargePointStatus.suspended_ev, ChargePointStatus.suspended_evse,
-                      ChargePointStatus.finishing})
 
 
 class Bucket(enum.StrEnum):
@@ -269,61 +264,41 @@ class OutletUse:
 
 def utilisation(actor: Actor, node: Node, span: Period, now: datetime) -> list[OutletUse]:
     """Per outlet, the share of the range spent Charging and occupied, from its status
-    events: each status lasts until the outlet's next one (the last one until the range's
-    end, or now). The status an outlet had before the range counts from the range's start;
-    time before an outlet's first status is counted as neither.
+    events (portal.services.status_time.outlet_time says how they are counted).
 
-    Two queries whatever the number of outlets: the outlets with their status at the start,
-    and the time of each status in the range, summed in SQL (LEAD over each outlet's events).
+    Whole days rolled up by the clock are summed from the rollups; the rest (today, days not
+    rolled up yet, days a late event made stale) is measured from the events.
     """
     until = span.measured_until(now)
     measured = (until - span.starts_at).total_seconds()
-    status = Event.details["status"].as_string()
-    outlets = _outlet_query(actor, node).add_columns(
-        _latest_before(span, select(status).where(Event.outlet_id == Outlet.id,
-                                                  Event.kind == "status")))
-    events = _scoped(actor, node, select(
-        Event.outlet_id, Event.occurred_at, Event.id, status.label("status"))
-        .join(Station, Station.id == Event.station_id)
-        .where(Event.kind == "status", Event.outlet_id.is_not(None),
-               Event.occurred_at >= span.starts_at, Event.occurred_at < until))
-    if node.kind is NodeKind.OUTLET:
-        events = events.where(Event.outlet_id == node.id)
-    rows = events.subquery()
-    in_range = select(rows.c.outlet_id, rows.c.occurred_at, rows.c.status, func.lead(
-        rows.c.occurred_at, type_=UTCDateTime).over(
-        partition_by=rows.c.outlet_id, order_by=(rows.c.occurred_at, rows.c.id))
-        .label("next_at")).subquery()
-    end = literal(until, UTCDateTime)
-    seconds = func.sum(SecondsBetween(in_range.c.occurred_at,
-                                      func.coalesce(in_range.c.next_at, end)))
-    first = func.min(in_range.c.occurred_at)
-    durations: dict[int, dict[str, float]] = {}
-    firsts: dict[int, datetime] = {}
-    for outlet_id, name, took, began in db.session.execute(
-            select(in_range.c.outlet_id, in_range.c.status, seconds, first)
-            .group_by(in_range.c.outlet_id, in_range.c.status)):
-        durations.setdefault(outlet_id, {})[name] = float(took or 0)
-        firsts[outlet_id] = min(firsts.get(outlet_id, began), began)
+    seconds: dict[int, list[float]] = {}
+    for among, first_measured in rollups.parts(_among(actor, node), span.first, span.last,
+                                                span.zone):
+        if first_measured > span.first:
+            _add(seconds, rollups.outlet_days(among, span.first, first_measured))
+        start = local_midnight(first_measured, span.zone).astimezone(UTC)
+        if start < until:
+            _add(seconds, {outlet_id: (time.charging, time.occupied) for outlet_id, time
+                           in status_time.outlet_time(among, start, until).items()})
     uses = []
-    for outlet_id, charge_box_id, connector_id, before in db.session.execute(outlets):
-        time_in = durations.get(outlet_id, {})
-        if before is not None:
-            lead_in = ((firsts.get(outlet_id, until) - span.starts_at).total_seconds())
-            time_in[before] = time_in.get(before, 0.0) + lead_in
-        uses.append(OutletUse(charge_box_id, connector_id,
-                              _share(time_in.get(ChargePointStatus.charging.value, 0), measured),
-                              _share(sum(time_in.get(name.value, 0) for name in OCCUPIED),
-                                     measured)))
+    for outlet_id, charge_box_id, connector_id in db.session.execute(_outlet_query(actor, node)):
+        charging, occupied = seconds.get(outlet_id, (0.0, 0.0))
+        uses.append(OutletUse(charge_box_id, connector_id, _share(charging, measured),
+                              _share(occupied, measured)))
     return uses
 
 
-def _latest_before(span: Period, query: Select[Any]) -> Any:
-    """The value of a station's latest event of `query` before the period: a walk back
-    along its (station, time) index that stops at the first match. Ordered by time alone,
-    as the index is (two events of one instant are a tie either way)."""
-    return (query.where(Event.station_id == Station.id, Event.occurred_at < span.starts_at)
-            .order_by(Event.occurred_at.desc()).limit(1).scalar_subquery())
+def _among(actor: Actor, node: Node) -> status_time.Among:
+    """The stations (and the outlet) under the node that the actor may see."""
+    return status_time.Among(_scoped(actor, node, select(Station.id)),
+                             node.id if node.kind is NodeKind.OUTLET else None)
+
+
+def _add(totals: dict[int, list[float]], seconds: dict[int, tuple[float, float]]) -> None:
+    for key, pair in seconds.items():
+        total = totals.setdefault(key, [0.0, 0.0])
+        total[0] += pair[0]
+        total[1] += pair[1]
 
 
 def _outlet_query(actor: Actor, node: Node) -> Select[Any]:
@@ -334,7 +309,8 @@ def _outlet_query(actor: Actor, node: Node) -> Select[Any]:
 
 
 def _share(seconds: float, measured: float) -> float:
-    return round(min(max(seconds / measured, 0.0), 1.0), 4) if measured > 0 else 0.0
+    # Seconds to the millisecond: added up by days or over the range, they are the same.
+    return round(min(max(round(seconds, 3) / measured, 0.0), 1.0), 4) if measured > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -348,62 +324,23 @@ class StationAvailability:
 def availability(actor: Actor, node: Node, span: Period, now: datetime
                  ) -> list[StationAvailability]:
     """Per station, the share of the range it was connected to Plugboard, and the share it
-    was connected and not Faulted (a StatusNotification Faulted on connectorId 0, until its
-    next status on connectorId 0).
-
-    Connected and disconnected events say when it was online; its state before the range
-    counts from the range's start (never connected before: offline). The intervals are
-    added up here over each station's events of the range, which are few (connections and
-    station-wide statuses, not the outlets' statuses).
-    """
+    was connected and not Faulted (portal.services.status_time.station_time), from the
+    rollups for whole rolled-up days and from the events for the rest."""
     until = span.measured_until(now)
     measured = (until - span.starts_at).total_seconds()
-    station_wide = (Event.kind == "status") & Event.outlet_id.is_(None)
-    connection = Event.kind.in_(("connected", "disconnected"))
-
-    stations = db.session.execute(_scoped(actor, node, select(
-        Station.id, Station.charge_box_id, Station.name,
-        _latest_before(span, select(Event.kind).where(connection)),
-        _latest_before(span, select(Event.details["status"].as_string()).where(station_wide)),
-    ).order_by(Station.charge_box_id)))
-    changes: dict[int, list[tuple[datetime, str]]] = {}
-    for station_id, kind, status, at in db.session.execute(_scoped(actor, node, select(
-            Event.station_id, Event.kind, Event.details["status"].as_string(), Event.occurred_at)
-            .join(Station, Station.id == Event.station_id)
-            .where(connection | station_wide, Event.occurred_at >= span.starts_at,
-                   Event.occurred_at < until).order_by(Event.occurred_at, Event.id))):
-        changes.setdefault(station_id, []).append((at, status if kind == "status" else kind))
+    stations = status_time.Among(_scoped(actor, node, select(Station.id)))
+    seconds: dict[int, list[float]] = {}
+    for among, first_measured in rollups.parts(stations, span.first, span.last, span.zone):
+        if first_measured > span.first:
+            _add(seconds, rollups.station_days(among, span.first, first_measured))
+        start = local_midnight(first_measured, span.zone).astimezone(UTC)
+        if start < until:
+            _add(seconds, {station_id: (time.online, time.available) for station_id, time
+                           in status_time.station_time(among, start, until).items()})
     figures = []
-    for station_id, charge_box_id, name, connected, status in stations:
-        state = {"online": connected == "connected",
-                 "faulted": status == ChargePointStatus.faulted.value}
-        online, available = _time_online(span.starts_at, until, state,
-                                         changes.get(station_id, []))
+    for station_id, charge_box_id, name in db.session.execute(_scoped(actor, node, select(
+            Station.id, Station.charge_box_id, Station.name).order_by(Station.charge_box_id))):
+        online, available = seconds.get(station_id, (0.0, 0.0))
         figures.append(StationAvailability(charge_box_id, name or "", _share(online, measured),
                                            _share(available, measured)))
     return figures
-
-
-def _apply_station_change(state: dict[str, bool], change: str) -> None:
-    if change in ("connected", "disconnected"):
-        state["online"] = change == "connected"
-    else:
-        state["faulted"] = change == ChargePointStatus.faulted.value
-
-
-def _time_online(start: datetime, end: datetime, state: dict[str, bool],
-                 changes: list[tuple[datetime, str]]) -> tuple[float, float]:
-    """Seconds online, and online and not faulted, from start to end, the state changing at
-    each (time, change) in time order."""
-    online = available = 0.0
-    since = start
-    for at, change in [*changes, (end, "")]:
-        seconds = (at - since).total_seconds()
-        if state["online"]:
-            online += seconds
-            if not state["faulted"]:
-                available += seconds
-        if change:
-            _apply_station_change(state, change)
-        since = at
-    return online, available

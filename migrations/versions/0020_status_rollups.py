@@ -1,0 +1,86 @@
+"""per local day rollups of the status history for the Statistics page (utilisation per
+outlet, availability per station), how far each company's days are rolled up, and the
+stations whose rolled-up days a late event made stale; the clock fills them
+
+Revision ID: 0020
+Revises: 0018
+Create Date: 2026-12-07 00:10:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0020'
+down_revision = '0018'
+branch_labels = None
+depends_on = None
+
+
+
+def upgrade():
+    op.create_table(
+        'outlet_day',
+        sa.Column('outlet_id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('station_id', sa.Integer(), nullable=False),
+        sa.Column('charging_seconds', sa.Double(), nullable=False),
+        sa.Column('occupied_seconds', sa.Double(), nullable=False),
+        sa.Column('tenant_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['outlet_id'], ['outlet.id'], ondelete='CASCADE',
+                                name='fk_outlet_day_outlet_id_outlet'),
+        sa.ForeignKeyConstraint(['station_id'], ['station.id'], ondelete='CASCADE',
+                                name='fk_outlet_day_station_id_station'),
+        sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], ondelete='CASCADE',
+                                name='fk_outlet_day_tenant_id_tenant'),
+        sa.PrimaryKeyConstraint('outlet_id', 'day', name='pk_outlet_day'),
+    )
+    op.create_index('ix_outlet_day_tenant_id', 'outlet_day', ['tenant_id'])
+    op.create_index('ix_outlet_day_tenant_day', 'outlet_day', ['tenant_id', 'day'])
+    op.create_table(
+        'station_day',
+        sa.Column('station_id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('online_seconds', sa.Double(), nullable=False),
+        sa.Column('available_seconds', sa.Double(), nullable=False),
+        sa.Column('tenant_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['station_id'], ['station.id'], ondelete='CASCADE',
+                                name='fk_station_day_station_id_station'),
+        sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], ondelete='CASCADE',
+                                name='fk_station_day_tenant_id_tenant'),
+        sa.PrimaryKeyConstraint('station_id', 'day', name='pk_station_day'),
+    )
+    op.create_index('ix_station_day_tenant_id', 'station_day', ['tenant_id'])
+    op.create_index('ix_station_day_tenant_day', 'station_day', ['tenant_id', 'day'])
+    op.create_table(
+        'rollup_progress',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('time_zone', sa.String(length=64), nullable=False),
+        sa.Column('rolled_until', sa.Date(), nullable=False),
+        sa.Column('tenant_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], ondelete='CASCADE',
+                                name='fk_rollup_progress_tenant_id_tenant'),
+        sa.PrimaryKeyConstraint('id', name='pk_rollup_progress'),
+        sa.UniqueConstraint('tenant_id', name='uq_rollup_progress_tenant_id'),
+    )
+    op.create_index('ix_rollup_progress_tenant_id', 'rollup_progress', ['tenant_id'])
+    op.create_table(
+        'stale_rollup',
+        sa.Column('station_id', sa.Integer(), nullable=False),
+        sa.Column('since', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('tenant_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['station_id'], ['station.id'], ondelete='CASCADE',
+                                name='fk_stale_rollup_station_id_station'),
+        sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], ondelete='CASCADE',
+                                name='fk_stale_rollup_tenant_id_tenant'),
+        sa.PrimaryKeyConstraint('station_id', name='pk_stale_rollup'),
+    )
+    op.create_index('ix_stale_rollup_tenant_id', 'stale_rollup', ['tenant_id'])
+
+
+def downgrade():
+    op.drop_table('stale_rollup')
+    op.drop_table('rollup_progress')
+    op.drop_table('station_day')
+    op.drop_table('outlet_day')

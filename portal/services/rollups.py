@@ -1,0 +1,197 @@
+"""Per local day rollups of the status history (portal.models.rollup), kept exact.
+
+Design: rollups are written only by the clock (`roll_up`), only for closed days, and a
+day counts as closed GRACE after its local midnight. A status event committed later than
+that into a rolled-up day is late: the writer marks its station stale from the event's time
+(`note_late`, one upsert in the writer's transaction, only for events that arrive more than
+LATE after their time: an on-time StatusNotification writes nothing more). Readers
+(`parts`) take a stale station's days from its mark on from the events, and the clock
+recomputes them and clears the mark only if no later event moved it (`version`).
+
+Why that is exact: an event that arrives at most LATE after its time is committed, unless
+its transaction lasts GRACE - LATE, before the clock can take its day as closed; the clock
+reads its events after that, so the rollup has it. Every later one leaves a mark in the
+same transaction as the event, which readers see together with it. A change of the
+company's time zone deletes its rollups (`forget`); rollups also keep the zone they were
+cut in, and are read only in that zone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.extensions import db
+from portal.models import (
+    Event,
+    OutletDay,
+    RollupProgress,
+    StaleRollup,
+    Station,
+    StationDay,
+    Tenant,
+)
+from portal.services.status_time import CONNECTION, Among, outlet_time, station_time
+from portal.timestamps import local_midnight
+from tenants.scoping import current_tenant_id
+
+LATE = timedelta(minutes=10)  # an event arriving later than this after its time marks
+GRACE = timedelta(hours=1)  # a local day is rolled up this long after it ended
+DAYS_PER_RUN = 92  # a first run over a year of history takes four clock runs
+
+
+def note_late(station: Station, occurred_at: datetime, now: datetime) -> None:
+    """Mark the station's rollups stale from `occurred_at` if the event arrives late."""
+    if occurred_at >= now - LATE:
+        return
+    table = StaleRollup.__table__
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(
+        tenant_id=station.tenant_id, station_id=station.id, since=occurred_at, version=1)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.station_id],
+        set_={"since": case((statement.excluded.since < table.c.since, statement.excluded.since),
+                            else_=table.c.since),
+              "version": table.c.version + 1}))
+
+
+def forget(tenant: Tenant) -> None:
+    """Drop the company's rollups (its days are cut anew, as when its time zone changes)."""
+    for model in (OutletDay, StationDay, RollupProgress):
+        db.session.execute(delete(model).where(model.tenant_id == tenant.id))
+
+
+def rolled_until(zone: ZoneInfo) -> date | None:
+    """The day before which every day is rolled up in this zone (None: none is)."""
+    progress = db.session.scalar(select(RollupProgress))
+    return progress.rolled_until if progress and progress.time_zone == zone.key else None
+
+
+def parts(among: Among, first: date, last: date, zone: ZoneInfo) -> list[tuple[Among, date]]:
+    """The measured stations in groups, each with the first day to take from the events:
+    days before it (from `first`) are summed from the rollups."""
+    until = rolled_until(zone)
+    if until is None or until <= first:
+        return [(among, first)]
+    until = min(until, last + timedelta(1))
+    stale: dict[date, list[int]] = defaultdict(list)
+    for station_id, since in db.session.execute(select(StaleRollup.station_id, StaleRollup.since)
+                                                .where(StaleRollup.station_id.in_(
+                                                    among.station_ids))):
+        stale[max(min(_day_of(since, zone), until), first)].append(station_id)
+    fresh = among.station_ids.where(Station.id.not_in([i for ids in stale.values() for i in ids]))
+    return [(Among(fresh, among.outlet_id), until)] + [
+        (Among(among.station_ids.where(Station.id.in_(ids)), among.outlet_id), day)
+        for day, ids in stale.items()]
+
+
+def outlet_days(among: Among, first: date, stop: date) -> dict[int, tuple[float, float]]:
+    """Per outlet, rolled-up seconds Charging and occupied from day `first` to before `stop`."""
+    query = select(OutletDay.outlet_id, func.sum(OutletDay.charging_seconds),
+                   func.sum(OutletDay.occupied_seconds)).where(
+        OutletDay.station_id.in_(among.station_ids), OutletDay.day >= first, OutletDay.day < stop,
+    ).group_by(OutletDay.outlet_id)
+    if among.outlet_id is not None:
+        query = query.where(OutletDay.outlet_id == among.outlet_id)
+    return {outlet_id: (charging, occupied)
+            for outlet_id, charging, occupied in db.session.execute(query)}
+
+
+def station_days(among: Among, first: date, stop: date) -> dict[int, tuple[float, float]]:
+    """Per station, rolled-up seconds online and available from day `first` to before `stop`."""
+    return {station_id: (online, available) for station_id, online, available in
+            db.session.execute(select(StationDay.station_id, func.sum(StationDay.online_seconds),
+                                      func.sum(StationDay.available_seconds))
+                               .where(StationDay.station_id.in_(among.station_ids),
+                                      StationDay.day >= first, StationDay.day < stop)
+                               .group_by(StationDay.station_id))}
+
+
+def roll_up(now: datetime) -> int:
+    """The clock's job: recompute stale stations' days, then roll up closed days not yet
+    rolled up, at most DAYS_PER_RUN of each; returns the days rolled up."""
+    tenant = db.session.get(Tenant, current_tenant_id())
+    zone = ZoneInfo(tenant.time_zone)
+    progress = db.session.scalar(select(RollupProgress))
+    if progress is not None and progress.time_zone != zone.key:
+        forget(tenant)
+        progress = None
+    closed = _day_of(now - GRACE, zone)  # the first day not closed
+    if progress is None:
+        start = db.session.scalar(select(func.min(Event.occurred_at)).where(
+            Event.kind.in_(("status", *CONNECTION))))
+        progress = RollupProgress(time_zone=zone.key,
+                                  rolled_until=min(_day_of(start, zone), closed) if start
+                                  else closed)
+        db.session.add(progress)
+    handled = _refresh_stale(progress.rolled_until, zone)
+    stop = min(closed, progress.rolled_until + timedelta(DAYS_PER_RUN))
+    everyone = Among(select(Station.id))
+    for day in _days(progress.rolled_until, stop):
+        _roll_day(everyone, day, zone)
+    handled += (stop - progress.rolled_until).days
+    progress.rolled_until = max(progress.rolled_until, stop)
+    db.session.flush()
+    return handled
+
+
+def _refresh_stale(until: date, zone: ZoneInfo) -> int:
+    """Recompute the rolled-up days of stale stations, DAYS_PER_RUN a station at most; clear
+    or move a mark only if no late event touched it since it was read."""
+    handled = 0
+    for station_id, since, version in db.session.execute(
+            select(StaleRollup.station_id, StaleRollup.since, StaleRollup.version)).all():
+        first = _day_of(since, zone)
+        stop = min(until, first + timedelta(DAYS_PER_RUN))
+        for day in _days(first, stop):
+            _roll_day(Among(select(Station.id).where(Station.id == station_id)), day, zone)
+        handled += max((stop - first).days, 0)
+        mark = (StaleRollup.station_id == station_id) & (StaleRollup.version == version)
+        if stop >= until:
+            db.session.execute(delete(StaleRollup).where(mark))
+        else:
+            db.session.execute(update(StaleRollup).where(mark).values(
+                since=_midnight(stop, zone)))
+    return handled
+
+
+def _roll_day(among: Among, day: date, zone: ZoneInfo) -> None:
+    """(Re)write one local day's rollups of the stations, from their events."""
+    start, end = _midnight(day, zone), _midnight(day + timedelta(1), zone)
+    tenant_id = current_tenant_id()
+    for model in (OutletDay, StationDay):
+        db.session.execute(delete(model).where(model.day == day,
+                                               model.station_id.in_(among.station_ids)))
+    outlets = [{"tenant_id": tenant_id, "outlet_id": outlet_id, "day": day,
+                "station_id": time.station_id, "charging_seconds": time.charging,
+                "occupied_seconds": time.occupied}
+               for outlet_id, time in outlet_time(among, start, end).items() if time.occupied]
+    stations = [{"tenant_id": tenant_id, "station_id": station_id, "day": day,
+                 "online_seconds": time.online, "available_seconds": time.available}
+                for station_id, time in station_time(among, start, end).items() if time.online]
+    _insert(OutletDay, outlets)
+    _insert(StationDay, stations)
+
+
+def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        db.session.execute(insert(model), rows)
+
+
+def _day_of(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return local_midnight(day, zone).astimezone(UTC)
+
+
+def _days(first: date, stop: date) -> list[date]:
+    return [first + timedelta(offset) for offset in range((stop - first).days)]
+
+

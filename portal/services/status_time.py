@@ -1,0 +1,156 @@
+"""Time spent in each state, measured from the status history between two instants: per
+outlet Charging and occupied, per station online and online-and-not-Faulted.
+
+The Statistics page measures what its rollups do not hold with these functions, and the
+clock rolls a day up with the same functions over that day, so that adding up rolled-up days
+gives what measuring the whole range gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ocpp.v16.enums import ChargePointStatus
+from sqlalchemy import Select, func, literal, select
+
+from portal.extensions import db
+from portal.models import Event, Outlet, Station
+from portal.models.base import UTCDateTime
+from portal.services.session_table import SecondsBetween
+
+OCCUPIED = frozenset({ChargePointStatus.preparing, ChargePointStatus.charging,
+                      ChargePointStatus.suspended_ev, ChargePointStatus.suspended_evse,
+                      ChargePointStatus.finishing})
+CONNECTION = ("connected", "disconnected")
+
+
+@dataclass(frozen=True)
+class Among:
+    """The stations measured (a query of Station.id) and, for an outlet node, its outlet."""
+
+    station_ids: Select[Any]
+    outlet_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OutletTime:
+    station_id: int
+    charging: float  # seconds
+    occupied: float
+
+
+@dataclass(frozen=True)
+class StationTime:
+    online: float  # seconds
+    available: float  # online and not Faulted
+
+
+def outlet_time(among: Among, start: datetime, until: datetime) -> dict[int, OutletTime]:
+    """Per outlet, seconds Charging and occupied from start to until: each status lasts until
+    the outlet's next one (the last one until `until`); the status it had before `start`
+    counts from `start`; time before an outlet's first status counts as neither.
+
+    Two queries whatever the number of outlets: the outlets with their status at the start,
+    and the time of each status, summed in SQL (LEAD over each outlet's events).
+    """
+    status = Event.details["status"].as_string()
+    outlets = select(Outlet.id, Outlet.station_id, latest_before(start, select(status).where(
+        Event.outlet_id == Outlet.id, Event.kind == "status"))).join(Outlet.station).where(
+        Station.id.in_(among.station_ids))
+    events = select(Event.outlet_id, Event.occurred_at, Event.id, status.label("status")).where(
+        Event.kind == "status", Event.outlet_id.is_not(None),
+        Event.station_id.in_(among.station_ids),
+        Event.occurred_at >= start, Event.occurred_at < until)
+    if among.outlet_id is not None:
+        outlets = outlets.where(Outlet.id == among.outlet_id)
+        events = events.where(Event.outlet_id == among.outlet_id)
+    rows = events.subquery()
+    in_range = select(rows.c.outlet_id, rows.c.occurred_at, rows.c.status, func.lead(
+        rows.c.occurred_at, type_=UTCDateTime).over(
+        partition_by=rows.c.outlet_id, order_by=(rows.c.occurred_at, rows.c.id))
+        .label("next_at")).subquery()
+    seconds = func.sum(SecondsBetween(in_range.c.occurred_at, func.coalesce(
+        in_range.c.next_at, literal(until, UTCDateTime))))
+    durations: dict[int, dict[str, float]] = {}
+    firsts: dict[int, datetime] = {}
+    for outlet_id, name, took, began in db.session.execute(
+            select(in_range.c.outlet_id, in_range.c.status, seconds,
+                   func.min(in_range.c.occurred_at))
+            .group_by(in_range.c.outlet_id, in_range.c.status)):
+        durations.setdefault(outlet_id, {})[name] = float(took or 0)
+        firsts[outlet_id] = min(firsts.get(outlet_id, began), began)
+    times = {}
+    for outlet_id, station_id, before in db.session.execute(outlets):
+        time_in = durations.get(outlet_id, {})
+        if before is not None:
+            lead_in = (firsts.get(outlet_id, until) - start).total_seconds()
+            time_in[before] = time_in.get(before, 0.0) + lead_in
+        times[outlet_id] = OutletTime(
+            station_id, time_in.get(ChargePointStatus.charging.value, 0.0),
+            sum(time_in.get(name.value, 0.0) for name in OCCUPIED))
+    return times
+
+
+def station_time(among: Among, start: datetime, until: datetime) -> dict[int, StationTime]:
+    """Per station, seconds connected to Plugboard from start to until, and connected and not
+    Faulted (a StatusNotification Faulted on connectorId 0, until its next status on
+    connectorId 0). Its state before `start` counts from `start` (never connected: offline).
+
+    The intervals are added up here over each station's events, which are few (connections
+    and station-wide statuses, not the outlets' statuses).
+    """
+    station_wide = (Event.kind == "status") & Event.outlet_id.is_(None)
+    connection = Event.kind.in_(CONNECTION)
+    stations = db.session.execute(select(
+        Station.id, latest_before(start, select(Event.kind).where(connection)),
+        latest_before(start, select(Event.details["status"].as_string()).where(station_wide)),
+    ).where(Station.id.in_(among.station_ids)))
+    changes: dict[int, list[tuple[datetime, str]]] = {}
+    for station_id, kind, status, at in db.session.execute(select(
+            Event.station_id, Event.kind, Event.details["status"].as_string(), Event.occurred_at)
+            .where(Event.station_id.in_(among.station_ids), connection | station_wide,
+                   Event.occurred_at >= start, Event.occurred_at < until)
+            .order_by(Event.occurred_at, Event.id)):
+        changes.setdefault(station_id, []).append((at, status if kind == "status" else kind))
+    times = {}
+    for station_id, connected, status in stations:
+        state = {"online": connected == "connected",
+                 "faulted": status == ChargePointStatus.faulted.value}
+        times[station_id] = _time_online(start, until, state, changes.get(station_id, []))
+    return times
+
+
+def latest_before(start: datetime, query: Select[Any]) -> Any:
+    """The value of a station's latest event of `query` before `start`: a walk back along its
+    (station, time) index that stops at the first match. Ordered by time alone, as the index
+    is (ordered by id too, PostgreSQL sorts every earlier event of the station): two events of
+    one instant are a tie either way."""
+    return (query.where(Event.station_id == Station.id, Event.occurred_at < start)
+            .order_by(Event.occurred_at.desc()).limit(1).scalar_subquery())
+
+
+def _apply_station_change(state: dict[str, bool], change: str) -> None:
+    if change in CONNECTION:
+        state["online"] = change == "connected"
+    else:
+        state["faulted"] = change == ChargePointStatus.faulted.value
+
+
+def _time_online(start: datetime, end: datetime, state: dict[str, bool],
+                 changes: list[tuple[datetime, str]]) -> StationTime:
+    """Seconds online, and online and not faulted, from start to end, the state changing at
+    each (time, change) in time order."""
+    online = available = 0.0
+    since = start
+    for at, change in [*changes, (end, "")]:
+        seconds = (at - since).total_seconds()
+        if state["online"]:
+            online += seconds
+            if not state["faulted"]:
+                available += seconds
+        if change:
+            _apply_station_change(state, change)
+        since = at
+    return StationTime(online, available)
