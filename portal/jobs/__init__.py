@@ -18,7 +18,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Tenant
 from portal.models.base import utcnow
-from portal.services import charging_sessions, message_log, operations, reservations
+from portal.services import alarms, charging_sessions, message_log, operations, reservations
 from tenants.scoping import tenant_scope
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ JOBS = (
     Job("prune the message log", timedelta(hours=1), message_log.prune),
     Job("settle abandoned commands", timedelta(minutes=5), operations.settle_abandoned),
     Job("expire reservations", timedelta(minutes=1), reservations.expire),
+    Job("detect alarms", timedelta(minutes=1), alarms.detect),
 )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, TenantOwned, str_enum, utcnow
@@ -26,6 +26,9 @@ class AlarmKind(enum.StrEnum):
     TEMPERATURE = "temperature"
     VOLTAGE = "voltage"
     HARDWARE_CONFIGURATION_MISMATCH = "hardware_configuration_mismatch"
+    FIRMWARE_UPDATE_FAILED = "firmware_update_failed"
+    DIAGNOSTICS_UPLOAD_FAILED = "diagnostics_upload_failed"
+    SECURITY_EVENT = "security_event"
 
     @property
     def severity(self) -> AlarmSeverity:
@@ -45,17 +48,31 @@ ALARM_KINDS: dict[AlarmKind, tuple[AlarmSeverity, str]] = {
     AlarmKind.VOLTAGE: (AlarmSeverity.WARNING, "Voltage out of range"),
     AlarmKind.HARDWARE_CONFIGURATION_MISMATCH: (AlarmSeverity.WARNING,
                                                 "Hardware configuration mismatch"),
+    AlarmKind.FIRMWARE_UPDATE_FAILED: (AlarmSeverity.WARNING, "Firmware update failed"),
+    AlarmKind.DIAGNOSTICS_UPLOAD_FAILED: (AlarmSeverity.WARNING, "Diagnostics upload failed"),
+    AlarmKind.SECURITY_EVENT: (AlarmSeverity.CRITICAL, "Security event"),
 }
+
+# At most one open alarm of a kind per node, whichever worker raises it.
+OPEN = "cleared_at IS NULL"
 
 
 class Alarm(TenantOwned, Base):
     """Something staff must look at (a faulted outlet, a station that does not connect)."""
 
     __tablename__ = "alarm"
-    __table_args__ = (Index("ix_alarm_tenant_open", "tenant_id", "cleared_at", "raised_at"),)
+    __table_args__ = (
+        Index("ix_alarm_tenant_open", "tenant_id", "cleared_at", "raised_at"),
+        Index("ux_alarm_open", "tenant_id", "kind", "node", unique=True,
+              postgresql_where=text(OPEN), sqlite_where=text(OPEN)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[AlarmKind] = mapped_column(str_enum(AlarmKind))
+    # The kind's, unless the cause says otherwise (an error code on a connector that is not
+    # Faulted is a warning).
+    severity: Mapped[AlarmSeverity] = mapped_column(str_enum(AlarmSeverity),
+                                                    server_default=AlarmSeverity.WARNING.value)
     # The topology node it concerns, by reference where it exists and by name always.
     node: Mapped[str] = mapped_column(String(255), default="")
     station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
@@ -70,7 +87,3 @@ class Alarm(TenantOwned, Base):
     station: Mapped[Station | None] = relationship()
     outlet: Mapped[Outlet | None] = relationship()
     cleared_by: Mapped[User | None] = relationship()
-
-    @property
-    def severity(self) -> AlarmSeverity:
-        return self.kind.severity

@@ -1,0 +1,48 @@
+"""the alarm engine: each alarm's own severity, one open alarm per kind and node (a unique
+partial index, whichever worker raises it), stations marked inactive, and each company's
+no-contact multiple and fault grace period
+
+Revision ID: 0021
+Revises: 0016
+Create Date: 2026-12-07 00:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0021'
+down_revision = '0016'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('alarm', sa.Column('severity', sa.String(length=8), nullable=False,
+                                     server_default='warning'))
+    op.execute(sa.text(
+        "UPDATE alarm SET severity = CASE WHEN kind IN ('no_network_contact', "
+        "'hardware_failure', 'fuse') THEN 'critical' ELSE 'warning' END"))
+    # Before the unique index: of open duplicates (two workers raced), keep the first.
+    op.execute(sa.text(
+        "UPDATE alarm SET cleared_at = raised_at WHERE cleared_at IS NULL AND EXISTS ("
+        "SELECT 1 FROM alarm AS first WHERE first.tenant_id = alarm.tenant_id "
+        "AND first.kind = alarm.kind AND first.node = alarm.node "
+        "AND first.cleared_at IS NULL AND first.id < alarm.id)"))
+    op.create_index('ux_alarm_open', 'alarm', ['tenant_id', 'kind', 'node'], unique=True,
+                    postgresql_where=sa.text('cleared_at IS NULL'),
+                    sqlite_where=sa.text('cleared_at IS NULL'))
+    op.add_column('station', sa.Column('active', sa.Boolean(), nullable=False,
+                                       server_default=sa.true()))
+    op.add_column('tenant', sa.Column('no_contact_intervals', sa.Integer(), nullable=False,
+                                      server_default='3'))
+    op.add_column('tenant', sa.Column('fault_grace_seconds', sa.Integer(), nullable=False,
+                                      server_default='120'))
+
+
+def downgrade():
+    op.drop_column('tenant', 'fault_grace_seconds')
+    op.drop_column('tenant', 'no_contact_intervals')
+    op.drop_column('station', 'active')
+    op.drop_index('ux_alarm_open', table_name='alarm')
+    op.drop_column('alarm', 'severity')
