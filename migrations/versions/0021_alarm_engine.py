@@ -1,6 +1,6 @@
 """the alarm engine: each alarm's own severity, one open alarm per kind and node (a unique
 partial index, whichever worker raises it), stations marked inactive, and each company's
-no-contact multiple and fault grace period
+no-contact multiple and fault grace period; the company's event log, newest first, on an index
 
 Revision ID: 0021
 Revises: 0016
@@ -32,6 +32,7 @@ def upgrade():
     op.create_index('ux_alarm_open', 'alarm', ['tenant_id', 'kind', 'node'], unique=True,
                     postgresql_where=sa.text('cleared_at IS NULL'),
                     sqlite_where=sa.text('cleared_at IS NULL'))
+    op.create_index('ix_event_tenant_occurred', 'event', ['tenant_id', 'occurred_at'])
     op.add_column('station', sa.Column('active', sa.Boolean(), nullable=False,
                                        server_default=sa.true()))
     op.add_column('tenant', sa.Column('no_contact_intervals', sa.Integer(), nullable=False,
@@ -44,5 +45,6 @@ def downgrade():
     op.drop_column('tenant', 'fault_grace_seconds')
     op.drop_column('tenant', 'no_contact_intervals')
     op.drop_column('station', 'active')
+    op.drop_index('ix_event_tenant_occurred', table_name='event')
     op.drop_index('ux_alarm_open', table_name='alarm')
     op.drop_column('alarm', 'severity')

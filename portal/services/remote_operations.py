@@ -43,6 +43,8 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.services import events
+from portal.services.outcomes import told
 from portal.services.secrets import masked_call
 from tenants.scoping import tenant_scope
 
@@ -301,4 +303,16 @@ def _perform(command: Command, call: _Call, payload: dict[str, Any], timeout: fl
     _, follow_ups = _rules()
     if (follow_up := follow_ups.get(call.action)) is not None:
         follow_up(command, payload)
+    events.record(db.session.get(Station, call.station_id), "command",
+                  told(command).sentence(f"{call.action} ({_sent_by(command)})"),
+                  details={"commandId": command.id, "action": call.action},
+                  tenant_id=call.tenant_id)
     db.session.commit()
+
+
+def _sent_by(command: Command) -> str:
+    if command.user is not None:
+        return f"sent by {command.user.email}"
+    if command.api_token is not None:
+        return f"sent with API token {command.api_token.name}"
+    return f"sent by {command.sender.value}"

@@ -20,9 +20,10 @@ from PIL import Image
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ChargingSession, Role, Site, Tenant
+from portal.models import Alarm, AlarmKind, AlarmSeverity, ChargingSession, Role, Site, Tenant
 from portal.models.base import utcnow
 from portal.services import (
+    alarms,
     api_tokens,
     charging_sessions,
     floor_maps,
@@ -357,6 +358,29 @@ MATRIX = [
     ("GET",  "/statistics/availability.csv?first=garbage", 400,        400,              400,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/statistics/unknown.csv",        404,                    404,              404,              404,                404,      404),
     ("POST", "/statistics",                    405,                    405,              405,              405,                405,      405),
+    # alarms (tests/blueprints/test_alarm_pages.py): active alarms, their history and the
+    # event log, each with its Excel export, scoped by the navigator's node; the Clear button
+    # of an alarm the role may see. {alarm1} and {alarm2} are open alarms on company A's two
+    # sites, {foreign_alarm} one of company B. A bad filter: 400 once the role may read.
+    ("GET",  "/alarms",                        200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms?node={site2_node}",      200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms?node={foreign_node}",    404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms?since=garbage",          400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/history",                200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/history?node={site2_node}", 200,                 404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/history?before=garbage", 400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/export.xlsx",            200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/export.xlsx?severity=extreme", 400,              400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/history.xlsx?node={site2_node}", 200,            404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/alarms/{alarm1}/clear",         "302:/alarms",          "302:/alarms",    "302:/alarms",    403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/alarms/{alarm2}/clear",         "302:/alarms",          404,              "302:/alarms",    403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/alarms/{foreign_alarm}/clear",  404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/{alarm1}/clear",         405,                    405,              405,              405,                405,      405),
+    ("GET",  "/events",                        200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/events?node={site2_node}",      200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/events?node={foreign_node}",    404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/events?kind=nonsense",          400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/events/export.xlsx?node={site2_node}", 200,             404,              200,              403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [
@@ -420,7 +444,8 @@ def test_route_answers_each_role_as_the_table_says(
                       **(topology_ids(portal, world) if "_id}" in path else {}),
                       **(_site_nodes(app, world) if "_node}" in path else {}),
                       **(session_ids(app, world) if _names_a_session(path) else {}),
-                      **(_review_ids(app, world) if "/sessions/review/{" in path else {}))
+                      **(_review_ids(app, world) if "/sessions/review/{" in path else {}),
+                      **(_alarm_ids(app, world) if "/alarms/{" in path else {}))
     if method == "GET":
         response = client.get(url)
     elif method == "PUT":
@@ -472,6 +497,21 @@ def _review_ids(app: Flask, world: World) -> dict[str, int]:
     return {"review1": closed(world.a, world.a.station_site1),
             "review2": closed(world.a, world.a.station_site2),
             "foreign_review": closed(world.b, world.b.station_site1)}
+
+
+def _alarm_ids(app: Flask, world: World) -> dict[str, int]:
+    """Open alarms (see MATRIX): on company A's two sites' stations, and one of B's."""
+    def open_alarm(company: Company, charge_box_id: str) -> int:
+        with company_scope(app, company):
+            station = stations.find(charge_box_id)
+            cause = alarms.Cause(AlarmKind.TEMPERATURE, AlarmSeverity.WARNING, "Too hot.")
+            alarms.raise_alarm(station.tenant_id, cause, charge_box_id, station=station)
+            return db.session.scalar(select(Alarm.id).where(
+                Alarm.node == charge_box_id, Alarm.cleared_at.is_(None)))
+
+    return {"alarm1": open_alarm(world.a, world.a.station_site1),
+            "alarm2": open_alarm(world.a, world.a.station_site2),
+            "foreign_alarm": open_alarm(world.b, world.b.station_site1)}
 
 
 def topology_ids(portal, world: World) -> dict[str, int]:

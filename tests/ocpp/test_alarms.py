@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from websockets.exceptions import InvalidStatus
 
 from portal.extensions import db
 from portal.models import Alarm, AlarmKind, AlarmSeverity, Event, Station, Tenant, User
@@ -180,9 +181,9 @@ def test_no_network_contact_waits_at_least_fifteen_minutes(company: OcppCompany)
 
 
 def test_an_unknown_station_is_not_registered_until_staff_add_it(company: OcppCompany) -> None:
-    with pytest.raises(Exception):  # refused at the handshake
+    with pytest.raises(InvalidStatus):  # refused at the handshake
         company.station("NEW-1", key=None)
-    with pytest.raises(Exception):  # again: still one alarm
+    with pytest.raises(InvalidStatus):  # again: still one alarm
         company.station("NEW-1", key=None)
     assert open_alarms(company) == [(AlarmKind.NOT_REGISTERED, AlarmSeverity.WARNING, "NEW-1")]
     company.change(lambda tenant: stations.add(tenant, "NEW-1"))
