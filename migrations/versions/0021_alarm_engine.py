@@ -39,9 +39,52 @@ def upgrade():
                                       server_default='3'))
     op.add_column('tenant', sa.Column('fault_grace_seconds', sa.Integer(), nullable=False,
                                       server_default='120'))
+    op.add_column('tenant', sa.Column('digest_time', sa.Time(), nullable=False,
+                                      server_default='07:00:00'))
+    op.add_column('user_account', sa.Column('email_at_once', sa.Boolean(), nullable=False,
+                                            server_default=sa.false()))
+    op.add_column('alarm', sa.Column('notified_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        'alarm_digest',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('status', sa.String(length=7), nullable=False),
+        sa.Column('alarms', sa.Integer(), nullable=False),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('last_error', sa.Text(), nullable=False),
+        sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('tenant_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('user_id', 'day'),
+    )
+    op.create_index('ix_alarm_digest_tenant_id', 'alarm_digest', ['tenant_id'])
+    op.create_table(
+        'alarm_mail',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('station_id', sa.Integer(), nullable=False),
+        sa.Column('hour', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('tenant_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['station_id'], ['station.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('user_id', 'station_id', 'hour'),
+    )
+    op.create_index('ix_alarm_mail_tenant_id', 'alarm_mail', ['tenant_id'])
 
 
 def downgrade():
+    op.drop_table('alarm_mail')
+    op.drop_table('alarm_digest')
+    op.drop_column('alarm', 'notified_at')
+    op.drop_column('user_account', 'email_at_once')
+    op.drop_column('tenant', 'digest_time')
     op.drop_column('tenant', 'fault_grace_seconds')
     op.drop_column('tenant', 'no_contact_intervals')
     op.drop_column('station', 'active')

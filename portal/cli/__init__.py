@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from portal.cli import (
+        alarms,
         demo,
         jobs,
         serve,
@@ -19,5 +20,5 @@ def register(app: Flask) -> None:
     )
 
     for command in (tenants.group, stations.group, tags.group, demo.command, serve.command,
-                    simulate.command, jobs.group, tokens.group, topology.group):
+                    simulate.command, jobs.group, tokens.group, topology.group, alarms.group):
         app.cli.add_command(command)

@@ -18,7 +18,14 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Tenant
 from portal.models.base import utcnow
-from portal.services import alarms, charging_sessions, message_log, operations, reservations
+from portal.services import (
+    alarm_digest,
+    alarms,
+    charging_sessions,
+    message_log,
+    operations,
+    reservations,
+)
 from tenants.scoping import tenant_scope
 
 log = logging.getLogger(__name__)
@@ -37,6 +44,8 @@ JOBS = (
     Job("settle abandoned commands", timedelta(minutes=5), operations.settle_abandoned),
     Job("expire reservations", timedelta(minutes=1), reservations.expire),
     Job("detect alarms", timedelta(minutes=1), alarms.detect),
+    Job("mail critical alarms at once", timedelta(minutes=1), alarm_digest.mail_critical_at_once),
+    Job("send the daily alarm digest", timedelta(minutes=5), alarm_digest.send_due),
 )
 
 

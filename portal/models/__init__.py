@@ -1,6 +1,13 @@
 """The domain model; importing this package registers every table on the metadata."""
 
-from portal.models.alarm import Alarm, AlarmKind, AlarmSeverity
+from portal.models.alarm import (
+    Alarm,
+    AlarmDigest,
+    AlarmKind,
+    AlarmMail,
+    AlarmSeverity,
+    DigestStatus,
+)
 from portal.models.api_token import ApiToken
 from portal.models.base import Base, TenantOwned
 from portal.models.charging_profile import ChargingProfile, InstalledChargingProfile
@@ -25,14 +32,48 @@ from portal.models.tenant import Tenant
 from portal.models.user import Role, User, UserSession
 
 __all__ = [
-    "Alarm", "AlarmKind", "AlarmSeverity", "ApiToken", "AuditEntry", "AuthMethod", "Availability",
+    "Alarm",
+    "AlarmDigest",
+    "AlarmKind",
+    "AlarmMail",
+    "AlarmSeverity",
+    "ApiToken",
+    "AuditEntry",
+    "AuthMethod",
+    "Availability",
     "Base",
     "ChargingProfile",
-    "ChargingSession", "Command", "CommandOutcome", "CommandSender", "ConnectionAttempt",
-    "Direction", "Event",
-    "Floor", "InstalledChargingProfile", "LocalList", "LocalListEntry", "MeterValue",
-    "OcppMessage", "Outlet", "OutletMode", "RefusalReason", "Reservation", "ReservationStatus",
-    "Role", "ServiceKind", "Site", "Station", "StationConfigurationKey", "StationFile",
-    "StationFileChunk", "StationFileKind", "Tag", "Tenant",
-    "TenantOwned", "ThirdPartyService", "User", "UserSession",
+    "ChargingSession",
+    "Command",
+    "CommandOutcome",
+    "CommandSender",
+    "ConnectionAttempt",
+    "DigestStatus",
+    "Direction",
+    "Event",
+    "Floor",
+    "InstalledChargingProfile",
+    "LocalList",
+    "LocalListEntry",
+    "MeterValue",
+    "OcppMessage",
+    "Outlet",
+    "OutletMode",
+    "RefusalReason",
+    "Reservation",
+    "ReservationStatus",
+    "Role",
+    "ServiceKind",
+    "Site",
+    "Station",
+    "StationConfigurationKey",
+    "StationFile",
+    "StationFileChunk",
+    "StationFileKind",
+    "Tag",
+    "Tenant",
+    "TenantOwned",
+    "ThirdPartyService",
+    "User",
+    "UserSession",
 ]

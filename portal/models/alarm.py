@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, TenantOwned, str_enum, utcnow
@@ -79,6 +79,8 @@ class Alarm(TenantOwned, Base):
     outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id", ondelete="CASCADE"))
     description: Mapped[str] = mapped_column(Text, default="")
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the users who asked to be told at once of a critical alarm were mailed about it.
+    notified_at: Mapped[datetime | None]
     cleared_at: Mapped[datetime | None]
     cleared_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
@@ -87,3 +89,43 @@ class Alarm(TenantOwned, Base):
     station: Mapped[Station | None] = relationship()
     outlet: Mapped[Outlet | None] = relationship()
     cleared_by: Mapped[User | None] = relationship()
+
+
+class DigestStatus(enum.StrEnum):
+    SENDING = "sending"  # claimed by a clock process, which is sending it now
+    SENT = "sent"
+    FAILED = "failed"  # the mail server refused or was down: retried later that day
+
+
+class AlarmDigest(TenantOwned, Base):
+    """One user's daily alarm digest: its row makes it go once per user and day, whichever
+    clock process gets to it first."""
+
+    __tablename__ = "alarm_digest"
+    __table_args__ = (UniqueConstraint("user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    day: Mapped[date]  # the company's local date
+    status: Mapped[DigestStatus] = mapped_column(str_enum(DigestStatus))
+    alarms: Mapped[int] = mapped_column(default=0)  # how many it listed
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class AlarmMail(TenantOwned, Base):
+    """An e-mail sent at once about a station's critical alarm: at most one per user, station
+    and hour."""
+
+    __tablename__ = "alarm_mail"
+    __table_args__ = (UniqueConstraint("user_id", "station_id", "hour"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    hour: Mapped[datetime]  # the hour it was sent in (UTC, minutes cut off)

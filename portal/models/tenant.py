@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, String, Text
@@ -31,6 +31,8 @@ class Tenant(Base):
     # a connector's fault raises an alarm only once it has lasted this many seconds.
     no_contact_intervals: Mapped[int] = mapped_column(default=3, server_default="3")
     fault_grace_seconds: Mapped[int] = mapped_column(default=120, server_default="120")
+    # The daily alarm digest goes at this local time.
+    digest_time: Mapped[time] = mapped_column(default=time(7, 0), server_default="07:00:00")
     # OCPP configuration sent to each station at its first accepted boot, as
     # [{"key": ..., "value": ...}] in order (portal.services.default_configuration).
     default_configuration: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -26,6 +27,7 @@ class CompanySettings:
     default_configuration: str  # Key=Value lines
     no_contact_intervals: int | str = 3
     fault_grace_seconds: int | str = 120
+    digest_time: str = "07:00"  # HH:MM, local
 
 
 # Alarm settings staff may give.
@@ -49,7 +51,8 @@ def settings_of(tenant: Tenant) -> CompanySettings:
         heartbeat_interval=tenant.heartbeat_interval,
         default_configuration=default_configuration.as_text(tenant),
         no_contact_intervals=tenant.no_contact_intervals,
-        fault_grace_seconds=tenant.fault_grace_seconds)
+        fault_grace_seconds=tenant.fault_grace_seconds,
+        digest_time=tenant.digest_time.strftime("%H:%M"))
 
 
 def update(tenant: Tenant, settings: CompanySettings) -> None:
@@ -66,6 +69,7 @@ def update(tenant: Tenant, settings: CompanySettings) -> None:
                                          "no_contact_intervals")
     fault_grace_seconds = _whole_number(settings.fault_grace_seconds, FAULT_GRACE_SECONDS,
                                         "fault_grace_seconds")
+    digest_time = _time_of_day(settings.digest_time)
     data_transfer.set_vendor_ids(tenant, settings.data_transfer_vendor_ids)
     if name != tenant.name:
         live.changed(tenant.id)  # the navigator's root is the company
@@ -77,7 +81,18 @@ def update(tenant: Tenant, settings: CompanySettings) -> None:
     tenant.default_configuration = configuration or None
     tenant.no_contact_intervals = no_contact_intervals
     tenant.fault_grace_seconds = fault_grace_seconds
+    tenant.digest_time = digest_time
     db.session.flush()
+
+
+def _time_of_day(text: str) -> time:
+    text = text.strip()
+    try:
+        if len(text) == 5:  # HH:MM, as a time input sends it
+            return time.fromisoformat(text)
+    except ValueError:
+        pass
+    raise Invalid("Give a time of day as HH:MM, such as 07:00.", field="digest_time")
 
 
 def _whole_number(value: int | str, allowed: range, field: str) -> int:

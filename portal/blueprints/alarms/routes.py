@@ -24,8 +24,9 @@ from portal.blueprints.alarms.forms import AlarmFilterForm, ClearForm, EventFilt
 from portal.blueprints.fields import company_zone
 from portal.blueprints.scoping import current_node
 from portal.extensions import db
+from portal.models.base import utcnow
 from portal.reports import exports
-from portal.services import alarm_lists, alarms
+from portal.services import alarm_digest, alarm_lists, alarms
 
 
 @bp.get("/alarms")
@@ -33,9 +34,12 @@ from portal.services import alarm_lists, alarms
 def active() -> tuple[str, int]:
     form = AlarmFilterForm(request.args)
     shown = alarm_lists.active(current_user, form.filters(), current_node())
+    today = utcnow().astimezone(company_zone()).date()
+    failures = alarm_digest.failures(today, current_user)
     return render_template("alarms/active.html", form=form, clear_form=ClearForm(),
                            alarms=shown[:alarm_lists.ACTIVE_SHOWN],
-                           more=len(shown) > alarm_lists.ACTIVE_SHOWN), _status(form)
+                           more=len(shown) > alarm_lists.ACTIVE_SHOWN,
+                           digest_failures=failures), _status(form)
 
 
 @bp.post("/alarms/<int:alarm_id>/clear")

@@ -57,6 +57,10 @@ class CompanyForm(FlaskForm):
         "Fault grace period (seconds)", filters=[strip], render_kw={"inputmode": "numeric"},
         description="A connector's fault raises an alarm only once it has lasted this long: "
                     "one that boots Faulted and recovers at once raises nothing.")
+    digest_time = StringField(
+        "Daily alarm digest at", filters=[strip], render_kw={"type": "time"},
+        description="Local time; users with e-mail at alarm get the active alarms they can "
+                    "see.")
     default_configuration = TextAreaField(
         "Default configuration", render_kw={"rows": 5, "spellcheck": "false"},
         description="Key=Value lines, sent to each station at its first accepted boot, e.g. "
