@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
     from portal.cli import (
         demo,
         jobs,
+        mail,
         serve,
         simulate,
         stations,
@@ -19,5 +20,5 @@ def register(app: Flask) -> None:
     )
 
     for command in (tenants.group, stations.group, tags.group, demo.command, serve.command,
-                    simulate.command, jobs.group, tokens.group, topology.group):
+                    simulate.command, jobs.group, tokens.group, topology.group, mail.group):
         app.cli.add_command(command)
