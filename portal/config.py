@@ -113,15 +113,16 @@ def smtp_server(url: str) -> SmtpServer:
         raise ValueError("expected a port number from 1 to 65535")
     if (parts.username is None) != (parts.password is None):
         raise ValueError("expected both a user and a password (user:password@host) or neither")
+    user, password = (None if part is None else unquote(part)
+                      for part in (parts.username, parts.password))
+    if not f"{user}{password}".isascii():
+        raise ValueError("expected a user and password in ASCII (smtplib sends no other)")
     query = parse_qs(parts.query, keep_blank_values=True)
     if parts.path not in {"", "/"} or set(query) - {"verify"}:
         raise ValueError("expected nothing after the host and port but ?verify=false")
-    return SmtpServer(
-        host=parts.hostname, port=port, implicit_tls=parts.scheme == "smtps",
-        user=None if parts.username is None else unquote(parts.username),
-        password=None if parts.password is None else unquote(parts.password),
-        verify=_verify(query.get("verify", ["true"])[-1]),
-    )
+    return SmtpServer(host=parts.hostname, port=port, implicit_tls=parts.scheme == "smtps",
+                      user=user, password=password,
+                      verify=_verify(query.get("verify", ["true"])[-1]))
 
 
 def _verify(raw: str) -> bool:

@@ -6,7 +6,6 @@ from flask.cli import with_appcontext
 from portal.errors import Invalid
 from portal.services import mail
 from tenants import provisioning
-from tenants.links import page_url
 
 
 @click.group("mail")
@@ -28,7 +27,7 @@ def test(address: str, slug: str | None) -> None:
     server = mail.delivery()
     try:
         message = mail.compose("test", to=address, subject="Plugboard test e-mail",
-                               delivery=server or "the log", link=page_url(tenant, "public.index"))
+                               delivery=server or "the log", tenant=tenant)
         mail.send(message)
     except (Invalid, mail.MailNotSent) as error:
         raise click.ClickException(f"Not sent: {error}") from None

@@ -175,6 +175,8 @@ def _reason(server: SmtpServer, error: Exception) -> str:
             return f"{server.host} refused the sender {error.sender}: {_said(error)}"
         case smtplib.SMTPResponseException():
             return f"{server.host} answered {_said(error)}"
+        case smtplib.SMTPServerDisconnected() if isinstance(error.__context__, TimeoutError):
+            return f"{where} did not answer within {TIMEOUT_SECONDS} s"
         case smtplib.SMTPServerDisconnected():
             return f"{where} closed the connection ({error})"
         case ConnectionRefusedError():
