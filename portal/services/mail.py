@@ -71,7 +71,7 @@ def send_many(messages: Sequence[EmailMessage]) -> list[MailNotSent | None]:
     or the MailNotSent saying why not. A refused recipient fails only that e-mail; a lost
     connection fails it and every one after it."""
     url = current_app.config["SMTP_URL"]
-    if not url:
+    if not url or not messages:
         for message in messages:
             _write_to_log(message)
         return [None] * len(messages)
@@ -82,8 +82,9 @@ def send_many(messages: Sequence[EmailMessage]) -> list[MailNotSent | None]:
             for message in messages:
                 outcomes.append(_deliver(smtp, server, message))
     except (MailNotSent, smtplib.SMTPException, OSError) as error:
-        failure = _not_sent(server, error)
-        outcomes += [failure] * (len(messages) - len(outcomes))
+        if len(outcomes) < len(messages):  # else only the QUIT after the last one failed
+            failure = _not_sent(server, error)
+            outcomes += [failure] * (len(messages) - len(outcomes))
     return outcomes
 
 
