@@ -22,9 +22,9 @@ from typing import Any
 from flask import current_app
 from jinja2 import Template, TemplateNotFound
 
-from portal.config import SmtpServer, smtp_server
 from portal.errors import DomainError, Invalid
 from portal.models.base import utcnow
+from portal.smtp_url import SmtpServer, smtp_server
 from tenants.links import page_url
 
 log = logging.getLogger("portal.mail")

@@ -27,6 +27,7 @@ from portal.errors import Invalid
 from portal.models import Tenant
 from portal.services import mail
 from portal.services.mail import MailNotSent
+from portal.smtp_url import SmtpServer, smtp_server
 from tests.conftest import free_port
 from tests.mail_server import Accounts, MailServer, allow_smtp_to, running_mail_server
 
@@ -281,10 +282,10 @@ def test_a_bad_smtp_url_is_reported_without_its_password() -> None:
 
 
 def test_smtp_url_reads_defaults_and_encoded_credentials() -> None:
-    assert config.smtp_server("smtps://us%40er:p%2Fw@mail.example.com") == config.SmtpServer(
+    assert smtp_server("smtps://us%40er:p%2Fw@mail.example.com") == SmtpServer(
         host="mail.example.com", port=465, implicit_tls=True, user="us@er", password="p/w",
         verify=True)
-    assert config.smtp_server("smtp://mail.example.com?verify=false").port == 25
+    assert smtp_server("smtp://mail.example.com?verify=false").port == 25
 
 
 @pytest.mark.parametrize(("name", "value"), [
