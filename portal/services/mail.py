@@ -44,7 +44,10 @@ def compose(template: str, *, to: str | Address, subject: str, **context: Any) -
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = to
+    try:
+        message["To"] = to  # ValueError for a line break: no header can be slipped in
+    except ValueError:
+        raise Invalid("An e-mail address is one line.", field="to") from None
     if not message["To"].addresses or not all(a.domain for a in message["To"].addresses):
         raise Invalid(f"{to!s} is not an e-mail address.", field="to")
     message["Date"] = utcnow()

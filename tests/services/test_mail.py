@@ -124,9 +124,12 @@ def test_a_template_without_html_makes_a_text_only_e_mail(
     assert message.get_content() == "Hej Åsa!\n"
 
 
-def test_a_recipient_that_is_no_address_is_refused(app: Flask) -> None:
-    with pytest.raises(Invalid, match="not an e-mail address"):
-        _test_mail(app, to="Åsa Öberg")
+@pytest.mark.parametrize(("to", "problem"), [
+    ("Åsa Öberg", "not an e-mail address"), ("asa@example.com\nBcc: eve@example.com", "one line"),
+])
+def test_a_recipient_that_is_no_address_is_refused(app: Flask, to: str, problem: str) -> None:
+    with pytest.raises(Invalid, match=problem):
+        _test_mail(app, to=to)
 
 
 def test_send_many_uses_one_connection_and_a_refused_recipient_fails_only_its_e_mail(
