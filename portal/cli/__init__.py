@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
         alarms,
         demo,
         jobs,
+        mail,
         serve,
         simulate,
         stations,
@@ -20,5 +21,6 @@ def register(app: Flask) -> None:
     )
 
     for command in (tenants.group, stations.group, tags.group, demo.command, serve.command,
-                    simulate.command, jobs.group, tokens.group, topology.group, alarms.group):
+                    simulate.command, jobs.group, tokens.group, topology.group, alarms.group,
+                    mail.group):
         app.cli.add_command(command)
