@@ -50,5 +50,5 @@ def insert_unless_present(table: Table, values: dict[str, Any], *, unique: tuple
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table).values(**values).on_conflict_do_nothing(
-        index_elements=list(unique), index_where=where)
-    return db.session.execute(statement).rowcount == 1
+        index_elements=list(unique), index_where=where).returning(*table.primary_key)
+    return db.session.execute(statement).first() is not None
