@@ -371,6 +371,7 @@ MATRIX = [
     ("GET",  "/alarms/history?before=garbage", 400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/alarms/export.xlsx",            200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/alarms/export.xlsx?severity=extreme", 400,              400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/history.xlsx",           200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/alarms/history.xlsx?node={site2_node}", 200,            404,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/alarms/{alarm1}/clear",         "302:/alarms",          "302:/alarms",    "302:/alarms",    403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/alarms/{alarm2}/clear",         "302:/alarms",          404,              "302:/alarms",    403,                TO_LOGIN, TO_LOGIN),
@@ -380,7 +381,12 @@ MATRIX = [
     ("GET",  "/events?node={site2_node}",      200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/events?node={foreign_node}",    404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/events?kind=nonsense",          400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/events/export.xlsx",            200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/events/export.xlsx?node={site2_node}", 200,             404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    # alarm e-mail (tests/services/test_alarm_digest.py): administrators and site
+    # administrators choose it; support may read alarms but gets no alarm e-mail
+    ("GET",  "/account/alarm-mail",            200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/account/alarm-mail",            "302:/account/alarm-mail", "302:/account/alarm-mail", 403, 403,               TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [

@@ -220,3 +220,18 @@ def test_flask_alarms_digest_sends_a_days_digest_once(
     assert "0 sent, 0 failed, 2 with nothing to send or sent before" in again.output
     assert len(mail_server.received) == 2
     assert runner.invoke(args=["alarms", "digest", "--date", "March"]).exit_code == 2
+
+
+def test_a_user_chooses_alarm_mail_on_their_account_page(app: Flask, portal,
+                                                         world: World) -> None:
+    client = portal(world.a)
+    client.login(world.a.email(Role.SITE_ADMIN))
+    page = client.get("/account/alarm-mail").get_data(as_text=True)
+    assert "The digest goes once a day at 07:00 (UTC)" in page
+    answer = client.post("/account/alarm-mail", {"daily": "y", "at_once": "y"},
+                         csrf_from="/account/alarm-mail")
+    assert answer.status_code == 302
+    with company_scope(app, world.a):
+        user = db.session.scalar(select(User).where(
+            User.email == world.a.email(Role.SITE_ADMIN)))
+        assert (user.email_on_alarm, user.email_at_once) == (True, True)
