@@ -44,7 +44,6 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.services import events
-from portal.services.outcomes import told
 from portal.services.secrets import masked_call
 from tenants.scoping import tenant_scope
 
@@ -217,6 +216,9 @@ def _stored(station: Station, action: str, payload: dict[str, Any], sender: Send
         api_token_id=sender.api_token.id if sender.api_token else None,
     )
     db.session.add(command)
+    # Its outcome is on the station's operations page; the event log says it was sent.
+    events.record(station, "command", f"{action} {_sent_by(sender)}.",
+                  details={"action": action, "operationId": operation_id})
     return command
 
 
@@ -303,16 +305,12 @@ def _perform(command: Command, call: _Call, payload: dict[str, Any], timeout: fl
     _, follow_ups = _rules()
     if (follow_up := follow_ups.get(call.action)) is not None:
         follow_up(command, payload)
-    events.record(db.session.get(Station, call.station_id), "command",
-                  told(command).sentence(f"{call.action} ({_sent_by(command)})"),
-                  details={"commandId": command.id, "action": call.action},
-                  tenant_id=call.tenant_id)
     db.session.commit()
 
 
-def _sent_by(command: Command) -> str:
-    if command.user is not None:
-        return f"sent by {command.user.email}"
-    if command.api_token is not None:
-        return f"sent with API token {command.api_token.name}"
-    return f"sent by {command.sender.value}"
+def _sent_by(sender: Sender) -> str:
+    if sender.user is not None:
+        return f"sent by {sender.user.email}"
+    if sender.api_token is not None:
+        return f"sent with API token {sender.api_token.name}"
+    return f"sent by the {sender.kind.value}"
