@@ -246,3 +246,4 @@ def test_an_alarm_open_for_a_node_is_raised_once_whoever_raises_it(company: Ocpp
         company.change(lambda tenant: opened.append(alarms.raise_alarm(tenant.id, cause, "CP1")))
     assert opened == [True, False]
     assert len(open_alarms(company)) == 1
+
