@@ -7,10 +7,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from limits import parse_many
+
+from portal.smtp_url import smtp_server
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -81,6 +85,33 @@ def _url(*schemes: str) -> Callable[[str], str]:
     return parse
 
 
+def _smtp_url(raw: str) -> str:
+    if raw:
+        smtp_server(raw)
+    return raw
+
+
+def _file(raw: str) -> str:
+    if raw and not Path(raw).is_file():
+        raise ValueError("no such file")
+    return raw
+
+
+def _mail_address(raw: str) -> str:
+    _name, address = parseaddr(raw)
+    if "@" not in address:
+        raise ValueError("expected an address such as `Plugboard <noreply@example.com>`")
+    return raw
+
+
+def _portal_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if raw and (parts.scheme not in {"http", "https"} or not parts.hostname
+                or parts.path not in {"", "/"} or parts.query):
+        raise ValueError("expected http(s)://<PORTAL_DOMAIN>[:port], as in https://example.com")
+    return raw.rstrip("/")
+
+
 def _tile_url(raw: str) -> str:
     if not raw.startswith(("http://", "https://")) or not all(
             part in raw for part in ("{z}", "{x}", "{y}")):
@@ -121,10 +152,20 @@ SETTINGS: tuple[Setting, ...] = (
             _url("redis", "rediss", "unix")),
     Setting("PORTAL_DOMAIN", "localhost",
             "tenants live at `<slug>.<PORTAL_DOMAIN>`; the bare domain shows the company finder"),
+    Setting("PORTAL_URL", "",
+            "how people reach the portal, e.g. `https://example.com` (its host is PORTAL_DOMAIN); "
+            "links in e-mails lead to `<slug>.` that host; empty = `https://<PORTAL_DOMAIN>` in "
+            "production, `http://<PORTAL_DOMAIN>:<PORT>` in development", _portal_url),
     Setting("SMTP_URL", "",
-            "`smtp://user:password@host:port` (or `smtps://`); empty = mail is printed to the log",
-            _url("smtp", "smtps")),
-    Setting("MAIL_FROM", "Plugboard <noreply@localhost>", "sender address of every e-mail"),
+            "`smtp://[user:password@]host[:port]` (port 25; STARTTLS whenever the server offers "
+            "it, and required to log in) or `smtps://...` (TLS from the first byte, port 465); "
+            "%-encode special characters; `?verify=false` accepts any certificate; "
+            "empty = mail is printed to the log", _smtp_url),
+    Setting("SMTP_CA_FILE", "",
+            "PEM file of the certificate authorities trusted for the SMTP server's certificate "
+            "(e.g. an internal CA's); empty = the system's", _file),
+    Setting("MAIL_FROM", "Plugboard <noreply@localhost>", "sender address of every e-mail",
+            _mail_address),
     Setting("HOST", "127.0.0.1", "address `flask serve` and `make run` listen on"),
     Setting("PORT", "8000", "port `flask serve` and `make run` listen on", _port),
     Setting("COOKIE_SECURE", "",
@@ -201,10 +242,20 @@ def load(environ: dict[str, str] | None = None) -> dict[str, Any]:
         try:
             values[setting.name] = setting.parse(raw)
         except ValueError as error:
-            problems.append(f"{setting.name}={raw!r}: {error}")
+            problems.append(f"{setting.name}={_without_password(raw)!r}: {error}")
     if problems:
         raise ConfigError("bad settings: " + "; ".join(problems))
     return values
+
+
+def _without_password(raw: str) -> str:
+    """A URL as it may be printed: its password masked."""
+    netloc = urlsplit(raw).netloc
+    if "@" not in netloc or ":" not in netloc.rpartition("@")[0]:
+        return raw
+    credentials, _, host = netloc.rpartition("@")
+    masked = credentials.partition(":")[0] + ":***@" + host
+    return raw.replace(netloc, masked, 1)
 
 
 def flask_config(values: dict[str, Any]) -> dict[str, Any]:
@@ -220,6 +271,7 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
         hsts = ONE_YEAR if production else 0
     return {
         **values,
+        "PORTAL_URL": _checked_portal_url(values, production),
         "SECRET_KEY": values["SECRET_KEY"] or _development_secret_key(),
         "SQLALCHEMY_DATABASE_URI": values["DATABASE_URL"],
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(values["DATABASE_URL"],
@@ -241,6 +293,17 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": values["REDIS_URL"] or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
     }
+
+
+def _checked_portal_url(values: dict[str, Any], production: bool) -> str:
+    domain = values["PORTAL_DOMAIN"]
+    url = values["PORTAL_URL"]
+    if not url:
+        # In production a TLS proxy answers on 443 (docs/deployment.md); `make run` on PORT.
+        return f"https://{domain}" if production else f"http://{domain}:{values['PORT']}"
+    if urlsplit(url).hostname != domain.lower():
+        raise ConfigError(f"PORTAL_URL={url!r}: its host must be PORTAL_DOMAIN ({domain})")
+    return url
 
 
 def _development_secret_key() -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
 from portal.models.base import UTCDateTime
@@ -39,3 +40,15 @@ ALEMBIC_OPTIONS: dict[str, Any] = {
     "render_as_batch": True,  # SQLite alters tables by copying them
     "render_item": _render_item,
 }
+
+
+def insert_unless_present(table: Table, values: dict[str, Any], *, unique: tuple[str, ...],
+                          where: ColumnElement[bool] | None = None) -> bool:
+    """INSERT the row unless one with the same `unique` columns exists (among the rows
+    `where` keeps: a partial unique index); True when it was inserted. Atomic on both
+    databases, so concurrent workers insert it once."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(**values).on_conflict_do_nothing(
+        index_elements=list(unique), index_where=where).returning(*table.primary_key)
+    return db.session.execute(statement).first() is not None

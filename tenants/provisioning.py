@@ -42,7 +42,9 @@ def create_tenant(
     db.session.add(tenant)
     db.session.flush()
     with tenant_scope(tenant):
-        users.create(tenant, email=admin_email, password=admin_password, role=Role.ADMIN)
+        admin = users.create(tenant, email=admin_email, password=admin_password,
+                             role=Role.ADMIN)
+        admin.email_on_alarm = True  # the daily alarm digest, which they may turn off
     return tenant
 
 

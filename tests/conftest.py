@@ -17,6 +17,7 @@ from portal import config, create_app
 from portal.extensions import db
 from tests.factories import World, build_world
 from tests.live_server import running_server
+from tests.mail_server import MailServer, allow_smtp_to, running_mail_server
 from tests.portal_client import PortalClient
 
 
@@ -106,6 +107,15 @@ def no_unexpected_outbound_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(smtplib.SMTP, "connect", refuse_smtp)
     monkeypatch.setattr(socket.socket, "connect", loopback_only)
+
+
+@pytest.fixture
+def mail_server(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[MailServer]:
+    """A real SMTP server this test started (plain, no log-in); the app's mail goes there."""
+    with running_mail_server() as server:
+        allow_smtp_to(monkeypatch, server.port)
+        monkeypatch.setitem(app.config, "SMTP_URL", server.url())
+        yield server
 
 
 @pytest.fixture(scope="session")

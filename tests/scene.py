@@ -32,16 +32,19 @@ def station(charge_box_id: str) -> Station:
     return found
 
 
-def table_rows(page: str, table_id: str) -> list[str]:
-    """The body rows of a table as a reader sees them: cell texts joined by ' | '."""
+def table_cells(page: str, table_id: str) -> list[list[str]]:
+    """The body rows of a table as lists of cell texts, as a reader sees them."""
     table = page.split(f'id="{table_id}"')[1].split("</table>")[0]
     body = table.split("<tbody>")[1]
-    rows = []
-    for row in body.split("<tr")[1:]:
-        cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
-                 for cell in re.split(r"<t[dh]\b[^>]*>", row)[1:]]
-        rows.append(html_module.unescape(re.sub(r"\s+", " ", " | ".join(cells)).strip()))
-    return rows
+    return [[html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip())
+             for cell in re.split(r"<t[dh]\b[^>]*>", row)[1:]]
+            for row in body.split("<tr")[1:]]
+
+
+def table_rows(page: str, table_id: str) -> list[str]:
+    """The body rows of a table as a reader sees them: cell texts joined by ' | '."""
+    return [re.sub(r"\s+", " ", " | ".join(cells)).strip()
+            for cells in table_cells(page, table_id)]
 
 
 @contextmanager

@@ -37,6 +37,9 @@ MENU = (
     MenuEntry("Connections", C.REGISTER_STATIONS, "connections.attempts", "Stations"),
     MenuEntry("Topology", C.MANAGE_TOPOLOGY, "topology.index", "Stations"),
     MenuEntry("Message log", C.VIEW_STATIONS, "messages.index", "Stations"),
+    MenuEntry("Event log", C.VIEW_STATIONS, "alarms.events", "Stations"),
+    MenuEntry("Alarms", C.MANAGE_ALARMS, "alarms.active", "Alarms"),
+    MenuEntry("Alarm history", C.MANAGE_ALARMS, "alarms.history", "Alarms"),
     # Configuration, firmware images and charging profiles are in the operations' own menu.
     MenuEntry("Operations", C.OPERATE_STATIONS, "operations.index", "Operations",
               also=("configuration", "firmware", "charging_profiles")),
@@ -53,7 +56,8 @@ MENU = (
 # Pages that show what is under the chosen node: choosing another node keeps the page.
 SCOPED_PAGES = frozenset({"stations.index", "stations.connectors", "dashboard.show",
                           "configuration.apply", "messages.index", "review.index",
-                          "sessions.index", "statistics.index"})
+                          "sessions.index", "statistics.index", "alarms.active",
+                          "alarms.history", "alarms.events"})
 # Pages without the navigator, though a staff member may open them.
 UNNAVIGATED_BLUEPRINTS = frozenset({"public", "my"})
 

@@ -7,8 +7,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from portal.cli import (
+        alarms,
         demo,
         jobs,
+        mail,
         reports,
         serve,
         simulate,
@@ -20,5 +22,6 @@ def register(app: Flask) -> None:
     )
 
     for command in (tenants.group, stations.group, tags.group, demo.command, serve.command,
-                    simulate.command, jobs.group, tokens.group, topology.group, reports.group):
+                    simulate.command, jobs.group, tokens.group, topology.group, reports.group,
+                    alarms.group, mail.group):
         app.cli.add_command(command)

@@ -11,7 +11,7 @@ from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
 
 from portal.cli.common import unit_of_work
 from portal.extensions import db
-from portal.models import AlarmKind, ChargingSession, OutletMode, Role, Tenant
+from portal.models import AlarmKind, AlarmSeverity, ChargingSession, OutletMode, Role, Tenant
 from portal.models.base import utcnow
 from portal.services import alarms, charging_sessions, sites, stations, tags, users
 from tenants import provisioning
@@ -134,7 +134,9 @@ def _seed_stations_and_sessions(tenant: Tenant, site_by_name: dict, floors: dict
             meter_start=meter_start, meter_stop=meter_start + energy, energy_wh=energy,
             stop_reason="Local",
         ))
-    alarms.raise_once(tenant.id, AlarmKind.HARDWARE_FAILURE,
-                      f"{faulted.station.charge_box_id}/{faulted.connector_id}",
-                      "The outlet reported Faulted.", station=faulted.station, outlet=faulted)
+    alarms.raise_alarm(tenant.id, alarms.Cause(
+        AlarmKind.HARDWARE_FAILURE, AlarmSeverity.CRITICAL,
+        f"Connector {faulted.connector_id} of {faulted.station.charge_box_id}: Faulted "
+        "(PowerSwitchFailure)."), alarms.node_of(faulted.station, faulted.connector_id),
+        station=faulted.station, outlet=faulted)
     db.session.flush()

@@ -19,6 +19,8 @@ from portal.extensions import db
 from portal.models import Tenant
 from portal.models.base import utcnow
 from portal.services import (
+    alarm_digest,
+    alarms,
     charging_sessions,
     message_log,
     monthly_reports,
@@ -47,6 +49,9 @@ JOBS = (
     # only what is missing (a month's reports exist once, whatever the number of clocks).
     Job("monthly reports", timedelta(hours=1), monthly_reports.generate_due),
     Job("roll up the status history", timedelta(minutes=15), rollups.roll_up),
+    Job("detect alarms", timedelta(minutes=1), alarms.detect),
+    Job("mail critical alarms at once", timedelta(minutes=1), alarm_digest.mail_critical_at_once),
+    Job("send the daily alarm digest", timedelta(minutes=5), alarm_digest.send_due),
 )
 
 

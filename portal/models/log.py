@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, TenantOwned, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from portal.models.station import Outlet, Station
 
 
 class Event(TenantOwned, Base):
@@ -19,6 +22,7 @@ class Event(TenantOwned, Base):
     __table_args__ = (
         Index("ix_event_station_occurred", "station_id", "occurred_at"),
         Index("ix_event_tenant_kind_occurred", "tenant_id", "kind", "occurred_at"),
+        Index("ix_event_tenant_occurred", "tenant_id", "occurred_at"),  # the event log
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,6 +32,9 @@ class Event(TenantOwned, Base):
     message: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    station: Mapped[Station | None] = relationship(viewonly=True)
+    outlet: Mapped[Outlet | None] = relationship(viewonly=True)
 
 
 class Direction(enum.StrEnum):

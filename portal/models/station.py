@@ -5,7 +5,18 @@ from datetime import datetime
 from typing import Any
 
 from ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus, RegistrationStatus
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, func, select
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.models.base import Base, TenantOwned, new_uuid, str_enum, utcnow
@@ -47,6 +58,9 @@ class Station(TenantOwned, Base):
     registration_status: Mapped[RegistrationStatus] = mapped_column(
         str_enum(RegistrationStatus), default=RegistrationStatus.accepted
     )
+    # False while decommissioned or under repair: it raises no alarm and is left out of
+    # digests and availability figures.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
     # The station's own heartbeat interval (seconds); None: the company's default.
     heartbeat_interval: Mapped[int | None] = mapped_column()
     availability: Mapped[Availability] = mapped_column(

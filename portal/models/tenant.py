@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, String, Text
@@ -27,6 +27,12 @@ class Tenant(Base):
     data_transfer_vendor_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Answered to a BootNotification of a station that has no interval of its own (seconds).
     heartbeat_interval: Mapped[int] = mapped_column(default=300, server_default="300")
+    # Alarms: no network contact after this many heartbeat intervals (at least 15 minutes);
+    # a connector's fault raises an alarm only once it has lasted this many seconds.
+    no_contact_intervals: Mapped[int] = mapped_column(default=3, server_default="3")
+    fault_grace_seconds: Mapped[int] = mapped_column(default=120, server_default="120")
+    # The daily alarm digest goes at this local time.
+    digest_time: Mapped[time] = mapped_column(default=time(7, 0), server_default="07:00:00")
     # OCPP configuration sent to each station at its first accepted boot, as
     # [{"key": ..., "value": ...}] in order (portal.services.default_configuration).
     default_configuration: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -45,7 +45,10 @@ class User(UserMixin, TenantOwned, Base):
     role: Mapped[Role] = mapped_column(str_enum(Role))
     # Only site administrators are limited to a site.
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    # The daily alarm digest; and, at once, each critical alarm (at most one e-mail per
+    # station and hour). Administrators and site administrators only.
     email_on_alarm: Mapped[bool] = mapped_column(default=False)
+    email_at_once: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
     # The dashboard widgets this user chose, in order; None: the default set.

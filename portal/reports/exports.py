@@ -21,7 +21,7 @@ from __future__ import annotations
 import _csv
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from itertools import chain
 from typing import Any, TypeVar
@@ -34,6 +34,8 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
 from portal.errors import Invalid
+from portal.models import Tenant
+from tenants.scoping import tenant_scope
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit of rows per sheet, header included
@@ -107,6 +109,13 @@ def duration_text(duration: timedelta) -> str:
     seconds = int(duration.total_seconds())
     sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
     return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02}:{seconds % 60:02}"
+
+
+def read_in_scope(tenant: Tenant, rows: Callable[[], Iterable[V]]) -> Iterator[V]:
+    """The rows read in the company's scope: a streamed body is read after the view
+    returns, outside the request's tenant scope."""
+    with tenant_scope(tenant):
+        yield from rows()
 
 
 def csv_response(lines: Iterable[str], filename: str) -> Response:

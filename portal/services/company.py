@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -24,6 +25,14 @@ class CompanySettings:
     data_transfer_vendor_ids: str  # by line or comma
     heartbeat_interval: int | str
     default_configuration: str  # Key=Value lines
+    no_contact_intervals: int | str = 3
+    fault_grace_seconds: int | str = 120
+    digest_time: str = "07:00"  # HH:MM, local
+
+
+# Alarm settings staff may give.
+NO_CONTACT_INTERVALS = range(1, 101)
+FAULT_GRACE_SECONDS = range(0, 3601)
 
 
 @cache
@@ -40,7 +49,10 @@ def settings_of(tenant: Tenant) -> CompanySettings:
         allow_stations_without_key=tenant.allow_stations_without_key,
         data_transfer_vendor_ids=tenant.data_transfer_vendor_ids,
         heartbeat_interval=tenant.heartbeat_interval,
-        default_configuration=default_configuration.as_text(tenant))
+        default_configuration=default_configuration.as_text(tenant),
+        no_contact_intervals=tenant.no_contact_intervals,
+        fault_grace_seconds=tenant.fault_grace_seconds,
+        digest_time=tenant.digest_time.strftime("%H:%M"))
 
 
 def update(tenant: Tenant, settings: CompanySettings) -> None:
@@ -53,6 +65,11 @@ def update(tenant: Tenant, settings: CompanySettings) -> None:
         raise Invalid("Choose a time zone such as Europe/Oslo or UTC.", field="time_zone")
     heartbeat_interval = stations.checked_heartbeat_interval(settings.heartbeat_interval)
     configuration = default_configuration.parse(settings.default_configuration)
+    no_contact_intervals = _whole_number(settings.no_contact_intervals, NO_CONTACT_INTERVALS,
+                                         "no_contact_intervals")
+    fault_grace_seconds = _whole_number(settings.fault_grace_seconds, FAULT_GRACE_SECONDS,
+                                        "fault_grace_seconds")
+    digest_time = _time_of_day(settings.digest_time)
     data_transfer.set_vendor_ids(tenant, settings.data_transfer_vendor_ids)
     if name != tenant.name:
         live.changed(tenant.id)  # the navigator's root is the company
@@ -64,7 +81,28 @@ def update(tenant: Tenant, settings: CompanySettings) -> None:
     tenant.allow_stations_without_key = settings.allow_stations_without_key
     stations.set_default_heartbeat_interval(tenant, heartbeat_interval)
     tenant.default_configuration = configuration or None
+    tenant.no_contact_intervals = no_contact_intervals
+    tenant.fault_grace_seconds = fault_grace_seconds
+    tenant.digest_time = digest_time
     db.session.flush()
+
+
+def _time_of_day(text: str) -> time:
+    text = text.strip()
+    try:
+        if len(text) == 5:  # HH:MM, as a time input sends it
+            return time.fromisoformat(text)
+    except ValueError:
+        pass
+    raise Invalid("Give a time of day as HH:MM, such as 07:00.", field="digest_time")
+
+
+def _whole_number(value: int | str, allowed: range, field: str) -> int:
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or int(text) not in allowed:
+        raise Invalid(f"Give a whole number from {allowed.start} to {allowed.stop - 1}.",
+                      field=field)
+    return int(text)
 
 
 def station_urls(slug: str, portal_domain: str, port: int | None) -> list[str]:

@@ -25,7 +25,7 @@ from portal.models import (
     StationConfigurationKey,
 )
 from portal.models.base import utcnow
-from portal.services import events, remote_operations, stations
+from portal.services import alarms, events, remote_operations, stations
 from portal.services.configuration_keys import (
     MAX_KEY_LENGTH,
     MAX_VALUE_LENGTH,
@@ -173,6 +173,9 @@ def store_reported(command: Command, sent: dict[str, Any]) -> None:
                readonly=bool(item.get("readonly")), unknown=False)
     for key in unknown:
         _store(command, key, value=None, readonly=False, unknown=True)
+    if "NumberOfConnectors" in reported:
+        db.session.flush()
+        alarms.check_connectors(command.station)
 
 
 def store_change(command: Command, sent: dict[str, Any]) -> None:

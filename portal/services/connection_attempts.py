@@ -36,8 +36,9 @@ def record(tenant: Tenant, charge_box_id: str, reason: RefusalReason,
     attempt.last_at = utcnow()
     attempt.remote_address = remote_address[:64]
     if reason is RefusalReason.UNKNOWN_STATION:
-        alarms.raise_once(tenant.id, AlarmKind.NOT_REGISTERED, charge_box_id,
-                          f"Station {charge_box_id} tried to connect but is not registered.")
+        alarms.raise_alarm(tenant.id, alarms.Cause(
+            AlarmKind.NOT_REGISTERED, AlarmKind.NOT_REGISTERED.severity,
+            f"Station {charge_box_id} tried to connect but is not registered."), charge_box_id)
     return True
 
 

@@ -22,22 +22,19 @@ from portal.auth.permissions import Actor, visible_stations
 from portal.errors import Invalid
 from portal.extensions import db
 from portal.models import (
-    Alarm,
     AlarmKind,
     AlarmSeverity,
     ChargingSession,
     Outlet,
     Reservation,
-    Role,
     Station,
     Tenant,
     User,
 )
-from portal.services import session_days
+from portal.services import alarm_lists, session_days
 from portal.services.scope import Node, NodeKind
 from portal.timestamps import local_midnight
 
-_ALARM_ORDER = sorted(AlarmKind, key=lambda kind: kind.severity is not AlarmSeverity.CRITICAL)
 CHART_DAYS = 30
 RECENT_SESSIONS = 5
 OFFLINE = "Offline"  # outlets of a station with no connection, whatever they said last
@@ -121,12 +118,20 @@ class Summary:
     recent_sessions: list[RecentSession]  # the most recently started of the active ones
     energy: Energy
     active_reservations: int
-    alarms_by_kind: dict[AlarmKind, int]  # open alarms; critical kinds first
+    # Open alarms by kind and severity, critical first.
+    alarms: list[tuple[AlarmKind, AlarmSeverity, int]]
     heartbeats: dict[str, int]  # today / yesterday / earlier / never
 
     @property
     def active_alarms(self) -> int:
-        return sum(self.alarms_by_kind.values())
+        return sum(count for _, _, count in self.alarms)
+
+    @property
+    def alarms_by_severity(self) -> dict[AlarmSeverity, int]:
+        counts = dict.fromkeys(AlarmSeverity, 0)
+        for _, severity, count in self.alarms:
+            counts[severity] += count
+        return counts
 
 
 def summary(tenant: Tenant, actor: Actor, node: Node, now: datetime) -> Summary:
@@ -149,7 +154,7 @@ def summary(tenant: Tenant, actor: Actor, node: Node, now: datetime) -> Summary:
         active_reservations=db.session.scalar(scoped(
             select(func.count()).select_from(Reservation).join(Reservation.station)
             .where(Reservation.is_active_at(now)))) or 0,
-        alarms_by_kind=_open_alarms(scoped, actor, node),
+        alarms=alarm_lists.open_counts(actor, node),
         heartbeats=heartbeats,
     )
 
@@ -228,15 +233,3 @@ def _energy(scoped: Scope, actor: Actor, node: Node, today: date, zone: ZoneInfo
     month_wh = sum(wh for day, wh in by_day.items() if day >= month_first)
     return Energy(today_kwh=kwh[-1], month_kwh=round(month_wh / 1000, 3),
                   days=list(zip(days, kwh, strict=True)))
-
-
-def _open_alarms(scoped: Scope, actor: Actor, node: Node) -> dict[AlarmKind, int]:
-    """The open alarms the actor may see, counted by kind, critical kinds first."""
-    query = (select(Alarm.kind, func.count()).where(Alarm.cleared_at.is_(None))
-             .group_by(Alarm.kind))
-    # Alarms of no station belong to the company: shown at its top only, not on a site.
-    if actor.role is Role.SITE_ADMIN or not node.is_system:  # type: ignore[union-attr]
-        query = scoped(query.join(Alarm.station))
-    counts: dict[AlarmKind, int] = dict(db.session.execute(query).all())
-    return {kind: counts[kind] for kind in _ALARM_ORDER if kind in counts}
-

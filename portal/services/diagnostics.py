@@ -13,7 +13,7 @@ from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.models import Command, CommandOutcome, Station, StationFile, StationFileKind, User
 from portal.models.base import utcnow
-from portal.services import events, remote_operations, station_files
+from portal.services import alarms, events, remote_operations, station_files
 from portal.services.remote_operations import Sender
 from portal.timestamps import format_timestamp
 
@@ -97,6 +97,7 @@ def record_status(station: Station, status: str) -> None:
     event."""
     station.diagnostics_status, station.diagnostics_status_at = status, utcnow()
     events.record(station, "diagnostics_status", f"Diagnostics: {status}")
+    alarms.upload_status(station, status)
 
 
 def record_log_status(station: Station, status: str, request_id: int | None) -> None:
@@ -104,3 +105,4 @@ def record_log_status(station: Station, status: str, request_id: int | None) -> 
     goes, as an event."""
     events.record(station, "log_status", f"Log upload: {status}",
                   details={"requestId": request_id})
+    alarms.upload_status(station, status)

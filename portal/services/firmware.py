@@ -11,7 +11,7 @@ from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.models import Command, Event, Station, StationFile, StationFileKind, Tenant, User
 from portal.models.base import utcnow
-from portal.services import events, remote_operations, station_files
+from portal.services import alarms, events, remote_operations, station_files
 from portal.services.remote_operations import Sender
 from portal.timestamps import format_timestamp
 
@@ -91,6 +91,7 @@ def record_status(station: Station, status: str) -> None:
     event."""
     station.firmware_status, station.firmware_status_at = status, utcnow()
     events.record(station, "firmware_status", f"Firmware: {status}")
+    alarms.firmware_status(station, status)
 
 
 def record_signed_status(station: Station, status: str, request_id: int | None) -> None:
@@ -99,3 +100,4 @@ def record_signed_status(station: Station, status: str, request_id: int | None) 
     station.firmware_status, station.firmware_status_at = status, utcnow()
     events.record(station, "firmware_status", f"Signed firmware: {status}",
                   details={"requestId": request_id})
+    alarms.firmware_status(station, status)

@@ -1,8 +1,9 @@
 """The colour each station and outlet shows in the navigator and on floor maps.
 
 As operators know them from other portals: default text when online and available,
-blue while charging, red on an error (Faulted, or an open hardware alarm), grey and faded
-when offline. One rule here; pages and the live endpoint only read it.
+blue while charging, red on an error (Faulted, or an open critical alarm), grey and faded
+when offline (as a station missing for long stays, critical alarm or not). One rule here;
+pages and the live endpoint only read it.
 """
 
 from __future__ import annotations
@@ -16,17 +17,13 @@ from sqlalchemy import select
 
 from portal.auth.permissions import Actor, visible_stations
 from portal.extensions import db
-from portal.models import Alarm, AlarmKind, Outlet, Station
+from portal.models import Alarm, AlarmSeverity, Outlet, Station
 from portal.services.navigator import TreeNode
 from portal.services.scope import Node, NodeKind
 
 # Statuses of a connector with a vehicle drawing (or about to draw) energy in a session.
 _CHARGING = frozenset({ChargePointStatus.charging, ChargePointStatus.suspended_ev,
                        ChargePointStatus.suspended_evse})
-# Alarms about the hardware itself turn a node red; "not registered" or "no network
-# contact" do not (the latter shows as offline).
-HARDWARE_ALARMS = frozenset({AlarmKind.HARDWARE_FAILURE, AlarmKind.FUSE,
-                             AlarmKind.TEMPERATURE, AlarmKind.VOLTAGE})
 
 
 class Light(enum.StrEnum):
@@ -71,7 +68,7 @@ def of_node(actor: Actor, node: Node) -> Lights:
         Station.id, Station.connected_at.is_not(None), Station.status)))).all()
     outlet_rows = db.session.execute(node.outlets(visible_stations(actor, select(
         Outlet.id, Outlet.station_id, Outlet.status).join(Outlet.station)))).all()
-    alarmed_stations, alarmed_outlets = _hardware_alarms()
+    alarmed_stations, alarmed_outlets = _critical_alarms()
     online = {station_id: is_online for station_id, is_online, _ in station_rows}
     outlets = {
         outlet_id: light_of(online.get(station_id, False), status, outlet_id in alarmed_outlets)
@@ -88,10 +85,10 @@ def of_node(actor: Actor, node: Node) -> Lights:
     return Lights(stations, outlets)
 
 
-def _hardware_alarms() -> tuple[set[int], set[int]]:
-    """Stations with an open hardware alarm of their own (no outlet), and outlets with one."""
+def _critical_alarms() -> tuple[set[int], set[int]]:
+    """Stations with an open critical alarm of their own (no outlet), and outlets with one."""
     rows = db.session.execute(select(Alarm.station_id, Alarm.outlet_id).where(
-        Alarm.cleared_at.is_(None), Alarm.kind.in_(HARDWARE_ALARMS),
+        Alarm.cleared_at.is_(None), Alarm.severity == AlarmSeverity.CRITICAL,
         Alarm.station_id.is_not(None)))
     stations: set[int] = set()
     outlets: set[int] = set()

@@ -1,9 +1,7 @@
 """The OCPP message log: the frames of the stations an actor may see, and their retention.
 
-A log holds millions of frames, so it is read in keyset pages, newest first: a page starts
-before (or after) a frame's (logged_at, id), which the (tenant_id, logged_at) and
-(station_id, logged_at) indexes find at any depth, where OFFSET would read every row it
-skips. Nothing is counted for the same reason.
+A log holds millions of frames, so it is read in keyset pages, newest first (keyset.py),
+on the (tenant_id, logged_at) and (station_id, logged_at) indexes.
 
 Only frames of a station are shown (an inner join): the OCPP layer logs a frame only once
 the handshake named a station (refused handshakes are ConnectionAttempts, not frames), and
@@ -13,23 +11,20 @@ a station's frames go with it, so a frame without a station has nobody to show i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, and_, delete, or_, select
+from sqlalchemy import Select, and_, delete, select
 
 from portal.auth.permissions import Actor, visible_stations
-from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Direction, OcppMessage, Station
-from portal.models.base import INTEGER_MAX
+from portal.services.keyset import LogPage, newest_first
 from portal.services.scope import SYSTEM, Node
 
 PAGE_SIZE = 100
 PRUNE_CHUNK = 10_000  # rows per transaction: one long delete would hold back the writers
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -43,63 +38,14 @@ class MessageFilter:
     until: datetime | None = None  # timezone-aware, inclusive
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """A frame's place in the log, written `<microseconds since 1970>.<id>` in a link."""
-
-    logged_at: datetime
-    id: int
-
-    @classmethod
-    def of(cls, message: OcppMessage) -> Cursor:
-        return cls(message.logged_at, message.id)
-
-    @classmethod
-    def parse(cls, text: str) -> Cursor:
-        """The cursor a page link carries; a hand-made one that names no place is 400."""
-        micros, _, message_id = text.partition(".")
-        try:
-            cursor = cls(EPOCH + int(micros) * MICROSECOND, int(message_id))
-        except (ValueError, OverflowError):
-            cursor = None
-        if cursor is None or not 0 <= cursor.id <= INTEGER_MAX:
-            raise DomainError("This link to a page of the log is broken; start again from "
-                              "the newest frames.", field="cursor")
-        return cursor
-
-    def __str__(self) -> str:
-        return f"{(self.logged_at - EPOCH) // MICROSECOND}.{self.id}"
-
-
-@dataclass(frozen=True)
-class LogPage:
-    items: list[OcppMessage]  # newest first
-    newer: Cursor | None  # the newer page starts after this frame; None: this is the newest
-    older: Cursor | None  # the older page starts before this frame; None: this is the oldest
-
-
 def page(actor: Actor, filters: MessageFilter, node: Node = SYSTEM, *,
-         before: str | None = None, after: str | None = None) -> LogPage:
+         before: str | None = None, after: str | None = None) -> LogPage[OcppMessage]:
     """The frames under the node that the actor may see and the filters keep, newest first:
     the newest ones, or those just before or after the cursor of a page link."""
     query = _matching(node.stations(visible_stations(actor, select(OcppMessage).join(
         Station, OcppMessage.station_id == Station.id))), filters)
-    at, number = OcppMessage.logged_at, OcppMessage.id
-    if after:  # read upwards from the cursor, show newest first
-        start = Cursor.parse(after)
-        query = query.where(at >= start.logged_at, or_(at > start.logged_at, number > start.id))
-        rows = list(db.session.scalars(query.order_by(at, number).limit(PAGE_SIZE + 1)))
-        items = rows[:PAGE_SIZE][::-1]
-        return LogPage(items, Cursor.of(items[0]) if len(rows) > PAGE_SIZE else None,
-                       Cursor.of(items[-1]) if items else None)
-    if before:
-        end = Cursor.parse(before)
-        query = query.where(at <= end.logged_at, or_(at < end.logged_at, number < end.id))
-    rows = list(db.session.scalars(query.order_by(at.desc(), number.desc())
-                                   .limit(PAGE_SIZE + 1)))
-    items = rows[:PAGE_SIZE]
-    return LogPage(items, Cursor.of(items[0]) if before and items else None,
-                   Cursor.of(items[-1]) if len(rows) > PAGE_SIZE else None)
+    return newest_first(query, OcppMessage.logged_at, OcppMessage.id, PAGE_SIZE,
+                        before=before, after=after)
 
 
 def _matching(query: Select[Any], filters: MessageFilter) -> Select[Any]:

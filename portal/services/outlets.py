@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.auth.permissions import Actor, visible_stations
 from portal.errors import Invalid, NotFound
 from portal.extensions import db
-from portal.models import AlarmKind, Outlet, OutletMode, Station, ThirdPartyService
+from portal.models import Outlet, OutletMode, Station, ThirdPartyService
 from portal.models.base import utcnow
 from portal.services import alarms, events, live, rollups
 
@@ -21,6 +21,9 @@ def outlet_for(station: Station, connector_id: int) -> Outlet:
         select(Outlet).where(Outlet.station_id == station.id, Outlet.connector_id == connector_id)
     )
     if outlet is None:
+        if db.session.scalar(select(Outlet.id).where(Outlet.station_id == station.id).limit(1)):
+            # Staff configured its outlets, and this is not one of them.
+            alarms.check_connectors(station, reported=connector_id)
         outlet = Outlet(tenant_id=station.tenant_id, station_id=station.id,
                         connector_id=connector_id)
         db.session.add(outlet)
@@ -39,14 +42,18 @@ def report_status(
     vendor_id: str = "",
     vendor_error_code: str = "",
 ) -> Outlet | None:
-    """Store a StatusNotification; connectorId 0 is the station as a whole."""
+    """Store a StatusNotification; connectorId 0 is the station as a whole. Its time moves
+    only when the status or error changes: it says since when the connector is so."""
     target: Station | Outlet = station if connector_id == 0 else outlet_for(station, connector_id)
-    target.status, target.error_code, target.status_at = status, error_code, reported_at
-    if connector_id == 0:
+    outlet = target if isinstance(target, Outlet) else None
+    before = alarms.status_cause(station, connector_id, target.status, target.error_code)
+    if (target.status, target.error_code) != (status, error_code) or target.status_at is None:
+        target.status_at = reported_at
+    target.status, target.error_code = status, error_code
+    if outlet is None:
         station.status_info = info
     else:
-        target.info, target.vendor_id, target.vendor_error_code = info, vendor_id, vendor_error_code
-    outlet = target if isinstance(target, Outlet) else None
+        outlet.info, outlet.vendor_id, outlet.vendor_error_code = info, vendor_id, vendor_error_code
     live.changed(station.tenant_id)
     summary = f"Connector {connector_id}: {status.value} ({error_code.value})"
     events.record(station, "status", summary, outlet=outlet, occurred_at=reported_at,
@@ -54,13 +61,8 @@ def report_status(
                            "errorCode": error_code.value, "info": info,
                            "vendorId": vendor_id, "vendorErrorCode": vendor_error_code})
     rollups.note_late(station, reported_at, utcnow())
-    # Every Faulted connector is a hardware failure until alarms read the errorCode
-    # (fuse, temperature, voltage each have their own kind).
-    if status is ChargePointStatus.faulted:
-        node = f"{station.charge_box_id}/{connector_id}"
-        alarms.raise_once(station.tenant_id, AlarmKind.HARDWARE_FAILURE, node,
-                          f"Connector {connector_id} of {station.charge_box_id} reported Faulted "
-                          f"({error_code.value}).", station=station, outlet=outlet)
+    alarms.status_changed(station, connector_id, outlet, before,
+                          alarms.status_cause(station, connector_id, status, error_code))
     return outlet
 
 

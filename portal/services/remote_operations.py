@@ -43,6 +43,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.services import events
 from portal.services.secrets import masked_call
 from tenants.scoping import tenant_scope
 
@@ -215,6 +216,9 @@ def _stored(station: Station, action: str, payload: dict[str, Any], sender: Send
         api_token_id=sender.api_token.id if sender.api_token else None,
     )
     db.session.add(command)
+    # Its outcome is on the station's operations page; the event log says it was sent.
+    events.record(station, "command", f"{action} {_sent_by(sender)}.",
+                  details={"action": action, "operationId": operation_id})
     return command
 
 
@@ -302,3 +306,11 @@ def _perform(command: Command, call: _Call, payload: dict[str, Any], timeout: fl
     if (follow_up := follow_ups.get(call.action)) is not None:
         follow_up(command, payload)
     db.session.commit()
+
+
+def _sent_by(sender: Sender) -> str:
+    if sender.user is not None:
+        return f"sent by {sender.user.email}"
+    if sender.api_token is not None:
+        return f"sent with API token {sender.api_token.name}"
+    return f"sent by the {sender.kind.value}"

@@ -23,7 +23,7 @@ from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
 from portal.models import Availability, Floor, Outlet, RefusalReason, Site, Station, Tenant
 from portal.models.base import utcnow
-from portal.services import events, live, positions
+from portal.services import alarms, events, live, positions
 from portal.services.scope import SYSTEM, Node
 
 # OCPP 1.6 security profiles: the authorization key is 16 to 40 printable characters.
@@ -82,6 +82,7 @@ def add(
     ]
     db.session.add(station)
     db.session.flush()
+    alarms.station_added(station)
     return station
 
 
@@ -181,6 +182,7 @@ def connected(station: Station, remote_address: str) -> str:
     station.connected_at = station.last_seen_at = utcnow()
     station.connection_id = connection_id
     events.record(station, "connected", f"Connected from {remote_address}.")
+    alarms.station_heard(station)
     live.changed(station.tenant_id)
     return connection_id
 
@@ -313,6 +315,7 @@ class StationDetails:
     address: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    active: bool = True  # False: decommissioned or under repair
 
 
 def describe(station: Station, details: StationDetails) -> None:
@@ -333,6 +336,9 @@ def describe(station: Station, details: StationDetails) -> None:
         live.changed(station.tenant_id)  # the navigator shows the name
     station.name, station.description = name, details.description.strip()
     station.note, station.availability = details.note.strip(), details.availability
+    if station.active and not details.active:
+        alarms.station_deactivated(station)
+    station.active = details.active
     if station.floor_id is None:
         station.address = details.address.strip()
         station.latitude, station.longitude = latitude, longitude

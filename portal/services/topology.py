@@ -36,7 +36,7 @@ from portal.models import (
     Tenant,
     User,
 )
-from portal.services import events, live, sites, stations
+from portal.services import alarms, events, live, sites, stations
 
 # Outlets a station may be given by hand (OCPP connectorId 1..n), and how many at once.
 CONNECTOR_IDS = range(1, 51)
@@ -258,6 +258,7 @@ def _sessions(condition: ColumnElement[bool]) -> int:
 
 
 def _outlets_changed(station: Station) -> None:
+    alarms.check_connectors(station)
     # A connected station's socket reads its outlets again for its next message.
     live.changed(station.tenant_id)
     transport.reload_after_commit(station.tenant_id, station.charge_box_id)

@@ -21,9 +21,19 @@ from PIL import Image
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ChargingSession, MonthlyReport, Role, Site, Tenant
+from portal.models import (
+    Alarm,
+    AlarmKind,
+    AlarmSeverity,
+    ChargingSession,
+    MonthlyReport,
+    Role,
+    Site,
+    Tenant,
+)
 from portal.models.base import utcnow
 from portal.services import (
+    alarms,
     api_tokens,
     charging_sessions,
     floor_maps,
@@ -370,6 +380,37 @@ MATRIX = [
     ("GET",  "/statistics/report.pdf?month=2026-01&node={foreign_node}", 404, 404,      404,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/statistics/report.pdf?month=garbage", 400,             400,              400,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/statistics/report.pdf",         405,                    405,              405,              405,                405,      405),
+
+
+    # alarms (tests/blueprints/test_alarm_pages.py): active alarms, their history and the
+    # event log, each with its Excel export, scoped by the navigator's node; the Clear button
+    # of an alarm the role may see. {alarm1} and {alarm2} are open alarms on company A's two
+    # sites, {foreign_alarm} one of company B. A bad filter: 400 once the role may read.
+    ("GET",  "/alarms",                        200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms?node={site2_node}",      200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms?node={foreign_node}",    404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms?since=garbage",          400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/history",                200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/history?node={site2_node}", 200,                 404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/history?before=garbage", 400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/export.xlsx",            200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/export.xlsx?severity=extreme", 400,              400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/history.xlsx",           200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/history.xlsx?node={site2_node}", 200,            404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/alarms/{alarm1}/clear",         "302:/alarms",          "302:/alarms",    "302:/alarms",    403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/alarms/{alarm2}/clear",         "302:/alarms",          404,              "302:/alarms",    403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/alarms/{foreign_alarm}/clear",  404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/alarms/{alarm1}/clear",         405,                    405,              405,              405,                405,      405),
+    ("GET",  "/events",                        200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/events?node={site2_node}",      200,                    404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/events?node={foreign_node}",    404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/events?kind=nonsense",          400,                    400,              400,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/events/export.xlsx",            200,                    200,              200,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/events/export.xlsx?node={site2_node}", 200,             404,              200,              403,                TO_LOGIN, TO_LOGIN),
+    # alarm e-mail (tests/services/test_alarm_digest.py): administrators and site
+    # administrators choose it; support may read alarms but gets no alarm e-mail
+    ("GET",  "/account/alarm-mail",            200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/account/alarm-mail",            "302:/account/alarm-mail", "302:/account/alarm-mail", 403, 403,               TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [
@@ -434,7 +475,8 @@ def test_route_answers_each_role_as_the_table_says(
                       **(_site_nodes(app, world) if "_node}" in path else {}),
                       **(session_ids(app, world) if _names_a_session(path) else {}),
                       **(_review_ids(app, world) if "/sessions/review/{" in path else {}),
-                      **(_report_ids(app, world) if "_report}" in path else {}))
+                      **(_report_ids(app, world) if "_report}" in path else {}),
+                      **(_alarm_ids(app, world) if "/alarms/{" in path else {}))
     if method == "GET":
         response = client.get(url)
     elif method == "PUT":
@@ -504,6 +546,21 @@ def _report_ids(app: Flask, world: World) -> dict[str, int]:
 
     return {"company_report": kept(world.a, None), "site1_report": kept(world.a, "Site one"),
             "site2_report": kept(world.a, "Site two"), "foreign_report": kept(world.b, None)}
+
+
+def _alarm_ids(app: Flask, world: World) -> dict[str, int]:
+    """Open alarms (see MATRIX): on company A's two sites' stations, and one of B's."""
+    def open_alarm(company: Company, charge_box_id: str) -> int:
+        with company_scope(app, company):
+            station = stations.find(charge_box_id)
+            cause = alarms.Cause(AlarmKind.TEMPERATURE, AlarmSeverity.WARNING, "Too hot.")
+            alarms.raise_alarm(station.tenant_id, cause, charge_box_id, station=station)
+            return db.session.scalar(select(Alarm.id).where(
+                Alarm.node == charge_box_id, Alarm.cleared_at.is_(None)))
+
+    return {"alarm1": open_alarm(world.a, world.a.station_site1),
+            "alarm2": open_alarm(world.a, world.a.station_site2),
+            "foreign_alarm": open_alarm(world.b, world.b.station_site1)}
 
 
 def topology_ids(portal, world: World) -> dict[str, int]:

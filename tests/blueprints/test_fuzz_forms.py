@@ -119,6 +119,7 @@ def _crawl(client: PortalClient, start: str, limit: int = 250) -> list[Form]:
         seen.add(path.split("?")[0])
         response = client.get(path)
         if response.status_code != 200 or response.mimetype != "text/html":
+            response.close()  # a streamed download (an export) ends with its request
             continue
         reader = FormReader(path.split("?")[0])
         reader.feed(response.get_data(as_text=True))

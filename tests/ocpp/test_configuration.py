@@ -18,8 +18,15 @@ from ocpp.v16.enums import RegistrationStatus
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Command, CommandOutcome, OcppMessage, StationConfigurationKey
-from portal.services import stations
+from portal.models import (
+    Alarm,
+    AlarmKind,
+    Command,
+    CommandOutcome,
+    OcppMessage,
+    StationConfigurationKey,
+)
+from portal.services import stations, topology
 from tests.conftest import free_port
 from tests.factories import make_tenant
 from tests.live_server import running_server
@@ -451,3 +458,23 @@ def test_a_typed_key_that_is_too_short_is_refused(company: OcppCompany, cp1: Sta
     assert "The authorization key must be 16 to 40 printable characters" in response.text
     assert _commands(company, "ChangeConfiguration") == []
 
+
+# --- What the configuration tells the alarms ---------------------------------------
+
+def test_number_of_connectors_from_the_first_boots_configuration_is_checked(
+        company: OcppCompany) -> None:
+    reported = {"configurationKey": [
+        {"key": "NumberOfConnectors", "readonly": True, "value": "3"}]}
+    with company.station() as cp1:  # CP1 has 2 outlets configured
+        boot_first_time(cp1, reported)
+        wait_for(company, lambda: _open_alarms(company))
+    [(kind, text)] = _open_alarms(company)
+    assert kind is AlarmKind.HARDWARE_CONFIGURATION_MISMATCH
+    assert "NumberOfConnectors = 3; 2 outlets are configured" in text
+    company.change(lambda tenant: topology.add_outlet(stations.find("CP1")))  # now 3
+    assert _open_alarms(company) == []
+
+
+def _open_alarms(company: OcppCompany) -> list[tuple[AlarmKind, str]]:
+    return company.query(lambda: [(alarm.kind, alarm.description) for alarm in db.session.scalars(
+        select(Alarm).where(Alarm.cleared_at.is_(None)))])

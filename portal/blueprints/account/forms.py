@@ -20,3 +20,9 @@ class ChangePasswordForm(FlaskForm):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")],
     )
+
+
+class AlarmMailForm(FlaskForm):
+    daily = BooleanField("E-mail at alarm: a daily digest of the active alarms I can see")
+    at_once = BooleanField("Also at once for each critical alarm (at most one e-mail per "
+                           "station and hour)")

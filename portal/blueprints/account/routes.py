@@ -1,17 +1,18 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from portal.auth import throttle
 from portal.auth.login import log_in, log_out, remembered
+from portal.auth.permissions import Capability, requires
 from portal.auth.redirects import same_host_path
 from portal.blueprints.account import bp
-from portal.blueprints.account.forms import ChangePasswordForm, LoginForm
+from portal.blueprints.account.forms import AlarmMailForm, ChangePasswordForm, LoginForm
 from portal.errors import Invalid
 from portal.extensions import db
-from portal.services import users
+from portal.services import alarm_digest, users
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -64,3 +65,18 @@ def change_password() -> Response | str | tuple[str, int]:
             return redirect(url_for("public.index"))
     status = 400 if form.errors else 200
     return render_template("account/password.html", form=form), status
+
+
+@bp.route("/account/alarm-mail", methods=["GET", "POST"])
+@requires(Capability.MANAGE_ALARMS)
+def alarm_mail() -> Response | str | tuple[str, int]:
+    user = current_user._get_current_object()
+    form = AlarmMailForm(daily=user.email_on_alarm, at_once=user.email_at_once)
+    if not alarm_digest.may_be_mailed(user):
+        abort(403)
+    if form.validate_on_submit():
+        alarm_digest.choose_mail(user, daily=form.daily.data, at_once=form.at_once.data)
+        db.session.commit()
+        flash("Your alarm e-mail is set.", "success")
+        return redirect(url_for("account.alarm_mail"))
+    return render_template("account/alarm_mail.html", form=form), 400 if form.errors else 200

@@ -17,7 +17,6 @@ from portal.blueprints.sessions.forms import LABELS, SessionFilterForm
 from portal.models.base import INTEGER_MAX
 from portal.reports import exports
 from portal.services import session_table
-from tenants.scoping import tenant_scope
 
 
 def _cursor(name: str) -> int | None:
@@ -52,12 +51,8 @@ def _export_rows(form: SessionFilterForm) -> Iterator[list[object]] | None:
     actor, tenant, node = current_user._get_current_object(), g.tenant, current_node()
     filters, sort, zone = form.filters(), form.sorting(), company_zone()
 
-    def rows() -> Iterator[list[object]]:
-        # A streamed body is read after the view returns, outside the request's tenant scope.
-        with tenant_scope(tenant):
-            yield from session_table.export_rows(actor, filters, sort, node, zone)
-
-    return rows()
+    return exports.read_in_scope(tenant, lambda: session_table.export_rows(
+        actor, filters, sort, node, zone))
 
 
 @bp.get("/sessions/export.csv")

@@ -48,6 +48,19 @@ class CompanyForm(FlaskForm):
         "Default heartbeat interval (seconds)", filters=[strip],
         render_kw={"inputmode": "numeric"},
         description="Answered to the BootNotification of stations without one of their own.")
+    no_contact_intervals = StringField(
+        "No network contact after (heartbeat intervals)", filters=[strip],
+        render_kw={"inputmode": "numeric"},
+        description="A station not heard for this many of its heartbeat intervals (and at "
+                    "least 15 minutes) raises the alarm.")
+    fault_grace_seconds = StringField(
+        "Fault grace period (seconds)", filters=[strip], render_kw={"inputmode": "numeric"},
+        description="A connector's fault raises an alarm only once it has lasted this long: "
+                    "one that boots Faulted and recovers at once raises nothing.")
+    digest_time = StringField(
+        "Daily alarm digest at", filters=[strip], render_kw={"type": "time"},
+        description="Local time; users with e-mail at alarm get the active alarms they can "
+                    "see.")
     default_configuration = TextAreaField(
         "Default configuration", render_kw={"rows": 5, "spellcheck": "false"},
         description="Key=Value lines, sent to each station at its first accepted boot, e.g. "
@@ -85,6 +98,9 @@ class StationForm(FlaskForm):
         "Registration", coerce=_value_of,
         choices=[SelectChoice(status.value) for status in RegistrationStatus],
         description="The station learns it at its next BootNotification.")
+    active = BooleanField("Active", description="Untick while the station is decommissioned "
+                          "or under repair: it raises no alarm and is left out of digests and "
+                          "availability figures.")
     note = TextAreaField("Note", filters=[strip], render_kw={"rows": 2})
     address = TextAreaField("Address", filters=[strip], render_kw={"rows": 2})
     latitude = _coordinate("Latitude")

@@ -44,7 +44,10 @@ def company_settings() -> Page:
                 allow_stations_without_key=form.allow_stations_without_key.data,
                 data_transfer_vendor_ids=form.data_transfer_vendor_ids.data,
                 heartbeat_interval=form.heartbeat_interval.data,
-                default_configuration=form.default_configuration.data))
+                default_configuration=form.default_configuration.data,
+                no_contact_intervals=form.no_contact_intervals.data,
+                fault_grace_seconds=form.fault_grace_seconds.data,
+                digest_time=form.digest_time.data))
         except DomainError as error:
             db.session.rollback()  # the page shows the company as it is kept
             status = refuse(form, error)  # before the page renders the message
@@ -101,7 +104,7 @@ def station(charge_box_id: str) -> Page:
                 heartbeat_interval=form.heartbeat_interval.data or None,
                 rated_power_kw=form.rated_power_kw.data,
                 address=form.address.data, latitude=form.latitude.data,
-                longitude=form.longitude.data))
+                longitude=form.longitude.data, active=form.active.data))
         except DomainError as error:
             db.session.rollback()
             status = refuse(form, error)  # before the page renders the message
