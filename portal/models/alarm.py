@@ -71,8 +71,10 @@ class Alarm(TenantOwned, Base):
     kind: Mapped[AlarmKind] = mapped_column(str_enum(AlarmKind))
     # The kind's, unless the cause says otherwise (an error code on a connector that is not
     # Faulted is a warning).
-    severity: Mapped[AlarmSeverity] = mapped_column(str_enum(AlarmSeverity),
-                                                    server_default=AlarmSeverity.WARNING.value)
+    severity: Mapped[AlarmSeverity] = mapped_column(
+        str_enum(AlarmSeverity), default=lambda context: AlarmKind(
+            context.get_current_parameters()["kind"]).severity,
+        server_default=AlarmSeverity.WARNING.value)
     # The topology node it concerns, by reference where it exists and by name always.
     node: Mapped[str] = mapped_column(String(255), default="")
     station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))

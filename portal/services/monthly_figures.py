@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Alarm, AlarmKind, ApiToken, Role, Site, Station, Tenant
+from portal.models import Alarm, AlarmKind, AlarmSeverity, ApiToken, Role, Site, Station, Tenant
 from portal.services import statistics
 from portal.services.scope import SYSTEM, Node, NodeKind
 from portal.services.session_table import kwh
@@ -33,6 +33,7 @@ ALARMS_LISTED = 30  # the list stops there: "and N more"
 @dataclass(frozen=True)
 class AlarmCount:
     kind: AlarmKind
+    severity: AlarmSeverity
     count: int
 
 
@@ -126,10 +127,11 @@ def _raised_in(site: Site | None, span: Period, query: Select[Any]) -> Select[An
 
 
 def _alarm_counts(site: Site | None, span: Period) -> list[AlarmCount]:
-    rows = db.session.execute(_raised_in(site, span, select(Alarm.kind, func.count())
-                                         .select_from(Alarm).group_by(Alarm.kind)))
-    return sorted((AlarmCount(kind, count) for kind, count in rows),
-                  key=lambda count: (-count.count, count.kind.value))
+    rows = db.session.execute(_raised_in(site, span, select(
+        Alarm.kind, Alarm.severity, func.count()).select_from(Alarm)
+        .group_by(Alarm.kind, Alarm.severity)))
+    return sorted((AlarmCount(kind, severity, count) for kind, severity, count in rows),
+                  key=lambda count: (-count.count, count.kind.value, count.severity.value))
 
 
 def _listed_alarms(site: Site | None, span: Period) -> list[Alarm]:

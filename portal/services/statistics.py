@@ -323,12 +323,13 @@ class StationAvailability:
 
 def availability(actor: Actor, node: Node, span: Period, now: datetime
                  ) -> list[StationAvailability]:
-    """Per station, the share of the range it was connected to Plugboard, and the share it
-    was connected and not Faulted (portal.services.status_time.station_time), from the
-    rollups for whole rolled-up days and from the events for the rest."""
+    """Per active station, the share of the range it was connected to Plugboard, and the
+    share it was connected and not Faulted (portal.services.status_time.station_time), from
+    the rollups for whole rolled-up days and from the events for the rest. A station marked
+    inactive (decommissioned, under repair) is left out."""
     until = span.measured_until(now)
     measured = (until - span.starts_at).total_seconds()
-    stations = status_time.Among(_scoped(actor, node, select(Station.id)))
+    stations = status_time.Among(_scoped(actor, node, select(Station.id).where(Station.active)))
     seconds: dict[int, list[float]] = {}
     for among, first_measured in rollups.parts(stations, span.first, span.last, span.zone):
         if first_measured > span.first:
@@ -339,7 +340,8 @@ def availability(actor: Actor, node: Node, span: Period, now: datetime
                            in status_time.station_time(among, start, until).items()})
     figures = []
     for station_id, charge_box_id, name in db.session.execute(_scoped(actor, node, select(
-            Station.id, Station.charge_box_id, Station.name).order_by(Station.charge_box_id))):
+            Station.id, Station.charge_box_id, Station.name).where(Station.active)
+            .order_by(Station.charge_box_id))):
         online, available = seconds.get(station_id, (0.0, 0.0))
         figures.append(StationAvailability(charge_box_id, name or "", _share(online, measured),
                                            _share(available, measured)))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.errors import Invalid
 from portal.extensions import db
 from portal.models import Role, User
-from portal.services import statistics
+from portal.services import stations, statistics
 from portal.services.scope import SYSTEM, Node, NodeKind
 from portal.services.statistics import Bucket
 from tests.factories import World
@@ -106,6 +106,16 @@ def test_availability_with_a_disconnect_and_a_faulted_period(scene, app, world) 
     assert (stats[STATS_STATION].online, stats[STATS_STATION].available) == (
         round(22 / 24, 4), round(19 / 24, 4))
     assert stats[world.a.station_site1].online == 0.0  # never connected
+
+
+def test_an_inactive_station_is_left_out_of_availability(scene, app, world) -> None:
+    with company_scope(app, world.a):
+        stations.find(STATS_STATION).active = False  # under repair
+        figures = statistics.availability(
+            _actor(Role.ADMIN, world), SYSTEM,
+            _span(date(2026, 3, 10), date(2026, 3, 10), Bucket.DAY), LATER)
+    assert STATS_STATION not in {figure.charge_box_id for figure in figures}
+    assert world.a.station_site1 in {figure.charge_box_id for figure in figures}
 
 
 def test_a_range_reaching_past_now_is_measured_up_to_now(scene, app, world) -> None:
