@@ -261,9 +261,9 @@ def _rows(actor: User, node: Node, filters: SessionFilter, sort: Sort, limit: in
                             everything=_needs_every_table(filters, sort)), filters)
     if seek is not None:
         ids = _after(ids, sort, *seek, reverse=reverse)
-    chosen = _ordered(ids, sort, reverse).limit(limit)
+    chosen = _ordered(ids, sort, reverse).limit(limit).correlate(None).scalar_subquery()
     return _ordered(_joined(select(*columns), actor, node)
-                    .where(ChargingSession.id.in_(chosen.correlate(None).scalar_subquery())), sort, reverse)
+                    .where(ChargingSession.id.in_(chosen)), sort, reverse)
 
 
 def _filtered(query: Select[Any], filters: SessionFilter) -> Select[Any]:
