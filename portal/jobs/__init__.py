@@ -15,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from sqlalchemy import select
 
+from portal import database
 from portal.extensions import db
 from portal.models import Tenant
 from portal.models.base import utcnow
@@ -28,7 +29,8 @@ log = logging.getLogger(__name__)
 class Job:
     name: str
     every: timedelta
-    run: Callable[[datetime], int]  # per company; returns how many things it handled
+    run: Callable[[datetime], int]  # returns how many things it handled
+    per_company: bool = True  # else once for the whole database, in no company's scope
 
 
 JOBS = (
@@ -36,7 +38,25 @@ JOBS = (
     Job("prune the message log", timedelta(hours=1), message_log.prune),
     Job("settle abandoned commands", timedelta(minutes=5), operations.settle_abandoned),
     Job("expire reservations", timedelta(minutes=1), reservations.expire),
+    Job("refresh the planner statistics", timedelta(days=1), database.refresh_statistics,
+        per_company=False),
 )
+
+
+def run(job: Job, now: datetime | None = None) -> int:
+    """Run the job for every company, or once for the database; return what it handled."""
+    if job.per_company:
+        return run_for_every_company(job, now)
+    try:
+        handled = job.run(now or utcnow())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("job %r failed", job.name)
+        return 0
+    finally:
+        db.session.remove()
+    return handled
 
 
 def run_for_every_company(job: Job, now: datetime | None = None) -> int:
@@ -66,7 +86,7 @@ def run_forever(app: Flask) -> None:
 
     def run_in_app(job: Job) -> None:
         with app.app_context():
-            run_for_every_company(job)
+            run(job)
 
     for job in JOBS:
         scheduler.add_job(run_in_app, "interval", args=[job], id=job.name, name=job.name,
