@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Select, func, literal, select, tuple_
+from sqlalchemy import Float, Select, Subquery, func, join, literal, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -222,12 +222,14 @@ _COLUMNS = (
 )
 
 
-def _joined(query: Select[Any], actor: User, node: Node, *, everything: bool = True
-            ) -> Select[Any]:
-    """`query` over sessions joined to everything a row names (or, without `everything`,
-    to their station only: the outlet too for an outlet node), limited to the node's and
-    the actor's stations."""
-    query = (query.select_from(ChargingSession)
+def _joined(query: Select[Any], actor: User, node: Node, *, everything: bool = True,
+            chosen: Subquery | None = None) -> Select[Any]:
+    """`query` over sessions (those `chosen` names, if given) joined to everything a row
+    names (or, without `everything`, to their station only: the outlet too for an outlet
+    node), limited to the node's and the actor's stations."""
+    sessions = (ChargingSession if chosen is None
+                else join(chosen, ChargingSession, ChargingSession.id == chosen.c.id))
+    query = (query.select_from(sessions)
              .join(Station, ChargingSession.station_id == Station.id))
     if everything or node.kind is NodeKind.OUTLET:
         query = query.outerjoin(Outlet, ChargingSession.outlet_id == Outlet.id)
@@ -256,14 +258,15 @@ def _rows(actor: User, node: Node, filters: SessionFilter, sort: Sort, limit: in
 
     Joined to outlet, place, tag and users, SQLite's planner reads a million sessions
     (station by station, then sorting them: 3-9 s) where 50 would do. Over sessions and
-    stations alone the same ORDER BY ... LIMIT stops early on either plan (ms)."""
+    stations alone the same ORDER BY ... LIMIT stops early on either plan (ms). The chosen
+    ids come first in the FROM: as `id IN (...)`, PostgreSQL joined every session to the
+    eight tables before keeping 51 (5 s)."""
     ids = _filtered(_joined(select(ChargingSession.id), actor, node,
                             everything=_needs_every_table(filters, sort)), filters)
     if seek is not None:
         ids = _after(ids, sort, *seek, reverse=reverse)
-    chosen = _ordered(ids, sort, reverse).limit(limit).correlate(None).scalar_subquery()
-    return _ordered(_joined(select(*columns), actor, node)
-                    .where(ChargingSession.id.in_(chosen)), sort, reverse)
+    chosen = _ordered(ids, sort, reverse).limit(limit).subquery("chosen")
+    return _ordered(_joined(select(*columns), actor, node, chosen=chosen), sort, reverse)
 
 
 def _filtered(query: Select[Any], filters: SessionFilter) -> Select[Any]:

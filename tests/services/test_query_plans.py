@@ -77,8 +77,9 @@ def company(year_app: Flask) -> Company:
     return populate(year_app, make_tenant(year_app))
 
 
-def _plans(app: Flask, company: Company, role: Role, read: str) -> list[str]:
-    """EXPLAIN QUERY PLAN of each statement that `read` (page or queue) sends as `role`."""
+def _plans(app: Flask, company: Company, role: Role, read: str) -> list[tuple[str, str]]:
+    """(SQL, EXPLAIN QUERY PLAN) of each statement that `read` (page or queue) sends as
+    `role`."""
     with app.app_context():
         tenant = db.session.get(Tenant, company.tenant_id)
         with tenant_scope(tenant):
@@ -91,15 +92,15 @@ def _plans(app: Flask, company: Company, role: Role, read: str) -> list[str]:
                     session_review.queue(actor, SYSTEM)
             # Without sqlite_stat4 the parameters' values do not change a plan.
             connection = db.session.connection()
-            return [" / ".join(row[3] for row in connection.exec_driver_sql(
-                        f"EXPLAIN QUERY PLAN {sql}", (None,) * sql.count("?")))
+            return [(sql, " / ".join(row[3] for row in connection.exec_driver_sql(
+                        f"EXPLAIN QUERY PLAN {sql}", (None,) * sql.count("?"))))
                     for sql in statements]
 
 
 def test_the_administrators_first_page_reads_sessions_newest_first_through_an_index(
         year_app: Flask, company: Company) -> None:
     plans = _plans(year_app, company, Role.ADMIN, "page")
-    rows = next(plan for plan in plans if "LIST SUBQUERY" in plan)
+    rows = next(plan for sql, plan in plans if "AS chosen" in sql)
     # Not every station's sessions sorted in a temporary tree: the index, in the page's order.
     assert "SCAN station" not in rows
     assert "SEARCH charging_session USING INDEX ix_charging_session_tenant_started" in rows
@@ -108,7 +109,7 @@ def test_the_administrators_first_page_reads_sessions_newest_first_through_an_in
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.SITE_ADMIN])
 def test_the_review_queue_counts_through_the_under_review_index(
         year_app: Flask, company: Company, role: Role) -> None:
-    count = next(plan for plan in _plans(year_app, company, role, "queue")
-                 if "ix_charging_session" in plan)
+    count = next(plan for sql, plan in _plans(year_app, company, role, "queue")
+                 if sql.startswith("SELECT count"))
     assert "ix_charging_session_under_review" in count
     assert "ix_charging_session_open" not in count
