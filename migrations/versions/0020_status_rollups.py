@@ -3,7 +3,7 @@ outlet, availability per station), how far each company's days are rolled up, an
 stations whose rolled-up days a late event made stale; the clock fills them
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-07 00:10:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,7 @@ def run(once: bool) -> None:
     """Run the periodic jobs (see portal/jobs): forever, or once with --once."""
     if once:
         for job in jobs.JOBS:
-            click.echo(f"{job.name}: {jobs.run_for_every_company(job)}")
+            click.echo(f"{job.name}: {jobs.run(job)}")
         return
     click.echo("Running " + ", ".join(f"{job.name} (every {job.every})" for job in jobs.JOBS))
     jobs.run_forever(current_app._get_current_object())  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from sqlalchemy import select
 
+from portal import database
 from portal.extensions import db
 from portal.models import Tenant
 from portal.models.base import utcnow
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 class Job:
     name: str
     every: timedelta
-    run: Callable[[datetime], int]  # per company; returns how many things it handled
+    run: Callable[[datetime], int]  # returns how many things it handled
+    per_company: bool = True  # else once for the whole database, in no company's scope
 
 
 JOBS = (
@@ -52,7 +54,25 @@ JOBS = (
     Job("detect alarms", timedelta(minutes=1), alarms.detect),
     Job("mail critical alarms at once", timedelta(minutes=1), alarm_digest.mail_critical_at_once),
     Job("send the daily alarm digest", timedelta(minutes=5), alarm_digest.send_due),
+    Job("refresh the planner statistics", timedelta(days=1), database.refresh_statistics,
+        per_company=False),
 )
+
+
+def run(job: Job, now: datetime | None = None) -> int:
+    """Run the job for every company, or once for the database; return what it handled."""
+    if job.per_company:
+        return run_for_every_company(job, now)
+    try:
+        handled = job.run(now or utcnow())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("job %r failed", job.name)
+        return 0
+    finally:
+        db.session.remove()
+    return handled
 
 
 def run_for_every_company(job: Job, now: datetime | None = None) -> int:
@@ -82,7 +102,7 @@ def run_forever(app: Flask) -> None:
 
     def run_in_app(job: Job) -> None:
         with app.app_context():
-            run_for_every_company(job)
+            run(job)
 
     for job in JOBS:
         scheduler.add_job(run_in_app, "interval", args=[job], id=job.name, name=job.name,

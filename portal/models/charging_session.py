@@ -42,6 +42,10 @@ class AuthMethod(enum.StrEnum):
 # it only when its condition reads as the query's does, and booleans there read "= 1".
 UNDER_REVIEW = "reviewed_at IS NULL AND (needs_review OR anomaly IS NOT NULL)"
 UNDER_REVIEW_SQLITE = "reviewed_at IS NULL AND (needs_review = 1 OR anomaly IS NOT NULL)"
+# The tag filter's trigram index (migration 0019): PostgreSQL only, and only where pg_trgm
+# could be created, so it is no part of the model (portal.database leaves it out of
+# comparisons).
+TAG_TRIGRAM_INDEX = "ix_charging_session_id_tag_trgm"
 
 
 class ChargingSession(TenantOwned, Base):

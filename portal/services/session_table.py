@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Select, func, literal, select, tuple_
+from sqlalchemy import Float, Select, Subquery, func, join, literal, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -233,18 +233,51 @@ _COLUMNS = (
 )
 
 
-def _joined(query: Select[Any], actor: User, node: Node) -> Select[Any]:
-    """`query` over sessions joined to everything a row names, limited to the node's and
-    the actor's stations."""
-    query = (query.select_from(ChargingSession)
-             .join(Station, ChargingSession.station_id == Station.id)
-             .outerjoin(Outlet, ChargingSession.outlet_id == Outlet.id)
-             .outerjoin(Site, Station.site_id == Site.id)
-             .outerjoin(Floor, Station.floor_id == Floor.id)
-             .outerjoin(Tag, ChargingSession.tag_id == Tag.id)
-             .outerjoin(_tag_owner, Tag.owner_id == _tag_owner.id)
-             .outerjoin(_session_user, ChargingSession.user_id == _session_user.id))
+def _joined(query: Select[Any], actor: User, node: Node, *, everything: bool = True,
+            chosen: Subquery | None = None) -> Select[Any]:
+    """`query` over sessions (those `chosen` names, if given) joined to everything a row
+    names (or, without `everything`, to their station only: the outlet too for an outlet
+    node), limited to the node's and the actor's stations."""
+    sessions = (ChargingSession if chosen is None
+                else join(chosen, ChargingSession, ChargingSession.id == chosen.c.id))
+    query = (query.select_from(sessions)
+             .join(Station, ChargingSession.station_id == Station.id))
+    if everything or node.kind is NodeKind.OUTLET:
+        query = query.outerjoin(Outlet, ChargingSession.outlet_id == Outlet.id)
+    if everything:
+        query = (query.outerjoin(Site, Station.site_id == Site.id)
+                 .outerjoin(Floor, Station.floor_id == Floor.id)
+                 .outerjoin(Tag, ChargingSession.tag_id == Tag.id)
+                 .outerjoin(_tag_owner, Tag.owner_id == _tag_owner.id)
+                 .outerjoin(_session_user, ChargingSession.user_id == _session_user.id))
     return node.outlets(visible_stations(actor, query))
+
+
+def _needs_every_table(filters: SessionFilter, sort: Sort) -> bool:
+    """Whether choosing the rows (not showing them) needs more than sessions and stations."""
+    return (bool(filters.site or filters.floor or filters.email)
+            or filters.connector_id is not None
+            or sort.column in (SortColumn.OUTLET, SortColumn.SITE, SortColumn.FLOOR,
+                               SortColumn.EMAIL))
+
+
+def _rows(actor: User, node: Node, filters: SessionFilter, sort: Sort, limit: int, *,
+          seek: tuple[Any, int] | None = None, reverse: bool = False,
+          columns: tuple[Any, ...] = _COLUMNS) -> Select[Any]:
+    """The first `limit` rows the filters keep in the sort order (after `seek`'s (value,
+    id)), chosen by id over the fewest tables, then joined to everything a row names.
+
+    Joined to outlet, place, tag and users, SQLite's planner reads a million sessions
+    (station by station, then sorting them: 3-9 s) where 50 would do. Over sessions and
+    stations alone the same ORDER BY ... LIMIT stops early on either plan (ms). The chosen
+    ids come first in the FROM: as `id IN (...)`, PostgreSQL joined every session to the
+    eight tables before keeping 51 (5 s)."""
+    ids = _filtered(_joined(select(ChargingSession.id), actor, node,
+                            everything=_needs_every_table(filters, sort)), filters)
+    if seek is not None:
+        ids = _after(ids, sort, *seek, reverse=reverse)
+    chosen = _ordered(ids, sort, reverse).limit(limit).subquery("chosen")
+    return _ordered(_joined(select(*columns), actor, node, chosen=chosen), sort, reverse)
 
 
 def _filtered(query: Select[Any], filters: SessionFilter) -> Select[Any]:
@@ -314,14 +347,11 @@ def page(actor: User, filters: SessionFilter, sort: Sort = Sort(), *, node: Node
     """One page of the sessions under the node that the actor may see and the filters keep:
     the first, the one after row `after`, or the one before row `before`."""
     size = size or PAGE_SIZE
-    query = _filtered(_joined(select(*_COLUMNS), actor, node), filters)
     backwards = before is not None
     cursor = before if backwards else after
-    if cursor is not None:
-        query = _after(query, sort, _sort_value(actor, node, sort, cursor), cursor,
-                       reverse=backwards)
+    seek = None if cursor is None else (_sort_value(actor, node, sort, cursor), cursor)
     rows = [SessionRow(**row._mapping) for row in db.session.execute(
-        _ordered(query, sort, reverse=backwards).limit(size + 1))]
+        _rows(actor, node, filters, sort, size + 1, seek=seek, reverse=backwards))]
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -386,12 +416,11 @@ def scanned_totals(actor: User, filters: SessionFilter, node: Node) -> Totals:
 def every_row(actor: User, filters: SessionFilter, sort: Sort = Sort(),
               node: Node = SYSTEM) -> Iterator[SessionRow]:
     """Every row the filters keep, in the page's order, read BATCH at a time (exports)."""
-    query = _ordered(_filtered(_joined(select(*_COLUMNS, sort.column.expression.label("key")),
-                                       actor, node), filters), sort)
+    columns = (*_COLUMNS, sort.column.expression.label("key"))
     last: tuple[Any, int] | None = None
     while True:
-        batch_query = query if last is None else _after(query, sort, *last)
-        batch = db.session.execute(batch_query.limit(BATCH)).all()
+        batch = db.session.execute(
+            _rows(actor, node, filters, sort, BATCH, seek=last, columns=columns)).all()
         rows = [SessionRow(**{k: v for k, v in row._mapping.items() if k != "key"})
                 for row in batch]
         yield from with_energy_so_far(rows)
