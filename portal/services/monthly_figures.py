@@ -4,6 +4,7 @@ a day) plus the alarms raised in the month."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -42,6 +43,9 @@ class SiteFigure:
     name: str
     sessions: int
     energy_kwh: Decimal
+    charging: float  # its outlets' mean share of the month Charging, 0 to 1
+    occupied: float
+    available: float  # its stations' mean share online and not Faulted
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class MonthlyFigures:
     generated_at: datetime
     bars: list[EnergyBar]
     top: TopStations
+    # Per outlet and per station in a site's report; a company's has them per site (sites).
     utilisation: list[OutletUse]
     availability: list[StationAvailability]
     alarm_counts: list[AlarmCount]  # by kind (a kind has one severity), most first
@@ -94,24 +99,38 @@ def collect(tenant: Tenant, site: Site | None, month: date, now: datetime) -> Mo
     # one is portal.services.monthly_reports' rule): a company-wide reader, never stored.
     reader = ApiToken(name="monthly reports", role=Role.ADMIN)
     counts = _alarm_counts(site, span)
+    per_site = _site_figures(reader, span, now) if site is None else []
+    detailed = not per_site  # a site's report, or a company without sites
     return MonthlyFigures(
         company=tenant.name, site=None if site is None else site.name, span=span,
         generated_at=now, bars=statistics.energy(reader, node, span),
         top=statistics.top_stations(reader, node, span),
-        utilisation=statistics.utilisation(reader, node, span, now),
-        availability=statistics.availability(reader, node, span, now),
-        alarm_counts=counts, alarms=_listed_alarms(site, span) if counts else [],
-        sites=_site_figures(reader, span) if site is None else [])
+        utilisation=statistics.utilisation(reader, node, span, now) if detailed else [],
+        availability=statistics.availability(reader, node, span, now) if detailed else [],
+        alarm_counts=counts, alarms=_listed_alarms(site, span) if counts else [], sites=per_site)
 
 
-def _site_figures(reader: ApiToken, span: Period) -> list[SiteFigure]:
-    """Each site's sessions and energy: the Statistics page's figures of its node."""
+def _site_figures(reader: ApiToken, span: Period, now: datetime) -> list[SiteFigure]:
+    """Each site's sessions, energy, utilisation and availability: the Statistics page's
+    figures of its node. A company report stays a few pages whatever its size; each site's
+    own report lists its outlets and stations."""
     figures = []
     for site in db.session.scalars(select(Site).order_by(Site.name)):
-        bars = statistics.energy(reader, Node(NodeKind.SITE, site.id, site.name), span)
-        figures.append(SiteFigure(site.name, sum(bar.sessions for bar in bars),
-                                  _kwh(bars)))
+        node = Node(NodeKind.SITE, site.id, site.name)
+        bars = statistics.energy(reader, node, span)
+        uses = statistics.utilisation(reader, node, span, now)
+        available = statistics.availability(reader, node, span, now)
+        figures.append(SiteFigure(
+            site.name, sum(bar.sessions for bar in bars), _kwh(bars),
+            charging=_mean(use.charging for use in uses),
+            occupied=_mean(use.occupied for use in uses),
+            available=_mean(figure.available for figure in available)))
     return figures
+
+
+def _mean(shares: Iterable[float]) -> float:
+    values = list(shares)
+    return round(sum(values) / len(values), 4) if values else 0.0
 
 
 def _kwh(bars: list[EnergyBar]) -> Decimal:

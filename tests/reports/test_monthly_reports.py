@@ -143,6 +143,10 @@ def test_the_company_report_holds_every_site_and_the_company_total(
     assert "Company A · all sites" in text
     assert "Site one 3 6.234" in text and "Site two 1 5.555" in text
     assert "11.789 kWh" in text  # the April session is not March's
+    # Utilisation and availability per site; each site's report lists its outlets.
+    assert "Charging Occupied Available" in text
+    assert "Utilisation per outlet" not in text
+    assert "Utilisation per outlet" in _text(_kept(app, world.a)["Site one"].pdf)
 
 
 def test_an_administrator_downloads_the_kept_reports_from_the_statistics_page(
