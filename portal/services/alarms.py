@@ -172,27 +172,27 @@ def station_added(station: Station) -> None:
 
 
 def firmware_status(station: Station, status: str) -> None:
-    node = node_of(station)
-    if status in FIRMWARE_FAILED and station.active:
-        raise_alarm(station.tenant_id, Cause(
-            AlarmKind.FIRMWARE_UPDATE_FAILED, AlarmKind.FIRMWARE_UPDATE_FAILED.severity,
-            f"{station.charge_box_id} reported {status} while updating its firmware."),
-            node, station=station)
-    elif status == FIRMWARE_INSTALLED:
-        clear((AlarmKind.FIRMWARE_UPDATE_FAILED,), node, station=station,
-              reason="A firmware update was installed.")
+    """A firmware update's step: a failure is an alarm until an update is installed."""
+    _step(station, AlarmKind.FIRMWARE_UPDATE_FAILED, status, failed=status in FIRMWARE_FAILED,
+          done=status == FIRMWARE_INSTALLED, doing="while updating its firmware",
+          done_reason="A firmware update was installed.")
 
 
 def upload_status(station: Station, status: str) -> None:
-    node = node_of(station)
-    if status in UPLOAD_FAILED and station.active:
+    """A diagnostics or log upload's step: a failure is an alarm until an upload succeeds."""
+    _step(station, AlarmKind.DIAGNOSTICS_UPLOAD_FAILED, status, failed=status in UPLOAD_FAILED,
+          done=status == UPLOADED, doing="uploading its diagnostics or log",
+          done_reason="An upload succeeded.")
+
+
+def _step(station: Station, kind: AlarmKind, status: str, *, failed: bool, done: bool,
+          doing: str, done_reason: str) -> None:
+    if failed and station.active:
         raise_alarm(station.tenant_id, Cause(
-            AlarmKind.DIAGNOSTICS_UPLOAD_FAILED, AlarmKind.DIAGNOSTICS_UPLOAD_FAILED.severity,
-            f"{station.charge_box_id} reported {status} uploading its diagnostics or log."),
-            node, station=station)
-    elif status == UPLOADED:
-        clear((AlarmKind.DIAGNOSTICS_UPLOAD_FAILED,), node, station=station,
-              reason="An upload succeeded.")
+            kind, kind.severity, f"{station.charge_box_id} reported {status} {doing}."),
+            node_of(station), station=station)
+    elif done:
+        clear((kind,), node_of(station), station=station, reason=done_reason)
 
 
 def security_event(station: Station, event_type: str, tech_info: str | None,

@@ -36,7 +36,12 @@ from portal.models import (
     StationDay,
     Tenant,
 )
-from portal.services.status_time import CONNECTION, Among, outlet_time, station_time
+from portal.services.status_time import (
+    CONNECTION,
+    Among,
+    outlet_time_by_day,
+    station_time_by_day,
+)
 from portal.timestamps import local_midnight
 from tenants.scoping import current_tenant_id
 
@@ -131,10 +136,9 @@ def roll_up(now: datetime) -> int:
         db.session.add(progress)
     handled = _refresh_stale(progress.rolled_until, zone)
     stop = min(closed, progress.rolled_until + timedelta(DAYS_PER_RUN))
-    everyone = Among(select(Station.id))
-    for day in _days(progress.rolled_until, stop):
-        _roll_day(everyone, day, zone)
-    handled += (stop - progress.rolled_until).days
+    if stop > progress.rolled_until:
+        _roll_days(Among(select(Station.id)), progress.rolled_until, stop, zone)
+    handled += max((stop - progress.rolled_until).days, 0)
     progress.rolled_until = max(progress.rolled_until, stop)
     db.session.flush()
     return handled
@@ -148,8 +152,9 @@ def _refresh_stale(until: date, zone: ZoneInfo) -> int:
             select(StaleRollup.station_id, StaleRollup.since, StaleRollup.version)).all():
         first = _day_of(since, zone)
         stop = min(until, first + timedelta(DAYS_PER_RUN))
-        for day in _days(first, stop):
-            _roll_day(Among(select(Station.id).where(Station.id == station_id)), day, zone)
+        if stop > first:
+            _roll_days(Among(select(Station.id).where(Station.id == station_id)), first, stop,
+                       zone)
         handled += max((stop - first).days, 0)
         mark = (StaleRollup.station_id == station_id) & (StaleRollup.version == version)
         if stop >= until:
@@ -160,22 +165,24 @@ def _refresh_stale(until: date, zone: ZoneInfo) -> int:
     return handled
 
 
-def _roll_day(among: Among, day: date, zone: ZoneInfo) -> None:
-    """(Re)write one local day's rollups of the stations, from their events."""
-    start, end = _midnight(day, zone), _midnight(day + timedelta(1), zone)
+def _roll_days(among: Among, first: date, stop: date, zone: ZoneInfo) -> None:
+    """(Re)write the stations' rollups of the local days from `first` to before `stop`, from
+    one read of their events (status_time cuts each status at the midnights it spans)."""
+    days = _days(first, stop)
+    midnights = [_midnight(day, zone) for day in [*days, stop]]
     tenant_id = current_tenant_id()
     for model in (OutletDay, StationDay):
-        db.session.execute(delete(model).where(model.day == day,
+        db.session.execute(delete(model).where(model.day >= first, model.day < stop,
                                                model.station_id.in_(among.station_ids)))
-    outlets = [{"tenant_id": tenant_id, "outlet_id": outlet_id, "day": day,
-                "station_id": time.station_id, "charging_seconds": time.charging,
-                "occupied_seconds": time.occupied}
-               for outlet_id, time in outlet_time(among, start, end).items() if time.occupied]
-    stations = [{"tenant_id": tenant_id, "station_id": station_id, "day": day,
-                 "online_seconds": time.online, "available_seconds": time.available}
-                for station_id, time in station_time(among, start, end).items() if time.online]
-    _insert(OutletDay, outlets)
-    _insert(StationDay, stations)
+    _insert(OutletDay, [
+        {"tenant_id": tenant_id, "outlet_id": outlet_id, "day": days[index],
+         "station_id": time.station_id, "charging_seconds": time.charging,
+         "occupied_seconds": time.occupied}
+        for (outlet_id, index), time in outlet_time_by_day(among, midnights).items()])
+    _insert(StationDay, [
+        {"tenant_id": tenant_id, "station_id": station_id, "day": days[index],
+         "online_seconds": time.online, "available_seconds": time.available}
+        for (station_id, index), time in station_time_by_day(among, midnights).items()])
 
 
 def _insert(model: Any, rows: list[dict[str, Any]]) -> None:

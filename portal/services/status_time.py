@@ -1,13 +1,16 @@
 """Time spent in each state, measured from the status history between two instants: per
 outlet Charging and occupied, per station online and online-and-not-Faulted.
 
-The Statistics page measures what its rollups do not hold with these functions, and the
-clock rolls a day up with the same functions over that day, so that adding up rolled-up days
-gives what measuring the whole range gives.
+The Statistics page measures what its rollups do not hold with `outlet_time` and
+`station_time`; the clock rolls many days up at once with their `_by_day` twins, which
+count the same way and cut each status at the midnights it spans, so that adding up
+rolled-up days gives what measuring the whole range gives (tests/services/
+test_statistics_rollups.py compares them).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -154,3 +157,99 @@ def _time_online(start: datetime, end: datetime, state: dict[str, bool],
             _apply_station_change(state, change)
         since = at
     return StationTime(online, available)
+
+
+def outlet_time_by_day(among: Among, midnights: list[datetime]
+                       ) -> dict[tuple[int, int], OutletTime]:
+    """`outlet_time` of each day between consecutive `midnights` (per (outlet, day index)),
+    from one read of the events: each status's time is cut at the midnights it spans. Only
+    outlets with occupied time are in it (the clock's rollups of many days)."""
+    start, end = midnights[0], midnights[-1]
+    status = Event.details["status"].as_string()
+    outlets = {outlet_id: (station_id, before) for outlet_id, station_id, before in
+               db.session.execute(select(Outlet.id, Outlet.station_id, latest_before(
+                   start, select(status).where(Event.outlet_id == Outlet.id,
+                                               Event.kind == "status")))
+                   .join(Outlet.station).where(Station.id.in_(among.station_ids)))}
+    seconds: dict[tuple[int, int], dict[str, float]] = {}
+
+    def spend(outlet_id: int, name: str | None, since: datetime, until: datetime) -> None:
+        if name is not None:
+            for day, part in _cut(midnights, since, until):
+                time_in = seconds.setdefault((outlet_id, day), {})
+                time_in[name] = time_in.get(name, 0.0) + part
+
+    current: dict[int, tuple[str | None, datetime]] = {
+        outlet_id: (before, start) for outlet_id, (_, before) in outlets.items()}
+    for outlet_id, at, name in db.session.execute(
+            select(Event.outlet_id, Event.occurred_at, status).where(
+                Event.kind == "status", Event.outlet_id.in_(list(outlets)),
+                Event.occurred_at >= start, Event.occurred_at < end)
+            .order_by(Event.occurred_at, Event.id)):
+        previous, since = current[outlet_id]
+        spend(outlet_id, previous, since, at)
+        current[outlet_id] = (name, at)
+    for outlet_id, (name, since) in current.items():
+        spend(outlet_id, name, since, end)
+    times = {}
+    for (outlet_id, day), time_in in seconds.items():
+        occupied = sum(time_in.get(name.value, 0.0) for name in OCCUPIED)
+        if occupied:
+            times[outlet_id, day] = OutletTime(
+                outlets[outlet_id][0], time_in.get(ChargePointStatus.charging.value, 0.0),
+                occupied)
+    return times
+
+
+def station_time_by_day(among: Among, midnights: list[datetime]
+                        ) -> dict[tuple[int, int], StationTime]:
+    """`station_time` of each day between consecutive `midnights` (per (station, day
+    index)), from one read of the events; only stations with online time are in it."""
+    start, end = midnights[0], midnights[-1]
+    station_wide = (Event.kind == "status") & Event.outlet_id.is_(None)
+    connection = Event.kind.in_(CONNECTION)
+    state: dict[int, dict[str, bool]] = {}
+    since: dict[int, datetime] = {}
+    for station_id, connected, status in db.session.execute(select(
+            Station.id, latest_before(start, select(Event.kind).where(connection)),
+            latest_before(start, select(Event.details["status"].as_string())
+                          .where(station_wide)),
+    ).where(Station.id.in_(among.station_ids))):
+        state[station_id] = {"online": connected == "connected",
+                             "faulted": status == ChargePointStatus.faulted.value}
+        since[station_id] = start
+    online: dict[tuple[int, int], list[float]] = {}
+
+    def spend(station_id: int, until: datetime) -> None:
+        now_in = state[station_id]
+        if now_in["online"]:
+            for day, part in _cut(midnights, since[station_id], until):
+                spent = online.setdefault((station_id, day), [0.0, 0.0])
+                spent[0] += part
+                if not now_in["faulted"]:
+                    spent[1] += part
+        since[station_id] = until
+
+    for station_id, kind, status, at in db.session.execute(select(
+            Event.station_id, Event.kind, Event.details["status"].as_string(), Event.occurred_at)
+            .where(Event.station_id.in_(list(state)), connection | station_wide,
+                   Event.occurred_at >= start, Event.occurred_at < end)
+            .order_by(Event.occurred_at, Event.id)):
+        spend(station_id, at)
+        _apply_station_change(state[station_id], status if kind == "status" else kind)
+    for station_id in state:
+        spend(station_id, end)
+    return {key: StationTime(*spent) for key, spent in online.items() if spent[0]}
+
+
+def _cut(midnights: list[datetime], since: datetime, until: datetime
+         ) -> list[tuple[int, float]]:
+    """The seconds of [since, until) in each day between consecutive midnights, by index."""
+    parts = []
+    day = max(bisect_right(midnights, since) - 1, 0)
+    while since < until and day < len(midnights) - 1:
+        end = min(until, midnights[day + 1])
+        if end > since:
+            parts.append((day, (end - since).total_seconds()))
+        since, day = end, day + 1
+    return parts
