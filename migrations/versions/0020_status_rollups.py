@@ -17,6 +17,9 @@ branch_labels = None
 depends_on = None
 
 
+CONNECTION = "kind IN ('connected', 'disconnected')"
+WIDE_STATUS = "kind = 'status' AND outlet_id IS NULL"
+
 
 def upgrade():
     op.create_table(
@@ -77,9 +80,17 @@ def upgrade():
         sa.PrimaryKeyConstraint('station_id', name='pk_stale_rollup'),
     )
     op.create_index('ix_stale_rollup_tenant_id', 'stale_rollup', ['tenant_id'])
+    # Availability reads a station's connections and station-wide statuses, which are few
+    # among its outlets' statuses: each on an index of its own.
+    for name, where in (('ix_event_station_connection', CONNECTION),
+                        ('ix_event_station_wide_status', WIDE_STATUS)):
+        op.create_index(name, 'event', ['station_id', 'occurred_at'],
+                        postgresql_where=sa.text(where), sqlite_where=sa.text(where))
 
 
 def downgrade():
+    op.drop_index('ix_event_station_wide_status', table_name='event')
+    op.drop_index('ix_event_station_connection', table_name='event')
     op.drop_table('stale_rollup')
     op.drop_table('rollup_progress')
     op.drop_table('station_day')

@@ -6,13 +6,17 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, TenantOwned, str_enum, utcnow
 
 if TYPE_CHECKING:
     from portal.models.station import Outlet, Station
+
+
+STATION_CONNECTION = "kind IN ('connected', 'disconnected')"
+STATION_WIDE_STATUS = "kind = 'status' AND outlet_id IS NULL"
 
 
 class Event(TenantOwned, Base):
@@ -23,6 +27,13 @@ class Event(TenantOwned, Base):
         Index("ix_event_station_occurred", "station_id", "occurred_at"),
         Index("ix_event_tenant_kind_occurred", "tenant_id", "kind", "occurred_at"),
         Index("ix_event_tenant_occurred", "tenant_id", "occurred_at"),  # the event log
+        # A station's connections and station-wide statuses (availability), among the many
+        # statuses of its outlets: the state before a range is one index step back.
+        Index("ix_event_station_connection", "station_id", "occurred_at",
+              postgresql_where=text(STATION_CONNECTION), sqlite_where=text(STATION_CONNECTION)),
+        Index("ix_event_station_wide_status", "station_id", "occurred_at",
+              postgresql_where=text(STATION_WIDE_STATUS),
+              sqlite_where=text(STATION_WIDE_STATUS)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
