@@ -249,15 +249,14 @@ def by_day(actor: Actor, node: Node, first: date, last: date) -> list[tuple[date
         .group_by(SessionDay.day).order_by(SessionDay.day))]
 
 
-def by_station(actor: Actor, node: Node, first: date, last: date, order: str,
-               limit: int) -> list[tuple[str, str | None, int, int]]:
-    """(chargeBoxId, name, sessions, Wh) of the `limit` stations with the most "energy" or
-    "sessions" from `first` to `last`, ties by chargeBoxId; stations with none left out."""
+def by_station(actor: Actor, node: Node, first: date, last: date
+               ) -> list[tuple[str, str | None, int, int]]:
+    """(chargeBoxId, name, sessions, Wh) of every station with sessions from `first` to
+    `last`, by chargeBoxId (one read serves both of the Statistics' rankings)."""
     count, energy = func.sum(SessionDay.sessions), func.sum(SessionDay.energy_wh)
     rows = db.session.execute(_days(actor, node, first, last + timedelta(1), select(
         Station.charge_box_id, Station.name, count, energy))
         .group_by(Station.id, Station.charge_box_id, Station.name).having(count > 0)
-        .order_by((energy if order == "energy" else count).desc(), Station.charge_box_id)
-        .limit(limit))
+        .order_by(Station.charge_box_id))
     return [(charge_box_id, name, int(sessions), int(wh))
             for charge_box_id, name, sessions, wh in rows]

@@ -236,10 +236,13 @@ def top_stations(actor: Actor, node: Node, span: Period) -> TopStations:
     """The TOP stations by accounted energy and by number of sessions started in the period;
     ties by chargeBoxId. From the sessions per station and day, but under an outlet node."""
     if node.kind is not NodeKind.OUTLET:
-        return TopStations(*(
-            [StationFigure(charge_box_id, name or "", count, wh) for charge_box_id, name, count, wh
-             in session_days.by_station(actor, node, span.first, span.last, order, TOP)]
-            for order in ("energy", "sessions")))
+        figures = [StationFigure(charge_box_id, name or "", count, wh) for
+                   charge_box_id, name, count, wh in
+                   session_days.by_station(actor, node, span.first, span.last)]
+        # Sorted by chargeBoxId, a stable sort leaves ties in that order.
+        return TopStations(
+            by_energy=sorted(figures, key=lambda f: f.energy_wh, reverse=True)[:TOP],
+            by_sessions=sorted(figures, key=lambda f: f.sessions, reverse=True)[:TOP])
     wh = func.coalesce(func.sum(ChargingSession.energy_wh), 0)
     count = func.count(ChargingSession.id)
 

@@ -154,11 +154,11 @@ def test_the_page_runs_the_same_queries_for_more_stations(scene, app, world, por
         return len(run)
 
     before = statements()
-    # user session, user, tenant; one for the energy per bucket, two for the top stations,
+    # user session, user, tenant; one for the energy per bucket, one for the top stations,
     # for utilisation and availability each how far the days are rolled up (none are here)
     # and three to measure from the events; the navigator's (its tree, its colours); the
     # kept monthly reports
-    assert before == 21, before
+    assert before == 20, before
     with company_scope(app, world.a) as tenant:
         for number in range(5):
             stations.add(tenant, f"CP-MORE-{number}", connectors=2)
