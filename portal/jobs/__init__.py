@@ -40,8 +40,13 @@ class Job:
     every: timedelta
     run: Callable[[datetime], int]  # returns how many things it handled
     per_company: bool = True  # else once for the whole database, in no company's scope
+    # The clock's first run: at once, or this much later. What keeps sessions, commands
+    # and reservations right goes first; the rest waits a minute, so that a clock started
+    # on many companies does not run every job over all of them at the same moment.
+    first_after: timedelta = timedelta(0)
 
 
+LATER = timedelta(minutes=1)
 JOBS = (
     Job("close forgotten sessions", timedelta(minutes=15), charging_sessions.close_forgotten),
     Job("prune the message log", timedelta(hours=1), message_log.prune),
@@ -49,13 +54,17 @@ JOBS = (
     Job("expire reservations", timedelta(minutes=1), reservations.expire),
     # Hourly: a company's month turns at its own midnight; on its first day each run keeps
     # only what is missing (a month's reports exist once, whatever the number of clocks).
-    Job("monthly reports", timedelta(hours=1), monthly_reports.generate_due),
-    Job("roll up the status history", timedelta(minutes=15), rollups.roll_up),
-    Job("detect alarms", timedelta(minutes=1), alarms.detect),
-    Job("mail critical alarms at once", timedelta(minutes=1), alarm_digest.mail_critical_at_once),
-    Job("send the daily alarm digest", timedelta(minutes=5), alarm_digest.send_due),
+    Job("monthly reports", timedelta(hours=1), monthly_reports.generate_due,
+        first_after=LATER),
+    Job("roll up the status history", timedelta(minutes=15), rollups.roll_up,
+        first_after=LATER),
+    Job("detect alarms", timedelta(minutes=1), alarms.detect, first_after=LATER),
+    Job("mail critical alarms at once", timedelta(minutes=1),
+        alarm_digest.mail_critical_at_once, first_after=LATER),
+    Job("send the daily alarm digest", timedelta(minutes=5), alarm_digest.send_due,
+        first_after=LATER),
     Job("refresh the planner statistics", timedelta(days=1), database.refresh_statistics,
-        per_company=False),
+        per_company=False, first_after=LATER),
 )
 
 
@@ -97,7 +106,8 @@ def run_for_every_company(job: Job, now: datetime | None = None) -> int:
 
 
 def run_forever(app: Flask) -> None:
-    """Run every job at its interval, the first time at once, until stopped."""
+    """Run every job at its interval, the first time at once (or `first_after`), until
+    stopped."""
     scheduler = BlockingScheduler(timezone="UTC")
 
     def run_in_app(job: Job) -> None:
@@ -106,6 +116,7 @@ def run_forever(app: Flask) -> None:
 
     for job in JOBS:
         scheduler.add_job(run_in_app, "interval", args=[job], id=job.name, name=job.name,
-                          seconds=job.every.total_seconds(), next_run_time=utcnow(),
+                          seconds=job.every.total_seconds(),
+                          next_run_time=utcnow() + job.first_after,
                           max_instances=1, coalesce=True)
     scheduler.start()

@@ -39,7 +39,7 @@ def test_a_critical_alarm_is_listed_turns_its_station_red_and_clears_into_the_hi
     expect(station).not_to_have_class(_light("error"), timeout=LIVE_WITHIN_MS)
     expect(station).to_have_class(_light("available"))
 
-    page.get_by_role("link", name="History").click()
+    page.get_by_role("link", name="History", exact=True).click()
     cleared = page.locator("#alarms tbody tr").filter(has_text="Security event")
     expect(cleared).to_contain_text(admin_email(company))
     expect(page).to_have_url(re.compile(r"/alarms/history$"))
