@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ocpp.v16.enums import AuthorizationStatus
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.errors import Conflict, Invalid, NotFound
@@ -90,11 +90,11 @@ def add(
         max_active_transactions=max_active_transactions,
         blocked=blocked,
         parent=parent,
-        owner=owner,
         note=note,
     )
     db.session.add(tag)
     db.session.flush()
+    set_owner(tag, owner)
     return tag
 
 
@@ -123,10 +123,29 @@ def edit(tag: Tag, values: TagValues) -> None:
     id_tag = _free_id_tag(values.id_tag, tag)
     parent = _parent(values.parent_id_tag, tag)
     owner = _owner(values.owner_id)
-    tag.id_tag, tag.parent, tag.owner = id_tag, parent, owner
+    tag.id_tag, tag.parent = id_tag, parent
     tag.expiry_at, tag.max_active_transactions = values.expiry_at, values.max_active_transactions
     tag.blocked, tag.note = values.blocked, values.note
+    set_owner(tag, owner)
     db.session.flush()
+
+
+def set_owner(tag: Tag, owner: User | None) -> None:
+    """Give a card to a person, move it to another, or take it back.
+
+    A session belongs to whoever held its tag when it started (charging_sessions stamps
+    it), so after a move the earlier sessions stay with the first person. Sessions the tag
+    started while it had no owner go to the person it is now given to: a driver sees their
+    history from before their card was linked to them."""
+    if tag.owner_id == (owner.id if owner else None):
+        return
+    tag.owner = owner
+    db.session.flush()
+    if owner is not None:
+        db.session.execute(
+            update(ChargingSession)
+            .where(ChargingSession.tag_id == tag.id, ChargingSession.user_id.is_(None))
+            .values(user_id=owner.id))
 
 
 def block(tag: Tag, blocked: bool) -> None:
