@@ -19,7 +19,14 @@ from portal.models.local_list import LocalList, LocalListEntry
 from portal.models.log import AuditEntry, Direction, Event, OcppMessage
 from portal.models.monthly_report import MonthlyReport
 from portal.models.reservation import Reservation, ReservationStatus
-from portal.models.rollup import OutletDay, RollupProgress, StaleRollup, StationDay
+from portal.models.rollup import (
+    OutletDay,
+    OutletMonth,
+    RollupProgress,
+    StaleRollup,
+    StationDay,
+    StationMonth,
+)
 from portal.models.session_day import SessionDay
 from portal.models.site import Floor, Site
 from portal.models.station import (
@@ -64,6 +71,7 @@ __all__ = [
     "Outlet",
     "OutletDay",
     "OutletMode",
+    "OutletMonth",
     "RefusalReason",
     "Reservation",
     "ReservationStatus",
@@ -79,6 +87,7 @@ __all__ = [
     "StationFile",
     "StationFileChunk",
     "StationFileKind",
+    "StationMonth",
     "Tag",
     "Tenant",
     "TenantOwned",

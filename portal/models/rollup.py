@@ -41,6 +41,34 @@ class StationDay(TenantOwned, Base):
     available_seconds: Mapped[float]
 
 
+class OutletMonth(TenantOwned, Base):
+    """The outlet's rolled-up days of one local month added up (`month` is its first day):
+    a year of Statistics adds up twelve rows an outlet instead of 365."""
+
+    __tablename__ = "outlet_month"
+    __table_args__ = (Index("ix_outlet_month_tenant_month", "tenant_id", "month"),)
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
+    charging_seconds: Mapped[float]
+    occupied_seconds: Mapped[float]
+
+
+class StationMonth(TenantOwned, Base):
+    """The station's rolled-up days of one local month added up."""
+
+    __tablename__ = "station_month"
+    __table_args__ = (Index("ix_station_month_tenant_month", "tenant_id", "month"),)
+
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    online_seconds: Mapped[float]
+    available_seconds: Mapped[float]
+
+
 class RollupProgress(TenantOwned, Base):
     """How far the company's days are rolled up: every day before `rolled_until`, in the
     zone the days were cut in."""

@@ -14,26 +14,33 @@ reads its events after that, so the rollup has it. Every later one leaves a mark
 same transaction as the event, which readers see together with it. A change of the
 company's time zone deletes its rollups (`forget`); rollups also keep the zone they were
 cut in, and are read only in that zone.
+
+Each local month's rolled-up days are also added up per outlet and station, rewritten with
+the days in the same transaction; readers take the months that lie whole in the rolled-up
+range from them, and the days at either end from the days.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
 from portal.models import (
     Event,
     OutletDay,
+    OutletMonth,
     RollupProgress,
     StaleRollup,
     Station,
     StationDay,
+    StationMonth,
     Tenant,
 )
 from portal.services.status_time import (
@@ -48,6 +55,30 @@ from tenants.scoping import current_tenant_id
 LATE = timedelta(minutes=10)  # an event arriving later than this after its time marks
 GRACE = timedelta(hours=1)  # a local day is rolled up this long after it ended
 DAYS_PER_RUN = 92  # a first run over a year of history takes four clock runs
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """A pair of rollups: seconds per day, and the same added up per month."""
+
+    day: Any
+    month: Any
+    key: str  # whose seconds: an outlet's or a station's
+    seconds: tuple[str, str]
+    also: tuple[str, ...] = ()  # columns carried from the days to the months
+
+    def per_month(self, month: date, among: Among) -> Any:
+        """The days of `month` added up, as rows of the month table."""
+        columns = [getattr(self.day, name) for name in (self.key, *self.also, "tenant_id")]
+        return select(*columns, literal(month), *(func.sum(getattr(self.day, name))
+                                                  for name in self.seconds)).where(
+            self.day.day >= month, self.day.day < _next_month(month),
+            self.day.station_id.in_(among.station_ids)).group_by(*columns)
+
+
+OUTLETS = _Sums(OutletDay, OutletMonth, "outlet_id", ("charging_seconds", "occupied_seconds"),
+                also=("station_id",))
+STATIONS = _Sums(StationDay, StationMonth, "station_id", ("online_seconds", "available_seconds"))
 
 
 def note_late(station: Station, occurred_at: datetime, now: datetime) -> None:
@@ -67,7 +98,7 @@ def note_late(station: Station, occurred_at: datetime, now: datetime) -> None:
 
 def forget(tenant: Tenant) -> None:
     """Drop the company's rollups (its days are cut anew, as when its time zone changes)."""
-    for model in (OutletDay, StationDay, RollupProgress):
+    for model in (OutletDay, OutletMonth, StationDay, StationMonth, RollupProgress):
         db.session.execute(delete(model).where(model.tenant_id == tenant.id))
 
 
@@ -97,24 +128,41 @@ def parts(among: Among, first: date, last: date, zone: ZoneInfo) -> list[tuple[A
 
 def outlet_days(among: Among, first: date, stop: date) -> dict[int, tuple[float, float]]:
     """Per outlet, rolled-up seconds Charging and occupied from day `first` to before `stop`."""
-    query = select(OutletDay.outlet_id, func.sum(OutletDay.charging_seconds),
-                   func.sum(OutletDay.occupied_seconds)).where(
-        OutletDay.station_id.in_(among.station_ids), OutletDay.day >= first, OutletDay.day < stop,
-    ).group_by(OutletDay.outlet_id)
-    if among.outlet_id is not None:
-        query = query.where(OutletDay.outlet_id == among.outlet_id)
-    return {outlet_id: (charging, occupied)
-            for outlet_id, charging, occupied in db.session.execute(query)}
+    only = (None if among.outlet_id is None
+            else lambda model: model.outlet_id == among.outlet_id)
+    return _summed(OUTLETS, among, first, stop, only)
 
 
 def station_days(among: Among, first: date, stop: date) -> dict[int, tuple[float, float]]:
     """Per station, rolled-up seconds online and available from day `first` to before `stop`."""
-    return {station_id: (online, available) for station_id, online, available in
-            db.session.execute(select(StationDay.station_id, func.sum(StationDay.online_seconds),
-                                      func.sum(StationDay.available_seconds))
-                               .where(StationDay.station_id.in_(among.station_ids),
-                                      StationDay.day >= first, StationDay.day < stop)
-                               .group_by(StationDay.station_id))}
+    return _summed(STATIONS, among, first, stop)
+
+
+def _summed(sums: _Sums, among: Among, first: date, stop: date, only: Any = None,
+            ) -> dict[int, tuple[float, float]]:
+    """Seconds per outlet or station over the days from `first` to before `stop`: whole
+    months from the months, the days before and after them from the days."""
+    months_from, months_stop = _next_month(first - timedelta(1)), stop.replace(day=1)
+
+    def part(model: Any, when: Any, *more: Any) -> Any:
+        conditions = [model.station_id.in_(among.station_ids), *when, *more]
+        if only is not None:
+            conditions.append(only(model))
+        return select(getattr(model, sums.key).label("key"), *(
+            getattr(model, name).label(name) for name in sums.seconds)).where(*conditions)
+
+    days = part(sums.day, (sums.day.day >= first, sums.day.day < stop))
+    if months_from < months_stop:
+        days = union_all(
+            days.where(or_(sums.day.day < months_from, sums.day.day >= months_stop)),
+            part(sums.month, (sums.month.month >= months_from, sums.month.month < months_stop)),
+        ).subquery()
+    else:
+        days = days.subquery()
+    totals = select(days.c.key, *(func.sum(days.c[name]) for name in sums.seconds)
+                    ).group_by(days.c.key)
+    return {key: (first_sum, second_sum)
+            for key, first_sum, second_sum in db.session.execute(totals)}
 
 
 def roll_up(now: datetime) -> int:
@@ -183,6 +231,20 @@ def _roll_days(among: Among, first: date, stop: date, zone: ZoneInfo) -> None:
         {"tenant_id": tenant_id, "station_id": station_id, "day": days[index],
          "online_seconds": time.online, "available_seconds": time.available}
         for (station_id, index), time in station_time_by_day(among, midnights).items()])
+    _add_up_months(among, first, stop)
+
+
+def _add_up_months(among: Among, first: date, stop: date) -> None:
+    """Rewrite the stations' months that the days from `first` to before `stop` lie in."""
+    month = first.replace(day=1)
+    while month < stop:
+        for sums in (OUTLETS, STATIONS):
+            db.session.execute(delete(sums.month).where(
+                sums.month.month == month, sums.month.station_id.in_(among.station_ids)))
+            db.session.execute(insert(sums.month).from_select(
+                [sums.key, *sums.also, "tenant_id", "month", *sums.seconds],
+                sums.per_month(month, among)))
+        month = _next_month(month)
 
 
 def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
@@ -196,6 +258,11 @@ def _day_of(moment: datetime, zone: ZoneInfo) -> date:
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return local_midnight(day, zone).astimezone(UTC)
+
+
+def _next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=1) + timedelta(32)).replace(day=1)
 
 
 def _days(first: date, stop: date) -> list[date]:

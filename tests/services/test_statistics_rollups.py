@@ -16,7 +16,17 @@ from sqlalchemy import delete, func, select
 
 from portal.extensions import db
 from portal.jobs import JOBS
-from portal.models import Event, OutletDay, Role, RollupProgress, StaleRollup, Station, Tenant, User
+from portal.models import (
+    Event,
+    OutletDay,
+    OutletMonth,
+    Role,
+    RollupProgress,
+    StaleRollup,
+    Station,
+    Tenant,
+    User,
+)
 from portal.services import company, events, outlets, rollups, stations, statistics
 from portal.services.scope import SYSTEM, Node, NodeKind
 from portal.services.statistics import Bucket
@@ -46,18 +56,19 @@ def _admin(tenant: Tenant) -> User:
     return db.session.scalar(select(User).where(User.role == Role.ADMIN))
 
 
-def _at(rng: random.Random, first: date) -> datetime:
+def _at(rng: random.Random, first: date, days: int = DAYS) -> datetime:
     start = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
-    return start + timedelta(seconds=rng.randrange(DAYS * 86400), milliseconds=rng.randrange(1000))
+    return start + timedelta(seconds=rng.randrange(days * 86400), milliseconds=rng.randrange(1000))
 
 
-def _history(tenant: Tenant, rng: random.Random, first: date) -> list[Station]:
+def _history(tenant: Tenant, rng: random.Random, first: date, days: int = DAYS) -> list[Station]:
     """Three stations of two outlets with random statuses, connections and station-wide
     statuses, stored in random order (as late as a station with a queue sends them)."""
     made = [stations.add(tenant, f"CP-R{number}", connectors=2) for number in range(3)]
-    happenings = [(station, connector_id, _at(rng, first), rng.choice(STATUSES))
+    happenings = [(station, connector_id, _at(rng, first, days), rng.choice(STATUSES))
                   for station in made for connector_id in (0, 1, 2) for _ in range(25)]
-    happenings += [(station, None, _at(rng, first), rng.choice(("connected", "disconnected")))
+    happenings += [(station, None, _at(rng, first, days),
+                    rng.choice(("connected", "disconnected")))
                    for station in made for _ in range(12)]
     rng.shuffle(happenings)
     for station, connector_id, at, what in happenings:
@@ -105,14 +116,14 @@ def _roll_up_all(now: datetime) -> None:
 
 
 def _assert_same_both_ways(tenant: Tenant, rng: random.Random, first: date, now: datetime,
-                           made: list[Station]) -> None:
+                           made: list[Station], days: int = DAYS) -> None:
     station = made[rng.randrange(len(made))]
     outlet = station.outlets[rng.randrange(len(station.outlets))]
     nodes = [SYSTEM, Node(NodeKind.STATION, station.id),
              Node(NodeKind.OUTLET, outlet.id, station_id=station.id)]
-    last_day = first + timedelta(DAYS + 2)
+    last_day = first + timedelta(days + 2)
     ranges = [(first - timedelta(1), last_day)] + [
-        sorted(first + timedelta(rng.randrange(DAYS + 3)) for _ in range(2)) for _ in range(6)]
+        sorted(first + timedelta(rng.randrange(days + 3)) for _ in range(2)) for _ in range(6)]
     for low, high in ranges:
         span = statistics.period(low, high, Bucket.DAY, ZONE)
         for node in nodes:
@@ -144,6 +155,26 @@ def test_rolled_up_days_give_the_figures_of_the_events(tenant, seed) -> None:
     _roll_up_all(now)
     assert db.session.scalar(select(func.count()).select_from(StaleRollup)) == 0
     _assert_same_both_ways(tenant, rng, first, now, made)
+
+
+def test_whole_months_are_read_from_the_months_and_stay_exact(tenant) -> None:
+    """Eleven weeks from February to May: ranges spanning whole months add up the months;
+    a late event in March and the clock redoing it rewrite March's sums."""
+    rng, first, days = random.Random(7), date(2026, 2, 20), 77
+    made = _history(tenant, rng, first, days)
+    now = datetime(2026, 5, 6, 15, tzinfo=UTC)
+    _roll_up_all(now)
+    months = db.session.scalars(select(OutletMonth.month).distinct()).all()
+    assert {date(2026, 3, 1), date(2026, 4, 1)} <= set(months)
+    span = statistics.period(date(2026, 3, 1), date(2026, 4, 30), Bucket.MONTH, ZONE)
+    assert _figures(tenant, SYSTEM, span, now) == _from_events(tenant, SYSTEM, span, now)
+    _assert_same_both_ways(tenant, rng, first, now, made, days)
+
+    _happen(made[0], 1, datetime(2026, 3, 15, 9, tzinfo=UTC), ChargePointStatus.charging)
+    _happen(made[0], 1, datetime(2026, 3, 15, 21, tzinfo=UTC), ChargePointStatus.available)
+    _roll_up_all(now)
+    assert db.session.scalar(select(func.count()).select_from(StaleRollup)) == 0
+    assert _figures(tenant, SYSTEM, span, now) == _from_events(tenant, SYSTEM, span, now)
 
 
 def test_an_event_on_time_marks_nothing_and_a_late_one_marks_from_its_time(tenant) -> None:
