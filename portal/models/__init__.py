@@ -22,6 +22,7 @@ from portal.models.reservation import Reservation, ReservationStatus
 from portal.models.rollup import OutletDay, RollupProgress, StaleRollup, StationDay
 from portal.models.session_day import SessionDay
 from portal.models.site import Floor, Site
+from portal.models.sso import SsoProvider
 from portal.models.station import (
     Availability,
     Outlet,
@@ -72,6 +73,7 @@ __all__ = [
     "ServiceKind",
     "SessionDay",
     "Site",
+    "SsoProvider",
     "StaleRollup",
     "Station",
     "StationConfigurationKey",
