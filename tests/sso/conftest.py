@@ -38,7 +38,9 @@ def provider(provider_server: OidcProvider) -> OidcProvider:
 def sso_server(database_url: str, app: Flask) -> Iterator[int]:
     """The real server; yields its port. `app` first: it migrates the database."""
     port = free_port()
-    with running_server(database_url, port, PORTAL_URL=f"http://localhost:{port}"):
+    # A cheaper scrypt, as the app fixture's: an EV user created at login gets a password.
+    with running_server(database_url, port, PORTAL_URL=f"http://localhost:{port}",
+                        PASSWORD_HASH_METHOD="scrypt:1024:8:1"):
         yield port
 
 

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from portal.models import Role
 from portal.services import users
-from tests.factories import PASSWORD, Company
+from tests.factories import Company
 from tests.oidc_provider import OidcProvider, signing_key
 from tests.scene import company_scope
 from tests.sso.conftest import PROVIDER_NAME, company_with_provider, configure
@@ -146,12 +146,3 @@ def test_disabled_provider_is_not_offered(
     response = page.goto(f"http://{company.slug}.localhost:{sso_server}/login/sso")
     assert response.status == 404
 
-
-def test_password_login_still_works_beside_the_provider(
-        page: Page, sso_server: int, provider: OidcProvider, app: Flask) -> None:
-    company = company_with_provider(app, provider)
-    page.goto(f"http://{company.slug}.localhost:{sso_server}/login")
-    page.get_by_label("E-mail").fill(company.email(Role.ADMIN))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
