@@ -3,11 +3,14 @@ the live portal and the tests' own provider, each on a local port; nothing patch
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from playwright.sync_api import Page, expect
 
 from portal.models import Role
-from portal.services import users
+from portal.services import sso, users
+from tests.conftest import free_port
 from tests.factories import Company
 from tests.oidc_provider import OidcProvider, signing_key
 from tests.scene import company_scope
@@ -146,3 +149,14 @@ def test_disabled_provider_is_not_offered(
     response = page.goto(f"http://{company.slug}.localhost:{sso_server}/login/sso")
     assert response.status == 404
 
+
+
+def test_unreachable_provider_is_said_on_the_login_page(
+        portal: Any, provider: OidcProvider, app: Flask) -> None:
+    company = company_with_provider(app, provider)
+    with company_scope(app, company) as tenant:
+        sso.provider_of(tenant).issuer = f"http://127.0.0.1:{free_port()}"  # nobody listens
+    response = portal(company).get("/login/sso")
+    assert response.status_code == 503
+    assert ('<div class="alert alert-danger" role="alert">Plugboard could not reach Test IdP. '
+            "Try again later.</div>") in response.get_data(as_text=True)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from sqlalchemy import text
+from werkzeug.test import TestResponse
 
 from portal.extensions import db
 from portal.models import Role
@@ -34,7 +35,8 @@ def admin(portal: Any, company: Company) -> PortalClient:
     return client
 
 
-def save(client: PortalClient, issuer: str, secret: str = CLIENT_SECRET, **fields: str):
+def save(client: PortalClient, issuer: str, secret: str = CLIENT_SECRET,
+         **fields: str) -> TestResponse:
     form = {"name": PROVIDER_NAME, "issuer": issuer, "client_id": CLIENT_ID,
             "client_secret": secret, "enabled": "y", **fields}
     return client.post(PAGE, form, csrf_from=PAGE)
