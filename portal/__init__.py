@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
         session_detail,
         sessions,
         settings,
+        sso,
         station_files,
         stations,
         statistics,
@@ -101,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
                       live.bp, topology.bp, settings.bp, sessions.bp, session_detail.bp,
-                      messages.bp, review.bp, statistics.bp, alarms.bp):
+                      messages.bp, review.bp, statistics.bp, alarms.bp, sso.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -29,6 +29,7 @@ from portal.models.rollup import (
 )
 from portal.models.session_day import SessionDay
 from portal.models.site import Floor, Site
+from portal.models.sso import SsoProvider
 from portal.models.station import (
     Availability,
     Outlet,
@@ -80,6 +81,7 @@ __all__ = [
     "ServiceKind",
     "SessionDay",
     "Site",
+    "SsoProvider",
     "StaleRollup",
     "Station",
     "StationConfigurationKey",

@@ -95,6 +95,12 @@ MATRIX = [
     ("GET",  "/live/lights?node={foreign_node}", 404,                  404,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/live/lights?node=garbage",      404,                    404,              404,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/my/sessions",                   403,                    403,              403,              200,                TO_LOGIN, TO_LOGIN),
+    # single sign-on (tests/sso/): company A has no provider, so its login through one is 404;
+    # the settings page is the administrators'; an empty form: 400
+    ("GET",  "/login/sso",                     "302:/",                "302:/",          "302:/",          "302:/",            404,      404),
+    ("GET",  "/login/sso/callback",            "302:/",                "302:/",          "302:/",          "302:/",            404,      404),
+    ("GET",  "/settings/sso",                  200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/settings/sso",                  400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/account/password",              200,                    200,              200,              200,                TO_LOGIN, TO_LOGIN),
     ("GET",  "/logout",                        405,                    405,              405,              405,                405,      405),
     ("POST", "/logout",                        "302:/login",           "302:/login",     "302:/login",     "302:/login",       TO_LOGIN, TO_LOGIN),
