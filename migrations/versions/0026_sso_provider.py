@@ -1,7 +1,7 @@
 """single sign-on: each company's OpenID Connect provider, its client secret encrypted
 
 Revision ID: 0026
-Revises: 0021
+Revises: 0027
 Create Date: 2026-12-07 03:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0026'
-down_revision = '0021'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
