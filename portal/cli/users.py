@@ -49,7 +49,7 @@ def create(slug: str, email: str, role_name: str, password: str, site_name: str 
             tenant, role, UserValues(email=email, password=password, first_name=first_name,
                                      last_name=last_name, site_id=site.id if site else None),
             tuple(id_tag.strip() for id_tag in id_tags))
-    click.echo(f"Created {role.label.lower()} {user.email} in {slug}.")
+    click.echo(f"Created {user.email} ({role.label}) in {slug}.")
 
 
 def _site(name: str) -> Site:
