@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
 from portal.auth.permissions import Actor, visible_users
 from portal.errors import NotFound
@@ -80,7 +80,7 @@ def export_rows(actor: Actor | None, filters: UserFilter, sort: str) -> Iterator
 
 def _query(actor: Actor | None, filters: UserFilter, sort: str) -> Select[Any]:
     query = (select(User, _CARDS).outerjoin(Site, Site.id == User.site_id)
-             .options(selectinload(User.site)))
+             .options(contains_eager(User.site)))
     for column, text in ((User.email, filters.email), (User.first_name, filters.first_name),
                          (User.last_name, filters.last_name),
                          (User.parking_label, filters.parking)):

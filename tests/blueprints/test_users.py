@@ -7,22 +7,32 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
+from portal.errors import Conflict
 from portal.extensions import db
 from portal.models import ChargingSession, Role, Site, Tag, Tenant, User
 from portal.models.base import utcnow
-from portal.services import charging_sessions, stations, users
+from portal.services import (
+    charging_sessions,
+    stations,
+    statistics,
+    tags,
+    user_management,
+    users,
+)
+from portal.services.scope import SYSTEM
 from tenants.scoping import tenant_scope
 from tests.factories import PASSWORD, Company, World
 from tests.portal_client import PortalClient
-from tests.scene import company_scope, table_rows
+from tests.scene import company_scope, counted_queries, table_rows
 
 EV_USER = {"first_name": "Eva", "last_name": "Volt", "email": "eva@example.com",
            "password": "eva-pass-12", "rfid": "", "rfid_format": "hex"}
@@ -237,10 +247,9 @@ def test_an_administrator_cannot_remove_themselves_nor_the_last_administrator(
         response = admin.post(f"/users/{me}/{action}", csrf_from=f"/users/{me}")
         assert response.status_code == 409
         assert message in response.get_data(as_text=True)
-    from portal.services import user_management  # the operator's door: no actor
-    with company_scope(app, world.a):
+    with company_scope(app, world.a):  # the operator's door: no actor
         last = users.find_by_email(world.a.email(Role.ADMIN))
-        with pytest.raises(Exception, match="is the company's last active administrator"):
+        with pytest.raises(Conflict, match="is the company's last active administrator"):
             user_management.delete(last, None)
 
 
@@ -260,12 +269,22 @@ def test_deleting_a_user_keeps_their_sessions_in_the_statistics(
             return [tuple(row) for row in db.session.execute(
                 select(ChargingSession.user_id, ChargingSession.energy_wh))]
 
+    def in_statistics() -> tuple[int, int]:
+        with company_scope(app, world.a) as tenant:
+            zone, today = ZoneInfo(tenant.time_zone), date.today()
+            bars = statistics.energy(users.find_by_email(world.a.email(Role.ADMIN)), SYSTEM,
+                                     statistics.period(today - timedelta(days=1), today,
+                                                       statistics.Bucket.DAY, zone))
+            return sum(bar.sessions for bar in bars), sum(bar.energy_wh for bar in bars)
+
     _stamp_sessions(app, world.a, driver.id)
     assert sessions() == [(driver.id, 7500)]
+    assert in_statistics() == (1, 7500)
     response = admin.post(f"/users/{driver.id}/delete", csrf_from=f"/users/{driver.id}/delete")
     assert response.headers["Location"] == "/users"
     assert "their charging sessions are kept" in admin.get("/users").get_data(as_text=True)
     assert sessions() == [(None, 7500)]
+    assert in_statistics() == (1, 7500)
     assert _user(app, world.a, driver.email) is None
     with company_scope(app, world.a):
         assert db.session.scalar(select(Tag.owner_id).where(
@@ -300,3 +319,22 @@ def test_an_ev_users_personal_data_is_exported_and_then_erased(
         assert tag.owner_id is None
         assert db.session.scalar(select(func.count()).select_from(User).where(
             User.email == driver.email)) == 0
+
+
+def test_the_table_reads_a_page_in_the_same_queries_for_few_users_and_many(
+        app: Flask, world: World, portal) -> None:
+    client = _login(portal, world.a)
+
+    def queries() -> int:
+        with counted_queries(app) as statements:
+            assert client.get("/users?role=ev_user").status_code == 200
+        return len(statements)
+
+    few = queries()
+    with company_scope(app, world.a) as tenant:
+        site = db.session.scalar(select(Site).where(Site.name == "Site one"))
+        for number in range(12):
+            user = users.create(tenant, email=f"ev{number}@example.com", password=PASSWORD,
+                                role=Role.EV_USER, site=site if number % 2 else None)
+            tags.add(tenant, f"AB{number:04X}", owner=user)
+    assert queries() == few

@@ -5,6 +5,7 @@ personal data, exported or erased. Site administrators read their site's EV user
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask import abort, flash, g, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
@@ -154,18 +155,10 @@ def _show_refused(user: User, refused: DomainError) -> tuple[str, int]:
 @requires(Capability.MANAGE_USERS)
 def delete(user_id: int) -> Response | str | tuple[str, int]:
     user = user_list.get(current_user, user_id)
-    if request.method == "GET":
-        return render_template("users/delete.html", user=user, form=ConfirmForm())
-    email = user.email
-    try:
-        user_management.delete(user, current_user)
-    except DomainError as refused:
-        db.session.rollback()
-        return render_template("users/delete.html", user=user, form=ConfirmForm(),
-                               error=str(refused)), refused.status
-    db.session.commit()
-    flash(f"{email} is deleted; their charging sessions are kept, without them.", "success")
-    return redirect(url_for(".index"))
+    return _confirmed(user, "users/delete.html",
+                      lambda: user_management.delete(user, current_user),
+                      f"{user.email} is deleted; their charging sessions are kept, without "
+                      "them.")
 
 
 @bp.get("/users/<id:user_id>/personal-data.json")
@@ -191,16 +184,22 @@ def personal_data_xlsx(user_id: int) -> Response:
 @requires(Capability.MANAGE_USERS)
 def erase(user_id: int) -> Response | str | tuple[str, int]:
     user = user_list.get(current_user, user_id)
+    return _confirmed(user, "users/erase.html", lambda: personal_data.erase(user),
+                      f"{user.email} is erased: their sessions are kept without their name "
+                      "or card.")
+
+
+def _confirmed(user: User, template: str, act: Callable[[], None],
+               done: str) -> Response | str | tuple[str, int]:
+    """A confirmation page (GET), and what it confirms (POST); back to the list when done."""
     if request.method == "GET":
-        return render_template("users/erase.html", user=user, form=ConfirmForm())
-    email = user.email
+        return render_template(template, user=user, form=ConfirmForm())
     try:
-        personal_data.erase(user)
+        act()
     except DomainError as refused:
         db.session.rollback()
-        return render_template("users/erase.html", user=user, form=ConfirmForm(),
+        return render_template(template, user=user, form=ConfirmForm(),
                                error=str(refused)), refused.status
     db.session.commit()
-    flash(f"{email} is erased: their sessions are kept without their name or card.",
-          "success")
+    flash(done, "success")
     return redirect(url_for(".index"))
