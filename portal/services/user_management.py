@@ -54,8 +54,12 @@ def create(tenant: Tenant, role: Role, values: UserValues, cards: tuple[str, ...
     return user
 
 
-def edit(user: User, values: UserValues) -> None:
+def edit(user: User, values: UserValues, actor: User | None = None) -> None:
     """Change a user's values; a new password ends every login of theirs."""
+    if values.password and actor is not None and actor.id == user.id:
+        # That page asks for the current password and keeps this browser logged in.
+        raise Invalid("Change your own password on the Change password page.",
+                      field="password")
     email = users.normalize_email(values.email)
     same = users.find_by_email(email)
     if same is not None and same is not user:

@@ -247,6 +247,12 @@ def test_an_administrator_cannot_remove_themselves_nor_the_last_administrator(
         response = admin.post(f"/users/{me}/{action}", csrf_from=f"/users/{me}")
         assert response.status_code == 409
         assert message in response.get_data(as_text=True)
+    response = admin.post(f"/users/{me}/edit", {
+        "email": world.a.email(Role.ADMIN), "password": "new-pass-123"},
+        csrf_from=f"/users/{me}/edit")
+    assert response.status_code == 422
+    assert "Change your own password on the Change password page." in response.get_data(
+        as_text=True)
     with company_scope(app, world.a):  # the operator's door: no actor
         last = users.find_by_email(world.a.email(Role.ADMIN))
         with pytest.raises(Conflict, match="is the company's last active administrator"):

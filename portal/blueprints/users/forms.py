@@ -98,7 +98,13 @@ class UserForm(FlaskForm):
             email_on_alarm=self.email_on_alarm.data if "email_on_alarm" in self else False)
 
     def cards(self) -> tuple[str, ...]:
+        """The cards to give (stored idTags): EV users only."""
         return ()
+
+    @property
+    def moves_cards(self) -> bool:
+        """Whether a card another person holds is moved to this user."""
+        return False
 
     def fill(self, user: User) -> None:
         """Show a user's values (the password stays empty)."""
@@ -141,6 +147,10 @@ class EvUserForm(UserForm):
         if not self.rfid.data:
             return ()
         return (rfid.normalise(self.rfid.data, RfidFormat(self.rfid_format.data)),)
+
+    @property
+    def moves_cards(self) -> bool:
+        return bool(self.move_card.data)
 
 
 FORMS: dict[Role, type[UserForm]] = {

@@ -64,8 +64,7 @@ def create(role: str) -> Response | str | tuple[str, int]:
         return _form_page(form, chosen, None), 400 if form.errors else 200
     try:
         user = user_management.create(g.tenant, chosen, form.values(), form.cards(),
-                                      move_cards=bool(getattr(form, "move_card", None)
-                                                      and form.move_card.data))
+                                      move_cards=form.moves_cards)
     except DomainError as refused:
         return _refused(form, chosen, None, refused)
     db.session.commit()
@@ -84,9 +83,9 @@ def edit(user_id: int) -> Response | str | tuple[str, int]:
     if not form.validate_on_submit():
         return _form_page(form, user.role, user), 400
     try:
-        user_management.edit(user, form.values())
+        user_management.edit(user, form.values(), current_user)
         for id_tag in form.cards():
-            user_management.give_card(user, id_tag, move=form.move_card.data)
+            user_management.give_card(user, id_tag, move=form.moves_cards)
     except DomainError as refused:
         return _refused(form, user.role, user, refused)
     db.session.commit()
