@@ -96,13 +96,14 @@ def _register_blueprints(app: Flask) -> None:
         tags,
         tokens,
         topology,
+        users,
     )
 
     for blueprint in (public.bp, account.bp, dashboard.bp, stations.bp, connections.bp, my.bp,
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
                       live.bp, topology.bp, settings.bp, sessions.bp, session_detail.bp,
-                      messages.bp, review.bp, statistics.bp, alarms.bp, sso.bp):
+                      messages.bp, review.bp, statistics.bp, alarms.bp, sso.bp, users.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -37,6 +37,8 @@ class Capability(enum.StrEnum):
     MANAGE_FIRMWARE_IMAGES = "upload and delete the company's firmware images"
     MANAGE_CHARGING_PROFILES = "define, change and delete the company's charging profiles"
     MANAGE_USERS = "manage users"
+    # Read-only; a site administrator sees the EV users of their site (see `visible_users`).
+    VIEW_USERS = "see users and their tags"
     VIEW_ALL_SESSIONS = "view every charging session"
     VIEW_OWN_SESSIONS = "view own charging sessions"
     # What the company bills: support sees the review queue, administrators decide.
@@ -51,14 +53,15 @@ C = Capability
 # The whole permission model; everything a role lacks answers 403. A site administrator
 # manages their own site only: their capabilities reach its stations only (see
 # `visible_stations`), and they change no company-wide object. The tags are hidden from
-# them (the list, its import and its export span every site); firmware images and charging
+# them (the list, its import and its export span every site): they see their site's EV
+# users and those users' tags, read-only (`visible_users`); firmware images and charging
 # profiles they see but do not change, and they send an image, install a profile or send
 # the local list to their own site's stations.
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability) - {C.VIEW_OWN_SESSIONS},
     Role.SITE_ADMIN: frozenset({
         C.VIEW_DASHBOARD, C.VIEW_STATIONS, C.MANAGE_TOPOLOGY, C.OPERATE_STATIONS,
-        C.CONFIGURE_STATIONS, C.MANAGE_USERS, C.VIEW_ALL_SESSIONS, C.REVIEW_SESSIONS,
+        C.CONFIGURE_STATIONS, C.VIEW_USERS, C.VIEW_ALL_SESSIONS, C.REVIEW_SESSIONS,
         C.MANAGE_ALARMS,
     }),
     Role.SUPPORT: frozenset({
@@ -106,5 +109,15 @@ def visible_stations(actor: Actor, query: Select[Any]) -> Select[Any]:
         # A site administrator whose site was taken away sees nothing (not the stations
         # of no site, which `site_id == NULL` would name).
         return query.where(Station.site_id == actor.site_id if actor.site_id is not None
+                           else false())
+    return query
+
+
+def visible_users(actor: Actor, query: Select[Any]) -> Select[Any]:
+    """Limit a query over users to those the actor may see: a site administrator, the EV
+    users of their site."""
+    if actor.role is Role.SITE_ADMIN:
+        return query.where(User.role == Role.EV_USER,
+                           User.site_id == actor.site_id if actor.site_id is not None
                            else false())
     return query

@@ -47,6 +47,7 @@ MENU = (
     MenuEntry("Sessions", C.VIEW_ALL_SESSIONS, "sessions.index", "Sessions"),
     MenuEntry("Review", C.VIEW_ALL_SESSIONS, "review.index", "Sessions"),
     MenuEntry("Statistics", C.VIEW_ALL_SESSIONS, "statistics.index", "Sessions"),
+    MenuEntry("Users", C.VIEW_USERS, "users.index", "Company"),
     MenuEntry("Tags", C.MANAGE_TAGS, "tags.index", "Company"),
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index", "Company"),
     MenuEntry("Settings", C.MANAGE_TENANT, "settings.company", "Company"),

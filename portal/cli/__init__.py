@@ -19,9 +19,10 @@ def register(app: Flask) -> None:
         tenants,
         tokens,
         topology,
+        users,
     )
 
     for command in (tenants.group, stations.group, tags.group, demo.command, serve.command,
                     simulate.command, jobs.group, tokens.group, topology.group, reports.group,
-                    alarms.group, mail.group):
+                    alarms.group, mail.group, users.group):
         app.cli.add_command(command)

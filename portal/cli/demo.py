@@ -77,9 +77,10 @@ def _seed() -> None:
                 floors[site_name, floor_name] = sites.add_floor(site, floor_name)
         people = {}
         for role, email, password, first, last in LOGINS[1:]:
-            site = site_by_name["Harbour Car Park"] if role is Role.SITE_ADMIN else None
+            site = site_by_name["Harbour Car Park"] if role in users.SITED_ROLES else None
             people[role] = users.create(tenant, email=email, password=password, role=role,
                                         first_name=first, last_name=last, site=site)
+        people[Role.EV_USER].parking_label = "Level 0, bay 12"
         admin = users.find_by_email(admin_email)
         admin.first_name, admin.last_name = LOGINS[0][3], LOGINS[0][4]
         _seed_stations_and_sessions(tenant, site_by_name, floors, people[Role.EV_USER])

@@ -43,10 +43,12 @@ class User(UserMixin, TenantOwned, Base):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(str_enum(Role))
-    # Only site administrators are limited to a site.
+    # A site administrator's site (they are limited to it); an EV user's home site, if any.
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
     # The daily alarm digest; and, at once, each critical alarm (at most one e-mail per
     # station and hour). Administrators and site administrators only.
+    # Where an EV user parks (a bay or a label on the site's plan); shown and filtered only.
+    parking_label: Mapped[str] = mapped_column(String(50), default="", server_default="")
     email_on_alarm: Mapped[bool] = mapped_column(default=False)
     email_at_once: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)

@@ -22,6 +22,7 @@ import _csv
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
 from typing import Any, TypeVar
@@ -136,24 +137,37 @@ def xlsx_chunks(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
     of unknown size carry their sizes after the data), and the small parts (workbook,
     styles, content types) follow the last sheet. So the download starts with the first
     rows and memory stays flat, whatever the number of rows."""
+    return workbook_chunks([Table(title, header, rows)])
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a workbook: its sheet's title, its header and its rows."""
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+
+
+def workbook_chunks(tables: Iterable[Table]) -> Iterator[bytes]:
+    """A workbook of several tables, one after the other, as `xlsx_chunks` writes one."""
     out = _Pipe()
     workbook = Workbook(write_only=True)
     archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
-    sheet: _StreamedSheet | None = None
-    used = MAX_SHEET_ROWS
-    for cells in rows:
-        if used >= MAX_SHEET_ROWS:
-            if sheet is not None:
+    for table in tables:
+        sheet = _StreamedSheet(workbook, archive, table.title, table.header)
+        used = 1
+        for cells in table.rows:
+            if used >= MAX_SHEET_ROWS:
                 sheet.close()
-            sheet = _StreamedSheet(workbook, archive, title, header)
-            used = 1
-        sheet.append([safe_cell(_typed(cell)) for cell in cells])
-        used += 1
-        if out.size >= CHUNK:
-            yield out.take()
-    if sheet is None:
-        sheet = _StreamedSheet(workbook, archive, title, header)
-    sheet.close()
+                sheet = _StreamedSheet(workbook, archive, table.title, table.header,
+                                       sheet.part + 1)
+                used = 1
+            sheet.append([safe_cell(_typed(cell)) for cell in cells])
+            used += 1
+            if out.size >= CHUNK:
+                yield out.take()
+        sheet.close()
     _WorkbookParts(workbook, archive).save()
     yield out.take()
 
@@ -185,10 +199,11 @@ class _StreamedSheet:
     """A write-only sheet whose XML is written into its zip entry as rows are appended."""
 
     def __init__(self, workbook: Workbook, archive: ZipFile, title: str,
-                 header: Sequence[str]) -> None:
-        number = len(workbook.worksheets) + 1
-        self.sheet = workbook.create_sheet(title if number == 1 else f"{title} {number}")
-        self.sheet._id = number  # the number openpyxl gives it when it writes the workbook
+                 header: Sequence[str], part: int = 1) -> None:
+        self.part = part  # the sheets of one table are `title`, `title 2`, ...
+        self.sheet = workbook.create_sheet(title if part == 1 else f"{title} {part}")
+        # The number openpyxl gives it when it writes the workbook.
+        self.sheet._id = len(workbook.worksheets)
         entry = ZipInfo(self.sheet.path[1:], date_time=datetime.now().timetuple()[:6])
         entry.compress_type = ZIP_DEFLATED
         # Its size is unknown until its last row: room for more than 2 GB (zip64).

@@ -40,6 +40,14 @@ def find_or_create_floor(site: Site, name: str) -> Floor:
     return floor if floor is not None else add_floor(site, name)
 
 
+def listed(actor: Actor) -> list[Site]:
+    """The sites the actor may see, by name."""
+    query = select(Site).order_by(Site.name)
+    if actor.role is Role.SITE_ADMIN:
+        query = query.where(Site.id == actor.site_id)  # type: ignore[union-attr]
+    return list(db.session.scalars(query))
+
+
 def get(actor: Actor, site_id: int) -> Site:
     """The site if the actor may see it; NotFound otherwise (also another site's admin)."""
     site = db.session.get(Site, site_id)

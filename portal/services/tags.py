@@ -13,9 +13,9 @@ from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
 from portal.models import ChargingSession, Outlet, OutletMode, Role, Station, Tag, Tenant, User
 from portal.models.base import utcnow
+from portal.services import rfid
 from portal.services.monitoring import PAGE_SIZE, Page, paginate
-
-MAX_ID_TAG_LENGTH = 20  # OCPP 1.6 IdToken is CiString20Type
+from portal.services.rfid import MAX_ID_TAG_LENGTH
 
 
 @dataclass(frozen=True)
@@ -254,6 +254,15 @@ def find_presented(id_tag: str) -> Tag | None:
     return tag
 
 
+def find_sent(id_tag: str) -> Tag | None:
+    """The tag a station sends: as presented, else (an all-digit idTag unknown as it is)
+    the tag stored as its hex form, for readers that send a card's number in decimal."""
+    tag = find_presented(id_tag)
+    if tag is None and (hex_form := rfid.hex_of_decimal(id_tag)) is not None:
+        tag = find(hex_form)  # one more indexed query, on a miss only
+    return tag
+
+
 def authorize(id_tag: str, *, count_active: bool = True,
               mode: OutletMode = OutletMode.RFID) -> Authorization:
     """Accepted, Blocked, Expired, Invalid or ConcurrentTx, from the tag and its parent.
@@ -262,7 +271,7 @@ def authorize(id_tag: str, *, count_active: bool = True,
     its number of sessions (any other card would do), but a tag the company blocked or let
     expire is still refused: that is what the company said of this card.
     """
-    tag = find_presented(id_tag)
+    tag = find_sent(id_tag)
     if mode is OutletMode.OPEN:
         if tag is None:
             return Authorization(AuthorizationStatus.accepted)

@@ -17,6 +17,8 @@ from portal.services import user_sessions
 MIN_PASSWORD_LENGTH = 8
 # The roles a person may have; the others are for API tokens (portal.services.api_tokens).
 USER_ROLES = (Role.ADMIN, Role.SITE_ADMIN, Role.SUPPORT, Role.EV_USER)
+# Who has a site: a site administrator's is their reach, an EV user's (optional) their home.
+SITED_ROLES = (Role.SITE_ADMIN, Role.EV_USER)
 # Checked against this dummy so an unknown e-mail costs as much time as a wrong password.
 _DUMMY_USER = User(password_hash="scrypt:32768:8:1$x$0")
 
@@ -61,21 +63,28 @@ def create(
     email = normalize_email(email)
     check_password_policy(password, field="password")
     if role is Role.SITE_ADMIN and site is None:
-        raise Invalid("A site administrator needs a site.")
+        raise Invalid("A site administrator needs a site.", field="site")
     if find_by_email(email) is not None:
-        raise Conflict(f"A user with e-mail {email} already exists.")
+        raise Conflict(f"A user with e-mail {email} already exists.", field="email")
     user = User(
         tenant_id=tenant.id,
         email=email,
         role=role,
         first_name=first_name,
         last_name=last_name,
-        site=site if role is Role.SITE_ADMIN else None,
+        site=site if role in SITED_ROLES else None,
     )
     user.set_password(password, _hash_method())
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def set_password(user: User, password: str, field: str = "password") -> None:
+    """Set a password chosen for the user (by an administrator) and end their logins."""
+    check_password_policy(password, field=field)
+    user.set_password(password, _hash_method())
+    user_sessions.end_all(user)
 
 
 def authenticate(email: str, password: str) -> User | None:

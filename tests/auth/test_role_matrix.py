@@ -43,7 +43,7 @@ from portal.services import (
 )
 from tenants.scoping import tenant_scope
 from tests.api.client import Api, new_token
-from tests.factories import Company, World, build_world
+from tests.factories import PASSWORD, Company, World, build_world
 from tests.scene import company_scope
 
 ROLES = ("admin", "site_admin", "support", "ev_user", "anonymous", "foreign_admin")
@@ -417,6 +417,47 @@ MATRIX = [
     # administrators choose it; support may read alarms but gets no alarm e-mail
     ("GET",  "/account/alarm-mail",            200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
     ("POST", "/account/alarm-mail",            "302:/account/alarm-mail", "302:/account/alarm-mail", 403, 403,               TO_LOGIN, TO_LOGIN),
+    # users (tests/blueprints/test_users.py): {ev_user1} is company A's driver, on Site one,
+    # {ev_user2} an EV user on Site two, {admin_user} company A's administrator,
+    # {foreign_user} company B's driver. Site administrators read their site's EV users;
+    # empty forms: 400 once the role may manage users; nobody deletes themselves: 409
+    ("GET",  "/users",                         200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users?role=garbage&site=x",     200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/export.xlsx",             200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{ev_user1}",              200,                    200,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{ev_user2}",              200,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{admin_user}",            200,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{foreign_user}",          404,                    404,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/new/{ev_role}",           200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/new/monitor",             404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/new/{ev_role}",           400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{ev_user1}/edit",         200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{foreign_user}/edit",     404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{ev_user1}/edit",         400,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{foreign_user}/edit",     404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{ev_user1}/cards/{tag}/take-back", 302,           403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{ev_user2}/cards/{tag}/take-back", 404,           403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{foreign_user}/cards/{foreign_tag}/take-back", 404, 403,            403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{ev_user1}/deactivate",   302,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{admin_user}/deactivate", 409,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{foreign_user}/deactivate", 404,                  403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{ev_user1}/reactivate",   302,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{foreign_user}/reactivate", 404,                  403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{ev_user1}/delete",       200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{foreign_user}/delete",   404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{ev_user2}/delete",       "302:/users",           403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{admin_user}/delete",     409,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{foreign_user}/delete",   404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{ev_user1}/personal-data.json", 200,              403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{admin_user}/personal-data.json", 422,            403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{foreign_user}/personal-data.json", 404,          403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{ev_user1}/personal-data.xlsx", 200,              403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{foreign_user}/personal-data.xlsx", 404,          403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{ev_user1}/erase",        200,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/users/{foreign_user}/erase",    404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{ev_user2}/erase",        "302:/users",           403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{admin_user}/erase",      422,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/users/{foreign_user}/erase",    404,                    403,              403,              403,                TO_LOGIN, TO_LOGIN),
 ]
 
 CASES = [
@@ -482,7 +523,8 @@ def test_route_answers_each_role_as_the_table_says(
                       **(session_ids(app, world) if _names_a_session(path) else {}),
                       **(_review_ids(app, world) if "/sessions/review/{" in path else {}),
                       **(_report_ids(app, world) if "_report}" in path else {}),
-                      **(_alarm_ids(app, world) if "/alarms/{" in path else {}))
+                      **(_alarm_ids(app, world) if "/alarms/{" in path else {}),
+                      **(_user_ids(app, world) if path.startswith("/users/") else {}))
     if method == "GET":
         response = client.get(url)
     elif method == "PUT":
@@ -567,6 +609,26 @@ def _alarm_ids(app: Flask, world: World) -> dict[str, int]:
     return {"alarm1": open_alarm(world.a, world.a.station_site1),
             "alarm2": open_alarm(world.a, world.a.station_site2),
             "foreign_alarm": open_alarm(world.b, world.b.station_site1)}
+
+
+def _user_ids(app: Flask, world: World) -> dict[str, int | str]:
+    """The users the users rows name (see MATRIX): company A's driver, put on Site one,
+    an EV user on Site two (added once per world), company A's administrator, company B's
+    driver."""
+    with company_scope(app, world.a) as tenant:
+        driver = users.find_by_email(world.a.email(Role.EV_USER))
+        site1, site2 = (sites.find_or_create(tenant, name) for name in ("Site one", "Site two"))
+        driver.site = site1
+        far = users.find_by_email(f"far@{world.a.slug}.example") or users.create(
+            tenant, email=f"far@{world.a.slug}.example", password=PASSWORD, role=Role.EV_USER,
+            site=site2)
+        found: dict[str, int | str] = {
+            "ev_user1": driver.id, "ev_user2": far.id, "ev_role": Role.EV_USER.value,
+            "admin_user": users.find_by_email(world.a.email(Role.ADMIN)).id}
+        db.session.commit()
+    with company_scope(app, world.b):
+        found["foreign_user"] = users.find_by_email(world.b.email(Role.EV_USER)).id
+    return found
 
 
 def topology_ids(portal, world: World) -> dict[str, int]:

@@ -55,6 +55,12 @@ def _set_time_zone(app: Flask, company: Company, zone: str) -> None:
     ("POST", "/reservations/{}/cancel"),
     ("POST", "/api-tokens/{}/revoke"),
     ("GET", "/stations/{station}/diagnostics/{}"),
+    ("GET", "/users/{}"),
+    ("GET", "/users/{}/edit"),
+    ("POST", "/users/{}/deactivate"),
+    ("POST", "/users/{}/delete"),
+    ("GET", "/users/{}/personal-data.json"),
+    ("POST", "/users/{}/erase"),
 ])
 def test_an_id_the_database_cannot_hold_is_404(world: World, portal, method: str, path: str,
                                                number: str) -> None:
@@ -75,6 +81,7 @@ def test_an_id_the_database_cannot_hold_is_404(world: World, portal, method: str
     ("/operations/history", Role.ADMIN),
     ("/reservations", Role.ADMIN),
     ("/tags", Role.ADMIN),
+    ("/users", Role.ADMIN),
     ("/my/sessions", Role.EV_USER),
 ])
 def test_a_page_number_past_any_list_is_404_with_a_message(world: World, portal, path: str,
@@ -219,6 +226,9 @@ def test_a_csv_cell_with_a_nul_character_rejects_its_row(app: Flask, world: Worl
     ("POST", "/api-tokens", {"name": "a\x00b", "role": "admin"}),
     ("POST", "/reservations", {"charge_box_id": "\x00", "connector_id": "1",
                                "id_tag": "A", "expiry_at": "2030-01-01T00:00:00"}),
+    ("GET", "/users?rfid=1%002", None),
+    ("POST", "/users/new/ev_user", {"email": "nul@example.com", "password": "nul-pass-12",
+                                    "rfid": "AB\x00CD", "rfid_format": "hex"}),
 ])
 def test_a_nul_character_anywhere_in_a_request_is_400(app: Flask, world: World, portal,
                                                       method: str, path: str,

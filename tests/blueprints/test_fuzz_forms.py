@@ -63,6 +63,8 @@ EXCUSED = {
                     "tests/blueprints/test_tags.py",
     "settings.place_station": "JSON from floor-map.js, not a page's form: "
                               "tests/blueprints/test_settings.py",
+    "users.reactivate": "offered on a deactivated user's page only: "
+                        "tests/blueprints/test_users.py",
 }
 SKIPPED_PATHS = ("/logout", "/files/", "/uploads/", "/static/", "/bootstrap/", "/tags/export")
 PLAUSIBLE = {  # a value each kind of input takes, so that some examples pass every check

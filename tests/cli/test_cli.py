@@ -212,3 +212,49 @@ def test_tokens_create_refuses_other_roles(app: Flask) -> None:
                   "--role", "ev_user")
     assert result.exit_code == 2
     assert "Invalid value for '--role'" in result.output
+
+
+def test_users_create_each_role_and_list_them(app: Flask) -> None:
+    company = make_tenant(app)
+    slug = company.slug
+    assert _run(app, "stations", "add", slug, "CP-U1", "--site", "Depot").exit_code == 0
+    for args in (["--role", "site-admin", "--email", "site@x.example", "--site", "Depot"],
+                 ["--role", "support", "--email", "sup@x.example"],
+                 ["--role", "ev-user", "--email", "ev@x.example", "--site", "Depot",
+                  "--tag", "CARD-1", "--tag", "CARD-2", "--first-name", "Eve"]):
+        result = _run(app, "users", "create", slug, "--password", PASSWORD, *args)
+        assert result.exit_code == 0, result.output
+    assert f"Created ev@x.example (EV user) in {slug}." in result.output
+    rows = [line.split("\t") for line in _run(app, "users", "list", slug).output.splitlines()]
+    rows[1][4] = " ".join(sorted(rows[1][4].split()))  # tags in no particular order
+    assert rows == [
+        [f"admin@{slug}.example", "Administrator", "", "", "", "active"],
+        ["ev@x.example", "EV user", "Eve", "Depot", "CARD-1 CARD-2", "active"],
+        ["site@x.example", "Site administrator", "", "Depot", "", "active"],
+        ["sup@x.example", "Support", "", "", "", "active"],
+    ]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["--role", "site-admin", "--email", "s@x.example"], 1, "A site administrator needs a site"),
+    (["--role", "site-admin", "--email", "s@x.example", "--site", "Nowhere"], 1,
+     "No site 'Nowhere'"),
+    (["--role", "support", "--email", "s@x.example", "--site", "Depot"], 2,
+     "--site is for site-admin and ev-user"),
+    (["--role", "admin", "--email", "s@x.example", "--tag", "T1"], 2, "--tag is for ev-user"),
+    (["--role", "monitor", "--email", "s@x.example"], 2, "Invalid value for '--role'"),
+    (["--role", "support", "--email", "not-an-address"], 1, "is not a valid e-mail"),
+])
+def test_users_create_refuses_bad_input_and_creates_nothing(
+        app: Flask, args: list[str], code: int, message: str) -> None:
+    company = make_tenant(app)
+    result = _run(app, "users", "create", company.slug, "--password", PASSWORD, *args)
+    assert result.exit_code == code
+    assert message in result.output
+    assert _run(app, "users", "list", company.slug).output.count("\n") == 1  # the admin
+
+
+def test_users_of_an_unknown_company_are_refused(app: Flask) -> None:
+    result = _run(app, "users", "list", "no-such-company")
+    assert result.exit_code == 1
+    assert "No company with slug 'no-such-company'" in result.output
