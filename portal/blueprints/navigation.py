@@ -51,6 +51,7 @@ MENU = (
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index", "Company"),
     MenuEntry("Settings", C.MANAGE_TENANT, "settings.company", "Company"),
     MenuEntry("My sessions", C.VIEW_OWN_SESSIONS, "my.sessions"),
+    MenuEntry("My cards", C.MANAGE_OWN_TAGS, "my.tags"),
 )
 
 # Pages that show what is under the chosen node: choosing another node keeps the page.
