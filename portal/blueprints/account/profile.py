@@ -24,7 +24,8 @@ def change_name() -> Response | str | tuple[str, int]:
             users.rename(user, form.first_name.data or "", form.last_name.data or "")
         except Invalid as error:
             db.session.rollback()
-            return render_template("account/name.html", form=form), refuse(form, error)
+            status = refuse(form, error)  # before the page renders the message
+            return render_template("account/name.html", form=form), status
         db.session.commit()
         flash("Your name is saved.", "success")
         return redirect(url_for("account.change_name"))

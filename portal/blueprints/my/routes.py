@@ -102,7 +102,8 @@ def add_tag() -> Response | tuple[str, int]:
     try:
         tag = driver_tags.add(g.tenant, current_user, form.id_tag.data)
     except DomainError as error:
-        return _tags_page(form), refuse(form, error)
+        status = refuse(form, error)  # before the page renders the message
+        return _tags_page(form), status
     db.session.commit()
     flash(f"Card {tag.id_tag} is yours now.", "success")
     return redirect(url_for("my.tags"))
