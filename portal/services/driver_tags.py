@@ -54,7 +54,7 @@ def add(tenant: Tenant, user: User, id_tag: str) -> Tag:
     become the driver's (tags.set_owner)."""
     if not may_add(tenant):
         raise NotFound("This company does not let drivers add cards.")
-    if not rate_limits.allow(ADD_CARD_LIMIT, "add-card", str(tenant.id), str(user.id)):
+    if not rate_limits.allow(ADD_CARD_LIMIT, "add-card", tenant.slug, str(user.id)):
         raise TooMany("Too many card numbers tried: wait an hour and try again.",
                         field="id_tag")
     number = id_tag.strip()
