@@ -43,8 +43,9 @@ class MonthTotal:
     def label(self) -> str:
         return self.month.strftime("%Y-%m")
 
-    def adding(self, session: ChargingSession | Any) -> MonthTotal:
-        """This total with one more session (a row with started_at, stopped_at, energy_wh)."""
+    def adding(self, session: Any) -> MonthTotal:
+        """This total with one more session (a ChargingSession, or a row of its started_at,
+        stopped_at and energy_wh)."""
         stopped = session.stopped_at is not None
         return MonthTotal(
             self.month, self.sessions + 1, self.energy_wh + (session.energy_wh or 0),
