@@ -29,5 +29,11 @@ class Invalid(DomainError):
     status = 422
 
 
+class TooMany(DomainError):
+    """Tried too often: wait before trying again."""
+
+    status = 429
+
+
 class TooLarge(DomainError):
     status = 413

@@ -92,8 +92,8 @@ def populate(app: Flask, company: Company) -> Company:
             company.driver_tag_id = tag.id
             started = utcnow() - timedelta(hours=3)
             charging_sessions.number(ChargingSession(
-                tenant_id=tenant.id, station=shared,
-                outlet=shared.outlets[0], id_tag=tag.id_tag, tag=tag, started_at=started,
+                tenant_id=tenant.id, station=shared, outlet=shared.outlets[0],
+                id_tag=tag.id_tag, tag=tag, user=driver, started_at=started,
                 stopped_at=started + timedelta(hours=1), meter_start=1000, meter_stop=8500,
                 energy_wh=7500,
             ))

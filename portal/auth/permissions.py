@@ -41,6 +41,7 @@ class Capability(enum.StrEnum):
     VIEW_USERS = "see users and their tags"
     VIEW_ALL_SESSIONS = "view every charging session"
     VIEW_OWN_SESSIONS = "view own charging sessions"
+    MANAGE_OWN_TAGS = "see and block own cards, add a card by its number"
     # What the company bills: support sees the review queue, administrators decide.
     REVIEW_SESSIONS = "accept and correct charging sessions up for review"
     MANAGE_ALARMS = "view and clear alarms"
@@ -50,15 +51,15 @@ class Capability(enum.StrEnum):
 
 
 C = Capability
-# The whole permission model; everything a role lacks answers 403. A site administrator
-# manages their own site only: their capabilities reach its stations only (see
-# `visible_stations`), and they change no company-wide object. The tags are hidden from
+# The whole permission model; everything a role lacks answers 403 (404 to an EV user). A
+# site administrator manages their own site only: their capabilities reach its stations only
+# (see `visible_stations`), and they change no company-wide object. The tags are hidden from
 # them (the list, its import and its export span every site): they see their site's EV
 # users and those users' tags, read-only (`visible_users`); firmware images and charging
 # profiles they see but do not change, and they send an image, install a profile or send
 # the local list to their own site's stations.
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.ADMIN: frozenset(Capability) - {C.VIEW_OWN_SESSIONS},
+    Role.ADMIN: frozenset(Capability) - {C.VIEW_OWN_SESSIONS, C.MANAGE_OWN_TAGS},
     Role.SITE_ADMIN: frozenset({
         C.VIEW_DASHBOARD, C.VIEW_STATIONS, C.MANAGE_TOPOLOGY, C.OPERATE_STATIONS,
         C.CONFIGURE_STATIONS, C.VIEW_USERS, C.VIEW_ALL_SESSIONS, C.REVIEW_SESSIONS,
@@ -69,7 +70,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         C.MANAGE_FIRMWARE_IMAGES, C.MANAGE_CHARGING_PROFILES, C.VIEW_ALL_SESSIONS,
         C.MANAGE_ALARMS,
     }),
-    Role.EV_USER: frozenset({C.VIEW_OWN_SESSIONS}),
+    Role.EV_USER: frozenset({C.VIEW_OWN_SESSIONS, C.MANAGE_OWN_TAGS}),
     # API tokens only: reads stations and charging sessions, sends nothing.
     Role.MONITOR: frozenset({C.VIEW_STATIONS, C.VIEW_ALL_SESSIONS}),
 }
@@ -87,7 +88,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def requires(capability: Capability) -> Callable[[F], F]:
-    """Log-in required (redirect to the login page), then 403 without the capability."""
+    """Log-in required (redirect to the login page), then 403 without the capability: 404
+    to an EV user, who is not told which staff pages exist (issue 15)."""
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -95,7 +97,7 @@ def requires(capability: Capability) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not can(current_user, capability):
-                abort(403)
+                abort(404 if current_user.role is Role.EV_USER else 403)
             return view(*args, **kwargs)
 
         return guarded  # type: ignore[return-value]

@@ -53,6 +53,7 @@ MENU = (
     MenuEntry("Settings", C.MANAGE_TENANT, "settings.company", "Company"),
     MenuEntry("Single sign-on", C.MANAGE_TENANT, "sso.settings", "Company"),
     MenuEntry("My sessions", C.VIEW_OWN_SESSIONS, "my.sessions"),
+    MenuEntry("My cards", C.MANAGE_OWN_TAGS, "my.tags"),
 )
 
 # Pages that show what is under the chosen node: choosing another node keeps the page.

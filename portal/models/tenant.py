@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, utcnow
@@ -23,6 +23,8 @@ class Tenant(Base):
     auto_register_stations: Mapped[bool] = mapped_column(default=False)
     # Stations may connect without an authorization key (OCPP security profile 0).
     allow_stations_without_key: Mapped[bool] = mapped_column(default=False)
+    # EV drivers may link an unowned, unblocked card to themselves by its number.
+    drivers_add_cards: Mapped[bool] = mapped_column(default=False, server_default=false())
     # DataTransfer vendorIds this company's stations use; others get UnknownVendorId.
     data_transfer_vendor_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Answered to a BootNotification of a station that has no interval of its own (seconds).

@@ -32,6 +32,11 @@ def pdf(figures: MonthlyFigures) -> bytes:
         "reports/monthly.html", figures=figures,
         energy_chart=_chart(labels, [float(bar.energy_kwh) for bar in figures.bars], "kWh"),
         sessions_chart=_chart(labels, [bar.sessions for bar in figures.bars], "sessions"))
+    return print_pdf(html)
+
+
+def print_pdf(html: str) -> bytes:
+    """A report's HTML printed with the reports' print style (also a driver's statement)."""
     # Imported here: loading pango costs every process (web, OCPP) that never prints.
     from weasyprint import HTML
 

@@ -20,7 +20,6 @@ from portal.models import (
     Outlet,
     OutletMode,
     Station,
-    Tag,
     User,
 )
 from portal.models.base import utcnow
@@ -34,14 +33,13 @@ PAGE_SIZE = 50
 
 
 def of_driver(user: User, page: int = 1) -> Page[ChargingSession]:
-    """A page of an EV user's sessions (those started with one of their tags), newest first."""
-    # By tag alone, so the (tag_id, started_at) index serves the page with a year of data.
-    own_tags = select(Tag.id).where(Tag.owner_id == user.id)
+    """A page of an EV user's sessions, newest first: those stamped with them at their start
+    (tags.set_owner), so a moved card's earlier sessions stay with the first person."""
     query = (
         select(ChargingSession)
-        .where(ChargingSession.tag_id.in_(own_tags))
+        .where(ChargingSession.user_id == user.id)
         .options(joinedload(ChargingSession.station), joinedload(ChargingSession.outlet))
-        .order_by(ChargingSession.started_at.desc())
+        .order_by(ChargingSession.started_at.desc(), ChargingSession.id.desc())
     )
     return paginate(query, page, PAGE_SIZE, counted=False)
 

@@ -109,3 +109,15 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise Invalid("The new password must differ from the current one.", field="new_password")
     user.set_password(new_password, _hash_method())
     user_sessions.end_all(user)
+
+
+NAME_LENGTH = 100  # User.first_name, User.last_name
+
+
+def rename(user: User, first_name: str, last_name: str) -> None:
+    """A person's own first and last name (either may be empty: the e-mail stands in)."""
+    for field, name in (("first_name", first_name), ("last_name", last_name)):
+        if len(name.strip()) > NAME_LENGTH:
+            raise Invalid(f"A name has at most {NAME_LENGTH} characters.", field=field)
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    db.session.flush()

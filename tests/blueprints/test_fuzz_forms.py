@@ -89,7 +89,8 @@ CSV_HEADERS = ["tag,parent,expiry,max active,blocked,note", "UID,GID,Expiry,Auth
 def _seed(app: Flask, world: World) -> None:
     """What gives every form a page: an image, a reservation, a token, a refused station,
     a TxProfile (it may start a session), a floor (the Topology page deletes it), a blocked
-    tag (to unblock), a session closed for review (to accept or correct)."""
+    tag (to unblock), a session closed for review (to accept or correct), drivers who may
+    add their cards."""
     with app.app_context():
         tenant = db.session.get(Tenant, world.a.tenant_id)
         with tenant_scope(tenant):
@@ -108,6 +109,7 @@ def _seed(app: Flask, world: World) -> None:
             session, _ = charging_sessions.start(station(world.a.station_site1), 2, "ALPHA", 0,
                                                  utcnow() - timedelta(hours=1))
             charging_sessions.close_for_review(session, utcnow(), "Never stopped.")
+            tenant.drivers_add_cards = True
             db.session.commit()
 
 
@@ -214,7 +216,7 @@ def test_every_form_field_takes_any_value_without_a_5xx_or_a_trace(
     app: Flask, world: World, portal, caplog: pytest.LogCaptureFixture
 ) -> None:
     forms = _every_form(app, world, portal)
-    tokens = {client: client.csrf_token("/dashboard" if client.slug else "/")
+    tokens = {client: client.csrf_token("/account/password" if client.slug else "/")
               for client in {client for client, _ in forms}}
     with app.app_context():
         engine = db.engine
@@ -251,13 +253,16 @@ def test_every_form_field_takes_any_value_without_a_5xx_or_a_trace(
 
 
 def _every_form(app: Flask, world: World, portal: Any) -> list[tuple[PortalClient, Form]]:
-    """Every form an administrator can reach, and the bare domain's, one per route and set
-    of fields; fail if a POST route has none (and no excuse)."""
+    """Every form an administrator or an EV driver can reach, and the bare domain's, one per
+    route and set of fields; fail if a POST route has none (and no excuse)."""
     _seed(app, world)
     staff = portal(world.a)
     assert staff.login(world.a.email(Role.ADMIN)).status_code == 302
     anyone = portal("")  # the bare domain: find your company
+    driver = portal(world.a)
+    assert driver.login(world.a.email(Role.EV_USER)).status_code == 302
     forms = [(staff, form) for form in _crawl(staff, "/dashboard")]
+    forms += [(driver, form) for form in _crawl(driver, "/my/sessions")]
     forms += [(anyone, form) for form in _crawl(anyone, "/")]
     offered = {_endpoint(app, client, form) for client, form in forms}
     posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}

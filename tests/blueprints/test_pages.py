@@ -43,7 +43,7 @@ def test_ev_user_sees_only_own_sessions(portal, world: World) -> None:
     client.login(world.a.email(Role.EV_USER))
     html = client.get("/my/sessions").get_data(as_text=True)
     assert world.a.driver_tag in html
-    assert "7.50" in html  # 8500 - 1000 Wh
+    assert "7.500" in html  # 8500 - 1000 Wh
     assert "RFID tag" in html  # how it started
     assert world.b.driver_tag not in html
 

@@ -180,7 +180,7 @@ def test_a_site_administrator_reads_their_site_reports_only(app, world, portal, 
     assert _client(portal, world.b).get(
         f"/statistics/reports/{kept[None].id}.pdf").status_code == 404
     assert _client(portal, world.a, Role.EV_USER).get(
-        f"/statistics/reports/{kept['Site one'].id}.pdf").status_code == 403
+        f"/statistics/reports/{kept['Site one'].id}.pdf").status_code == 404
 
 
 def test_a_site_administrator_without_a_site_reads_no_report(app, world, portal, march) -> None:

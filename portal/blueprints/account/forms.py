@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -26,3 +26,8 @@ class AlarmMailForm(FlaskForm):
     daily = BooleanField("E-mail at alarm: a daily digest of the active alarms I can see")
     at_once = BooleanField("Also at once for each critical alarm (at most one e-mail per "
                            "station and hour)")
+
+
+class NameForm(FlaskForm):
+    first_name = StringField("First name")
+    last_name = StringField("Last name")

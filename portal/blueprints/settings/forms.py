@@ -44,6 +44,10 @@ class CompanyForm(FlaskForm):
         "DataTransfer vendorIds", render_kw={"rows": 3},
         description="One a line (or separated by commas). DataTransfer from other vendors is "
                     "answered UnknownVendorId.")
+    drivers_add_cards = BooleanField(
+        "EV drivers may add their own card by its number",
+        description="Only a card the company has registered, that belongs to no one and is not "
+                    "blocked.")
     heartbeat_interval = StringField(
         "Default heartbeat interval (seconds)", filters=[strip],
         render_kw={"inputmode": "numeric"},

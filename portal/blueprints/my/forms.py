@@ -1,0 +1,13 @@
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from portal.blueprints.settings.forms import strip
+
+
+class AddCardForm(FlaskForm):
+    id_tag = StringField("Card number", filters=[strip],
+                         validators=[DataRequired(message="Type the number on your card."),
+                                     Length(max=20, message="A card number has at most 20 "
+                                                            "characters.")],
+                         description="As printed on the card.")
