@@ -1,5 +1,6 @@
 """The domain model; importing this package registers every table on the metadata."""
 
+from portal.models.account_token import AccountToken, TokenPurpose
 from portal.models.alarm import (
     Alarm,
     AlarmDigest,
@@ -32,9 +33,11 @@ from portal.models.station import (
 from portal.models.station_file import StationFile, StationFileChunk, StationFileKind
 from portal.models.tag import Tag
 from portal.models.tenant import Tenant
+from portal.models.two_factor import RecoveryCode, TwoFactor
 from portal.models.user import Role, User, UserSession
 
 __all__ = [
+    "AccountToken",
     "Alarm",
     "AlarmDigest",
     "AlarmKind",
@@ -64,6 +67,7 @@ __all__ = [
     "Outlet",
     "OutletDay",
     "OutletMode",
+    "RecoveryCode",
     "RefusalReason",
     "Reservation",
     "ReservationStatus",
@@ -83,6 +87,8 @@ __all__ = [
     "Tenant",
     "TenantOwned",
     "ThirdPartyService",
+    "TokenPurpose",
+    "TwoFactor",
     "User",
     "UserSession",
 ]

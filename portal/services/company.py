@@ -28,6 +28,7 @@ class CompanySettings:
     no_contact_intervals: int | str = 3
     fault_grace_seconds: int | str = 120
     digest_time: str = "07:00"  # HH:MM, local
+    require_two_factor: bool = False  # staff log in with a TOTP code
 
 
 # Alarm settings staff may give.
@@ -52,7 +53,8 @@ def settings_of(tenant: Tenant) -> CompanySettings:
         default_configuration=default_configuration.as_text(tenant),
         no_contact_intervals=tenant.no_contact_intervals,
         fault_grace_seconds=tenant.fault_grace_seconds,
-        digest_time=tenant.digest_time.strftime("%H:%M"))
+        digest_time=tenant.digest_time.strftime("%H:%M"),
+        require_two_factor=tenant.require_two_factor)
 
 
 def update(tenant: Tenant, settings: CompanySettings) -> None:
@@ -84,6 +86,7 @@ def update(tenant: Tenant, settings: CompanySettings) -> None:
     tenant.no_contact_intervals = no_contact_intervals
     tenant.fault_grace_seconds = fault_grace_seconds
     tenant.digest_time = digest_time
+    tenant.require_two_factor = settings.require_two_factor
     db.session.flush()
 
 

@@ -95,8 +95,14 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     logged in with it (the door starts a new login for the browser that changed it)."""
     if not user.check_password(current_password):
         raise Invalid("The current password is wrong.", field="current_password")
-    check_password_policy(new_password)
     if current_password == new_password:
         raise Invalid("The new password must differ from the current one.", field="new_password")
+    set_password(user, new_password)
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Set a new password that meets the policy and end every login of the user: whoever had
+    the old one may have logged in with it."""
+    check_password_policy(new_password)
     user.set_password(new_password, _hash_method())
     user_sessions.end_all(user)

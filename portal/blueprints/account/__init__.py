@@ -2,4 +2,9 @@ from flask import Blueprint
 
 bp = Blueprint("account", __name__)
 
-from portal.blueprints.account import routes  # noqa: E402, F401  (registers the views)
+from portal.blueprints.account import (  # noqa: E402, F401  (registers the views)
+    email_change,
+    password_reset,
+    routes,
+    two_factor,
+)

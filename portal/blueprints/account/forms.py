@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -26,3 +26,42 @@ class AlarmMailForm(FlaskForm):
     daily = BooleanField("E-mail at alarm: a daily digest of the active alarms I can see")
     at_once = BooleanField("Also at once for each critical alarm (at most one e-mail per "
                            "station and hour)")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=200)],
+        description="At least 8 characters, with letters and digits.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")],
+    )
+
+
+class ChangeEmailForm(FlaskForm):
+    new_email = EmailField("New e-mail address", validators=[DataRequired(), Length(max=254)],
+                           description="We send a link there; your address changes once you "
+                                       "open it.")
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+                       description="The 6 digits your authenticator app shows, or one of your "
+                                   "recovery codes.")
+
+
+class EnrolForm(FlaskForm):
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
