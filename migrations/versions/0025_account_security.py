@@ -52,13 +52,13 @@ def upgrade():
            sa.UniqueConstraint('code_hash', name=op.f('uq_recovery_code_code_hash')))
     with op.batch_alter_table('recovery_code', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recovery_code_user_id'), ['user_id'], unique=False)
-    with op.batch_alter_table('tenant', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('require_two_factor', sa.Boolean(), nullable=False,
+    # Not in batch mode: on SQLite that copies the tenant table, and dropping the old one
+    # would cascade to every row that refers to it.
+    op.add_column('tenant', sa.Column('require_two_factor', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
 
 
 def downgrade():
-    with op.batch_alter_table('tenant', schema=None) as batch_op:
-        batch_op.drop_column('require_two_factor')
+    op.drop_column('tenant', 'require_two_factor')
     for name in ('recovery_code', 'two_factor', 'account_token'):
         op.drop_table(name)

@@ -50,7 +50,8 @@ def reset_password(token: str) -> Page:
             password_resets.reset(token, form.new_password.data)
         except Invalid as error:
             db.session.rollback()
-            return render_template("account/reset.html", form=form), refuse(form, error)
+            status = refuse(form, error)  # before the page renders the message
+            return render_template("account/reset.html", form=form), status
         db.session.commit()
         flash("Your password is changed, and you are logged out everywhere. Log in with "
               "the new password.", "success")
