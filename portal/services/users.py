@@ -31,11 +31,11 @@ def check_password_policy(password: str, field: str = "new_password") -> None:
         raise Invalid("The password must contain both letters and digits.", field=field)
 
 
-def normalize_email(email: str) -> str:
+def normalize_email(email: str, field: str = "email") -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise Invalid(f"{email!r} is not a valid e-mail address: {error}", field="email") from None
+        raise Invalid(f"{email!r} is not a valid e-mail address: {error}", field=field) from None
 
 
 def _hash_method() -> str:

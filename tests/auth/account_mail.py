@@ -15,6 +15,7 @@ from tests.mail_server import MailServer, Received
 from tests.scene import company_scope
 
 LINK = re.compile(r"https?://\S+")
+TAG = re.compile(r"<[^>]*>")
 
 
 def company_with_staff(app: Flask, name: str = "Company S") -> Company:
@@ -49,5 +50,5 @@ def link_in(mail: Received, company: Company) -> str:
 
 
 def words(response) -> str:
-    """The page's text with its line breaks and indents as single spaces."""
-    return " ".join(response.get_data(as_text=True).split())
+    """The page's text as a person reads it: no tags, one space between words."""
+    return " ".join(TAG.sub(" ", response.get_data(as_text=True)).split())

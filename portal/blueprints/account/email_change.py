@@ -33,7 +33,7 @@ def change_email() -> Page:
             return _page(form, 400)
         attempt.give_back()
         try:
-            address = users.normalize_email(form.new_email.data)
+            address = users.normalize_email(form.new_email.data, field="new_email")
             throttle.count_mail_request(address, field="new_email")
             message = email_changes.request(g.tenant, user, address)
         except DomainError as error:
