@@ -27,6 +27,13 @@ def company_with_staff(app: Flask, name: str = "Company S") -> Company:
     return company
 
 
+def logged_in(portal, company: Company, role: Role):
+    """A browser-like client of the company, logged in as its user of `role`."""
+    client = portal(company)
+    assert client.login(company.email(role)).status_code == 302
+    return client
+
+
 def _add_user(tenant: Tenant, company: Company, role: Role) -> str:
     email = f"{role.value}@{company.slug}.example"
     users.create(tenant, email=email, password=PASSWORD, role=role)

@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 
 from portal.models import Role
-from tests.auth.account_mail import company_with_staff, link_in, mail_to, words
+from tests.auth.account_mail import company_with_staff, link_in, logged_in, mail_to, words
 from tests.factories import PASSWORD, Company
 from tests.mail_server import MailServer
 
@@ -15,12 +15,6 @@ from tests.mail_server import MailServer
 @pytest.fixture
 def company(app: Flask) -> Company:
     return company_with_staff(app)
-
-
-def _logged_in(portal, company: Company, role: Role = Role.EV_USER):
-    client = portal(company)
-    assert client.login(company.email(role)).status_code == 302
-    return client
 
 
 def _ask(client, new_email: str, password: str = PASSWORD):
@@ -31,7 +25,7 @@ def _ask(client, new_email: str, password: str = PASSWORD):
 def test_new_address_takes_effect_once_confirmed_and_the_old_one_is_told(
         portal, company: Company, mail_server: MailServer) -> None:
     old, new = company.email(Role.EV_USER), f"new-driver@{company.slug}.example"
-    client = _logged_in(portal, company)
+    client = logged_in(portal, company, Role.EV_USER)
     asked = _ask(client, new)
     assert asked.status_code == 302
     page = client.get("/account/email")
@@ -54,7 +48,7 @@ def test_new_address_takes_effect_once_confirmed_and_the_old_one_is_told(
 def test_confirmation_link_works_once(portal, company: Company,
                                       mail_server: MailServer) -> None:
     new = f"new-driver@{company.slug}.example"
-    assert _ask(_logged_in(portal, company), new).status_code == 302
+    assert _ask(logged_in(portal, company, Role.EV_USER), new).status_code == 302
     path = link_in(mail_to(mail_server, new), company)
     browser = portal(company)
     assert browser.post(path, csrf_from=path).status_code == 302
@@ -65,7 +59,7 @@ def test_confirmation_link_works_once(portal, company: Company,
 
 def test_a_second_request_voids_the_first_link(portal, company: Company,
                                                mail_server: MailServer) -> None:
-    client = _logged_in(portal, company)
+    client = logged_in(portal, company, Role.EV_USER)
     first, second = (f"{name}@{company.slug}.example" for name in ("first", "second"))
     assert _ask(client, first).status_code == 302
     assert _ask(client, second).status_code == 302
@@ -78,7 +72,7 @@ def test_a_second_request_voids_the_first_link(portal, company: Company,
 
 def test_wrong_password_sends_nothing_and_counts_as_a_guess(
         portal, company: Company, mail_server: MailServer) -> None:
-    client = _logged_in(portal, company)
+    client = logged_in(portal, company, Role.EV_USER)
     wrong = _ask(client, f"new@{company.slug}.example", "not-my-pass-1")
     assert wrong.status_code == 400
     assert "The password is wrong." in words(wrong)
@@ -90,10 +84,10 @@ def test_wrong_password_sends_nothing_and_counts_as_a_guess(
 
 def test_an_address_another_user_has_is_refused(portal, company: Company,
                                                 mail_server: MailServer) -> None:
-    taken = _ask(_logged_in(portal, company), company.email(Role.SUPPORT))
+    taken = _ask(logged_in(portal, company, Role.EV_USER), company.email(Role.SUPPORT))
     assert taken.status_code == 409
     assert "Another user of this company has this address." in words(taken)
-    same = _ask(_logged_in(portal, company), company.email(Role.EV_USER).upper())
+    same = _ask(logged_in(portal, company, Role.EV_USER), company.email(Role.EV_USER).upper())
     assert "This is your address already." in words(same)
     assert mail_server.received == []
 
@@ -101,6 +95,6 @@ def test_an_address_another_user_has_is_refused(portal, company: Company,
 @pytest.mark.parametrize("new_email", ["", "no-at-sign", "x" * 300 + "@example.com"])
 def test_what_is_not_an_address_is_refused_next_to_the_field(
         portal, company: Company, new_email: str) -> None:
-    answer = _ask(_logged_in(portal, company), new_email)
+    answer = _ask(logged_in(portal, company, Role.EV_USER), new_email)
     assert answer.status_code == 400
     assert 'class="invalid-feedback"' in answer.get_data(as_text=True)

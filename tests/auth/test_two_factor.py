@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from portal.models import Role
-from tests.auth.account_mail import company_with_staff, words
+from tests.auth.account_mail import company_with_staff, logged_in, words
 from tests.factories import PASSWORD, Company
 
 SECRET = re.compile(r'<code id="totp-secret">([A-Z2-7]+)</code>')
@@ -22,12 +22,6 @@ RECOVERY_CODES = re.compile(r"<li>([a-z2-7]{4}(?:-[a-z2-7]{4}){3})</li>")
 @pytest.fixture
 def company(app: Flask) -> Company:
     return company_with_staff(app)
-
-
-def _logged_in(portal, company: Company, role: Role = Role.SUPPORT):
-    client = portal(company)
-    assert client.login(company.email(role)).status_code == 302
-    return client
 
 
 def _enrol(client, page: str = "/account/two-factor") -> tuple[pyotp.TOTP, list[str]]:
@@ -49,13 +43,13 @@ def _code(client, code: str):
 
 
 def _enrolled(portal, company: Company) -> pyotp.TOTP:
-    app, _ = _enrol(_logged_in(portal, company))
+    app, _ = _enrol(logged_in(portal, company, Role.SUPPORT))
     return app
 
 
 def test_enrolment_shows_the_key_its_address_and_qr_code_and_ten_codes_once(
         portal, company: Company) -> None:
-    client = _logged_in(portal, company)
+    client = logged_in(portal, company, Role.SUPPORT)
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = SECRET.search(page).group(1)
     assert f"otpauth://totp/Plugboard%20Company%20S:support%40{company.slug}.example?" \
@@ -94,7 +88,7 @@ def test_login_asks_for_the_code_after_the_password_and_not_before(
 
 
 def test_a_recovery_code_logs_in_once(portal, company: Company) -> None:
-    _, codes = _enrol(_logged_in(portal, company))
+    _, codes = _enrol(logged_in(portal, company, Role.SUPPORT))
     first = portal(company)
     first.login(company.email(Role.SUPPORT))
     assert _code(first, codes[3].upper().replace("-", " ")).headers["Location"] == "/"
@@ -117,7 +111,7 @@ def test_wrong_codes_count_towards_the_login_throttle(portal, company: Company) 
 
 
 def test_turning_it_off_needs_the_password(portal, company: Company) -> None:
-    client = _logged_in(portal, company)
+    client = logged_in(portal, company, Role.SUPPORT)
     _enrol(client)
     refused = client.post("/account/two-factor/disable", {"disable-password": "wrong-pass-1"},
                           csrf_from="/account/two-factor")
@@ -131,7 +125,7 @@ def test_turning_it_off_needs_the_password(portal, company: Company) -> None:
 
 def test_new_recovery_codes_need_the_password_and_void_the_old_ones(
         portal, company: Company) -> None:
-    client = _logged_in(portal, company)
+    client = logged_in(portal, company, Role.SUPPORT)
     _, old = _enrol(client)
     refused = client.post("/account/two-factor/recovery-codes",
                           {"codes-password": "wrong-pass-1"}, csrf_from="/account/two-factor")
@@ -148,7 +142,7 @@ def test_new_recovery_codes_need_the_password_and_void_the_old_ones(
 
 def _require_two_factor(portal, company: Company) -> None:
     """The administrator ticks the requirement on the company settings page."""
-    admin = _logged_in(portal, company, Role.ADMIN)
+    admin = logged_in(portal, company, Role.ADMIN)
     page = admin.get("/settings").get_data(as_text=True)
     assert "Staff must log in with a second factor" in page
     saved = admin.post("/settings", {"name": "Company S", "time_zone": "UTC",
@@ -176,7 +170,7 @@ def test_when_the_company_requires_it_staff_enrol_right_after_the_password(
 
 
 def test_a_login_from_before_the_requirement_can_only_enrol(portal, company: Company) -> None:
-    support = _logged_in(portal, company)
+    support = logged_in(portal, company, Role.SUPPORT)
     _require_two_factor(portal, company)
     for page in ("/dashboard", "/stations", "/account/password"):
         assert support.get(page).headers["Location"] == "/account/two-factor"
@@ -185,7 +179,7 @@ def test_a_login_from_before_the_requirement_can_only_enrol(portal, company: Com
 
 
 def test_a_required_second_factor_cannot_be_turned_off(portal, company: Company) -> None:
-    support = _logged_in(portal, company)
+    support = logged_in(portal, company, Role.SUPPORT)
     _enrol(support)
     _require_two_factor(portal, company)
     page = support.get("/account/two-factor")
@@ -198,5 +192,5 @@ def test_a_required_second_factor_cannot_be_turned_off(portal, company: Company)
 
 
 def test_ev_users_have_no_second_factor(portal, company: Company) -> None:
-    client = _logged_in(portal, company, Role.EV_USER)
+    client = logged_in(portal, company, Role.EV_USER)
     assert client.get("/account/two-factor").status_code == 403

@@ -9,8 +9,9 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me logged in")
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice (from a reset link)."""
+
     new_password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(max=200)],
@@ -20,6 +21,10 @@ class ChangePasswordForm(FlaskForm):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")],
     )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
 
 
 class AlarmMailForm(FlaskForm):
@@ -30,18 +35,6 @@ class AlarmMailForm(FlaskForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-
-
-class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(max=200)],
-        description="At least 8 characters, with letters and digits.",
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")],
-    )
 
 
 class ChangeEmailForm(FlaskForm):

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from portal.auth import throttle
 from portal.blueprints.account import bp
-from portal.blueprints.account.forms import ForgotPasswordForm, ResetPasswordForm
+from portal.blueprints.account.forms import ForgotPasswordForm, NewPasswordForm
 from portal.blueprints.settings.forms import refuse
 from portal.errors import DomainError, Invalid
 from portal.extensions import db
@@ -44,7 +44,7 @@ def _forgot_page(form: ForgotPasswordForm, status: int) -> tuple[str, int]:
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> Page:
     password_resets.check(token)  # NotFound: a page saying the link no longer works
-    form = ResetPasswordForm()
+    form = NewPasswordForm()
     if form.validate_on_submit():
         try:
             password_resets.reset(token, form.new_password.data)

@@ -57,12 +57,9 @@ def two_factor_page() -> Page:
 @bp.post("/account/two-factor/recovery-codes")
 @requires(Capability.USE_TWO_FACTOR)
 def new_recovery_codes() -> Page:
-    user = current_user._get_current_object()
-    form = PasswordConfirmForm(prefix="codes")
-    if two_factor.of(user) is None:
-        return redirect(url_for("account.two_factor"))
-    if not _password_right(user, form):
-        return _settings_page(user, codes_form=form)
+    user, _, refusal = _confirmed_by_password("codes")
+    if refusal is not None:
+        return refusal
     codes = recovery_codes.replace(user)
     db.session.commit()
     return render_template("account/recovery_codes.html", codes=codes,
@@ -72,12 +69,9 @@ def new_recovery_codes() -> Page:
 @bp.post("/account/two-factor/disable")
 @requires(Capability.USE_TWO_FACTOR)
 def disable_two_factor() -> Page:
-    user = current_user._get_current_object()
-    form = PasswordConfirmForm(prefix="disable")
-    if two_factor.of(user) is None:
-        return redirect(url_for("account.two_factor"))
-    if not _password_right(user, form):
-        return _settings_page(user, disable_form=form)
+    user, form, refusal = _confirmed_by_password("disable")
+    if refusal is not None:
+        return refusal
     try:
         two_factor.disable(g.tenant, user)
     except DomainError as error:
@@ -163,15 +157,21 @@ def _secret_being_enrolled(user: User) -> str:
     return kept["secret"]
 
 
-def _password_right(user: User, form: PasswordConfirmForm) -> bool:
+def _confirmed_by_password(prefix: str) -> tuple[User, PasswordConfirmForm, Page | None]:
+    """The user and the password form of the settings page named by `prefix`, and what to
+    answer instead when no second factor is on or the password is wrong (a counted guess)."""
+    user = current_user._get_current_object()
+    form = PasswordConfirmForm(prefix=prefix)
+    if two_factor.of(user) is None:
+        return user, form, redirect(url_for("account.two_factor"))
     if not form.validate_on_submit():
-        return False
+        return user, form, _settings_page(user, **{f"{prefix}_form": form})
     attempt = throttle.count_attempt(user.email)
     if not user.check_password(form.password.data):
         form.password.errors.append("The password is wrong.")
-        return False
+        return user, form, _settings_page(user, **{f"{prefix}_form": form})
     attempt.give_back()
-    return True
+    return user, form, None
 
 
 def _settings_page(user: User, *, codes_form: PasswordConfirmForm | None = None,
