@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from limits import parse_many
 
+from portal.services.encryption import parse_keys
 from portal.smtp_url import smtp_server
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -131,6 +132,7 @@ class Setting:
     default: str
     meaning: str
     parse: Callable[[str], Any] = str
+    secret: bool = False  # its value is never printed
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -140,6 +142,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", "",
             "signs sessions and CSRF tokens; in development a random one kept in "
             "`instance/secret_key`"),
+    Setting("SECRET_ENCRYPTION_KEY", "",
+            "Fernet key(s) encrypting the secrets Plugboard reads back (single sign-on client "
+            "secrets), comma-separated: the first encrypts, all decrypt, so a new key goes "
+            "first and an old one stays while values encrypted with it remain; empty = "
+            "derived from SECRET_KEY (changing SECRET_KEY then loses them)", parse_keys,
+            secret=True),
     Setting("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'plugboard.db'}",
             "SQLAlchemy URL: the SQLite file under `instance/`, or `postgresql://user@host/db`",
             _database_url),
@@ -245,7 +253,8 @@ def load(environ: dict[str, str] | None = None) -> dict[str, Any]:
         try:
             values[setting.name] = setting.parse(raw)
         except ValueError as error:
-            problems.append(f"{setting.name}={_without_password(raw)!r}: {error}")
+            shown = "***" if setting.secret else _without_password(raw)
+            problems.append(f"{setting.name}={shown!r}: {error}")
     if problems:
         raise ConfigError("bad settings: " + "; ".join(problems))
     return values

@@ -42,7 +42,7 @@ def upgrade():
     with op.batch_alter_table('account_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_token_user_id'), ['user_id'], unique=False)
     _owned('two_factor',
-           sa.Column('secret', sa.String(length=64), nullable=False),
+           sa.Column('secret_encrypted', sa.String(length=255), nullable=False),
            sa.Column('last_step', sa.Integer(), nullable=True),
            sa.Column('enabled_at', sa.DateTime(timezone=True), nullable=False),
            sa.UniqueConstraint('user_id', name=op.f('uq_two_factor_user_id')))

@@ -16,9 +16,8 @@ class TwoFactor(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
-    # Base32, as authenticator apps take it. Not yet encrypted at rest (see the report of
-    # issue 15): the single sign-on work brings the encryption of secrets.
-    secret: Mapped[str] = mapped_column(String(64))
+    # The base32 key authenticator apps take, encrypted (portal.services.encryption).
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
     # The last 30-second time step a code was accepted for: a code works once.
     last_step: Mapped[int | None]
     enabled_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,7 +14,7 @@ from portal.errors import Conflict, Forbidden, Invalid
 from portal.extensions import db
 from portal.models import Tenant, TwoFactor, User
 from portal.models.base import utcnow
-from portal.services import recovery_codes
+from portal.services import encryption, recovery_codes
 
 # A code of the step before or after is taken too: phones' clocks drift.
 DRIFT_STEPS = 1
@@ -59,8 +59,8 @@ def enable(user: User, secret: str, code: str) -> list[str]:
     step = _step_of(secret, code)
     if step is None:
         raise Invalid(WRONG_CODE, field="code")
-    db.session.add(TwoFactor(tenant_id=user.tenant_id, user_id=user.id, secret=secret,
-                             last_step=step))
+    db.session.add(TwoFactor(tenant_id=user.tenant_id, user_id=user.id,
+                             secret_encrypted=encryption.encrypt(secret), last_step=step))
     db.session.flush()
     return recovery_codes.replace(user)
 
@@ -71,7 +71,7 @@ def verify(user: User, code: str) -> bool:
     factor = of(user)
     if factor is None:
         return False
-    step = _step_of(factor.secret, code)
+    step = _step_of(encryption.decrypt(factor.secret_encrypted), code)
     if step is not None:
         return _claim(factor, step)
     return recovery_codes.use(user, code)

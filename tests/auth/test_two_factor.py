@@ -10,10 +10,14 @@ import time
 import pyotp
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
-from portal.models import Role
+from portal.extensions import db
+from portal.models import Role, TwoFactor
+from portal.services import encryption
 from tests.auth.account_mail import company_with_staff, logged_in, words
 from tests.factories import PASSWORD, Company
+from tests.scene import company_scope
 
 SECRET = re.compile(r'<code id="totp-secret">([A-Z2-7]+)</code>')
 RECOVERY_CODES = re.compile(r"<li>([a-z2-7]{4}(?:-[a-z2-7]{4}){3})</li>")
@@ -67,6 +71,15 @@ def test_enrolment_shows_the_key_its_address_and_qr_code_and_ten_codes_once(
     later = client.get("/account/two-factor").get_data(as_text=True)
     assert "You have 10 unused recovery codes." in " ".join(later.split())
     assert not set(codes) & set(RECOVERY_CODES.findall(later))
+
+
+
+def test_the_key_is_kept_encrypted(app: Flask, portal, company: Company) -> None:
+    app_of_phone, _ = _enrol(logged_in(portal, company, Role.SUPPORT))
+    with company_scope(app, company):
+        kept = db.session.scalar(select(TwoFactor.secret_encrypted))
+        assert app_of_phone.secret not in kept
+        assert encryption.decrypt(kept) == app_of_phone.secret
 
 
 def test_login_asks_for_the_code_after_the_password_and_not_before(
