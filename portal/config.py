@@ -189,6 +189,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_RATE_LIMIT", "5 per minute;20 per hour",
             "failed password checks (logins and password changes) allowed per client address "
             "and per account before throttling", _rate_limit),
+    Setting("ACCOUNT_MAIL_RATE_LIMIT", "5 per hour",
+            "e-mails asked for from the login and account pages (password reset, new address "
+            "to confirm) allowed per client address and per address", _rate_limit),
     Setting("PASSWORD_HASH_METHOD", "scrypt",
             "how new passwords are hashed (werkzeug method, e.g. `scrypt:32768:8:1`)",
             _password_hash_method),

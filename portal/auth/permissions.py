@@ -48,6 +48,7 @@ class Capability(enum.StrEnum):
     MANAGE_SERVICES = "connect third-party services"
     MANAGE_API_TOKENS = "create and revoke API tokens"
     MANAGE_TENANT = "change company settings"
+    USE_TWO_FACTOR = "log in with a second factor (TOTP)"
 
 
 C = Capability
@@ -63,12 +64,12 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.SITE_ADMIN: frozenset({
         C.VIEW_DASHBOARD, C.VIEW_STATIONS, C.MANAGE_TOPOLOGY, C.OPERATE_STATIONS,
         C.CONFIGURE_STATIONS, C.VIEW_USERS, C.VIEW_ALL_SESSIONS, C.REVIEW_SESSIONS,
-        C.MANAGE_ALARMS,
+        C.MANAGE_ALARMS, C.USE_TWO_FACTOR,
     }),
     Role.SUPPORT: frozenset({
         C.VIEW_DASHBOARD, C.VIEW_STATIONS, C.OPERATE_STATIONS, C.CONFIGURE_STATIONS,
         C.MANAGE_FIRMWARE_IMAGES, C.MANAGE_CHARGING_PROFILES, C.VIEW_ALL_SESSIONS,
-        C.MANAGE_ALARMS,
+        C.MANAGE_ALARMS, C.USE_TWO_FACTOR,
     }),
     Role.EV_USER: frozenset({C.VIEW_OWN_SESSIONS, C.MANAGE_OWN_TAGS}),
     # API tokens only: reads stations and charging sessions, sends nothing.

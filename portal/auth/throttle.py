@@ -19,6 +19,8 @@ from limits import RateLimitItem, parse_many
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
+from portal import rate_limits
+from portal.errors import DomainError
 from portal.extensions import limiter
 
 
@@ -60,3 +62,20 @@ def _keys(email: str) -> tuple[tuple[str, ...], ...]:
     tenant = g.tenant.slug
     return (("password", tenant, "client", get_remote_address()),
             ("password", tenant, "account", email.strip().lower()))
+
+
+class TooManyMails(DomainError):
+    """ACCOUNT_MAIL_RATE_LIMIT is used up for this client address or for the e-mail address."""
+
+    status = 429
+
+
+def count_mail_request(address: str, field: str = "email") -> None:
+    """Count an e-mail asked for to `address` (a reset link, an address to confirm) from this
+    client; TooManyMails past ACCOUNT_MAIL_RATE_LIMIT, whether or not anyone has it."""
+    limit = current_app.config["ACCOUNT_MAIL_RATE_LIMIT"]
+    tenant = g.tenant.slug
+    for key in (("client", get_remote_address()), ("address", address.strip().lower())):
+        if not rate_limits.allow(limit, "account-mail", tenant, *key):
+            raise TooManyMails("Too many e-mails were asked for. Wait an hour and try again.",
+                               field=field)

@@ -1,5 +1,6 @@
 """The domain model; importing this package registers every table on the metadata."""
 
+from portal.models.account_token import AccountToken, TokenPurpose
 from portal.models.alarm import (
     Alarm,
     AlarmDigest,
@@ -40,9 +41,11 @@ from portal.models.station import (
 from portal.models.station_file import StationFile, StationFileChunk, StationFileKind
 from portal.models.tag import Tag
 from portal.models.tenant import Tenant
+from portal.models.two_factor import RecoveryCode, TwoFactor
 from portal.models.user import Role, User, UserSession
 
 __all__ = [
+    "AccountToken",
     "Alarm",
     "AlarmDigest",
     "AlarmKind",
@@ -73,6 +76,7 @@ __all__ = [
     "OutletDay",
     "OutletMode",
     "OutletMonth",
+    "RecoveryCode",
     "RefusalReason",
     "Reservation",
     "ReservationStatus",
@@ -94,6 +98,8 @@ __all__ = [
     "Tenant",
     "TenantOwned",
     "ThirdPartyService",
+    "TokenPurpose",
+    "TwoFactor",
     "User",
     "UserSession",
 ]

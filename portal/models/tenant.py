@@ -38,6 +38,8 @@ class Tenant(Base):
     # OCPP configuration sent to each station at its first accepted boot, as
     # [{"key": ..., "value": ...}] in order (portal.services.default_configuration).
     default_configuration: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Staff (administrators, site administrators, support) must log in with a TOTP code.
+    require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

@@ -29,6 +29,7 @@ class CompanySettings:
     fault_grace_seconds: int | str = 120
     digest_time: str = "07:00"  # HH:MM, local
     drivers_add_cards: bool = False
+    require_two_factor: bool = False  # staff log in with a TOTP code
 
 
 # Alarm settings staff may give.
@@ -54,7 +55,8 @@ def settings_of(tenant: Tenant) -> CompanySettings:
         no_contact_intervals=tenant.no_contact_intervals,
         fault_grace_seconds=tenant.fault_grace_seconds,
         digest_time=tenant.digest_time.strftime("%H:%M"),
-        drivers_add_cards=tenant.drivers_add_cards)
+        drivers_add_cards=tenant.drivers_add_cards,
+        require_two_factor=tenant.require_two_factor)
 
 
 def update(tenant: Tenant, settings: CompanySettings) -> None:
@@ -87,6 +89,7 @@ def update(tenant: Tenant, settings: CompanySettings) -> None:
     tenant.fault_grace_seconds = fault_grace_seconds
     tenant.digest_time = digest_time
     tenant.drivers_add_cards = settings.drivers_add_cards
+    tenant.require_two_factor = settings.require_two_factor
     db.session.flush()
 
 

@@ -33,11 +33,11 @@ def check_password_policy(password: str, field: str = "new_password") -> None:
         raise Invalid("The password must contain both letters and digits.", field=field)
 
 
-def normalize_email(email: str) -> str:
+def normalize_email(email: str, field: str = "email") -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise Invalid(f"{email!r} is not a valid e-mail address: {error}", field="email") from None
+        raise Invalid(f"{email!r} is not a valid e-mail address: {error}", field=field) from None
 
 
 def _hash_method() -> str:
@@ -104,9 +104,15 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     logged in with it (the door starts a new login for the browser that changed it)."""
     if not user.check_password(current_password):
         raise Invalid("The current password is wrong.", field="current_password")
-    check_password_policy(new_password)
     if current_password == new_password:
         raise Invalid("The new password must differ from the current one.", field="new_password")
+    set_password(user, new_password)
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Set a new password that meets the policy and end every login of the user: whoever had
+    the old one may have logged in with it."""
+    check_password_policy(new_password)
     user.set_password(new_password, _hash_method())
     user_sessions.end_all(user)
 

@@ -57,6 +57,15 @@ from tests.scene import station
 EXCUSED = {
     "account.login": "rate-limited per address: failures would lock the suite's client out",
     "account.logout": "ends the session the fuzz runs in",
+    "account.forgot_password": "the logged-out's form: tests/auth/test_account_security_fuzz.py",
+    "account.reset_password": "an e-mailed link's: tests/auth/test_account_security_fuzz.py",
+    "account.confirm_email": "an e-mailed link's: tests/auth/test_account_security_fuzz.py",
+    "account.login_code": "a login's second step: tests/auth/test_account_security_fuzz.py",
+    "account.login_enrol": "a login's second step: tests/auth/test_account_security_fuzz.py",
+    "account.new_recovery_codes": "offered once a second factor is on: "
+                                  "tests/auth/test_account_security_fuzz.py",
+    "account.disable_two_factor": "offered once a second factor is on: "
+                                  "tests/auth/test_account_security_fuzz.py",
     "api.send_command": "JSON, not a form: tests/api/test_fuzz_api.py",
     "station_files.upload": "the stations' side, by token: tests/ocpp/test_firmware_management.py",
     "tags.replace": "offered by a Replace import's preview only, with the previewed file: "

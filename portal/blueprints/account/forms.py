@@ -9,8 +9,9 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me logged in")
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice (from a reset link)."""
+
     new_password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(max=200)],
@@ -22,6 +23,10 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+
+
 class AlarmMailForm(FlaskForm):
     daily = BooleanField("E-mail at alarm: a daily digest of the active alarms I can see")
     at_once = BooleanField("Also at once for each critical alarm (at most one e-mail per "
@@ -31,3 +36,30 @@ class AlarmMailForm(FlaskForm):
 class NameForm(FlaskForm):
     first_name = StringField("First name")
     last_name = StringField("Last name")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+
+
+class ChangeEmailForm(FlaskForm):
+    new_email = EmailField("New e-mail address", validators=[DataRequired(), Length(max=254)],
+                           description="We send a link there; your address changes once you "
+                                       "open it.")
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+                       description="The 6 digits your authenticator app shows, or one of your "
+                                   "recovery codes.")
+
+
+class EnrolForm(FlaskForm):
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])

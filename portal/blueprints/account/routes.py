@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from portal.auth import throttle
+from portal.auth import pending_login, throttle
 from portal.auth.login import log_in, log_out, remembered
 from portal.auth.permissions import Capability, requires
 from portal.auth.redirects import same_host_path
@@ -29,9 +29,14 @@ def login() -> Response | str | tuple[str, int]:
             "account/login.html", form=form, error="Wrong e-mail or password."
         ), 401
     attempt.give_back()
+    next_path = same_host_path(request.args.get("next"))
+    if (second_step := pending_login.second_step(user)) is not None:
+        # Not logged in until the second step is passed (account/two_factor.py).
+        pending_login.begin(user, remember=form.remember.data, next_path=next_path)
+        return redirect(url_for(second_step))
     log_in(user, remember=form.remember.data)
     db.session.commit()
-    return redirect(same_host_path(request.args.get("next")) or url_for("public.index"))
+    return redirect(next_path or url_for("public.index"))
 
 
 @bp.post("/logout")

@@ -65,6 +65,10 @@ class CompanyForm(FlaskForm):
         "Daily alarm digest at", filters=[strip], render_kw={"type": "time"},
         description="Local time; users with e-mail at alarm get the active alarms they can "
                     "see.")
+    require_two_factor = BooleanField(
+        "Staff must log in with a second factor (an authenticator app's code)",
+        description="Administrators, site administrators and support without one set it up "
+                    "right after their password, and can do nothing else until then.")
     default_configuration = TextAreaField(
         "Default configuration", render_kw={"rows": 5, "spellcheck": "false"},
         description="Key=Value lines, sent to each station at its first accepted boot, e.g. "

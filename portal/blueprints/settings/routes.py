@@ -48,7 +48,8 @@ def company_settings() -> Page:
                 no_contact_intervals=form.no_contact_intervals.data,
                 fault_grace_seconds=form.fault_grace_seconds.data,
                 digest_time=form.digest_time.data,
-                drivers_add_cards=form.drivers_add_cards.data))
+                drivers_add_cards=form.drivers_add_cards.data,
+                require_two_factor=form.require_two_factor.data))
         except DomainError as error:
             db.session.rollback()  # the page shows the company as it is kept
             status = refuse(form, error)  # before the page renders the message
