@@ -70,7 +70,7 @@ def edit(user: User, values: UserValues, actor: User | None = None) -> None:
     user.site = _site(user.role, values.site_id)
     _set_role_fields(user, values)
     if values.password:
-        users.set_password(user, values.password)
+        users.set_password(user, values.password, field="password")
     db.session.flush()
 
 

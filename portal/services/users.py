@@ -80,13 +80,6 @@ def create(
     return user
 
 
-def set_password(user: User, password: str, field: str = "password") -> None:
-    """Set a password chosen for the user (by an administrator) and end their logins."""
-    check_password_policy(password, field=field)
-    user.set_password(password, _hash_method())
-    user_sessions.end_all(user)
-
-
 def authenticate(email: str, password: str) -> User | None:
     """The active user of the scoped tenant with this e-mail and password, or None."""
     user = find_by_email(email)
@@ -109,10 +102,10 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     set_password(user, new_password)
 
 
-def set_password(user: User, new_password: str) -> None:
+def set_password(user: User, new_password: str, field: str = "new_password") -> None:
     """Set a new password that meets the policy and end every login of the user: whoever had
-    the old one may have logged in with it."""
-    check_password_policy(new_password)
+    the old one may have logged in with it (an administrator who set it included)."""
+    check_password_policy(new_password, field=field)
     user.set_password(new_password, _hash_method())
     user_sessions.end_all(user)
 
