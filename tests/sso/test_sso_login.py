@@ -160,3 +160,15 @@ def test_unreachable_provider_is_said_on_the_login_page(
     assert response.status_code == 503
     assert ('<div class="alert alert-danger" role="alert">Plugboard could not reach Test IdP. '
             "Try again later.</div>") in response.get_data(as_text=True)
+
+
+def test_the_company_second_factor_is_asked_after_the_provider_too(
+        page: Page, sso_server: int, provider: OidcProvider, app: Flask) -> None:
+    company = company_with_provider(app, provider)
+    with company_scope(app, company) as tenant:
+        tenant.require_two_factor = True
+    provider.approve(company.email(Role.ADMIN))
+    log_in_with_provider(page, sso_server, company)
+    expect(page).to_have_url(f"http://{company.slug}.localhost:{sso_server}/login/enrol")
+    page.goto(f"http://{company.slug}.localhost:{sso_server}/dashboard")  # not logged in yet
+    expect(page.get_by_role("heading", name="Log in to Company A")).to_be_visible()

@@ -1,7 +1,7 @@
 """Logging in through the company's OpenID Connect provider; its settings page.
 
-An SSO login skips Plugboard's own second factor (TOTP): the provider authenticated the
-person, with its own second factor if the company wants one there.
+After the provider, the same second step as after a password (a TOTP code, or enrolling
+when the company requires it): a company's rule holds whichever door a person comes in by.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portal.auth import pending_login
 from portal.auth import sso as sso_client
 from portal.auth.login import log_in
 from portal.auth.permissions import Capability, requires
@@ -57,9 +58,15 @@ def callback() -> Page:
     except DomainError as error:
         db.session.rollback()
         return _login_page(str(error)), error.status
+    next_path = session.pop(_NEXT, None)
+    if (second_step := pending_login.second_step(user)) is not None:
+        # The company's second factor holds whichever door a person comes in by.
+        db.session.commit()  # a user the provider's login created
+        pending_login.begin(user, remember=False, next_path=next_path)
+        return redirect(url_for(second_step))
     log_in(user, remember=False)
     db.session.commit()
-    return redirect(session.pop(_NEXT, None) or url_for("public.index"))
+    return redirect(next_path or url_for("public.index"))
 
 
 def _enabled_provider() -> SsoProvider:
