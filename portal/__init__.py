@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.blueprints import (
         account,
         alarms,
+        audit,
         charging_profiles,
         configuration,
         connections,
@@ -101,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
                       live.bp, topology.bp, settings.bp, sessions.bp, session_detail.bp,
-                      messages.bp, review.bp, statistics.bp, alarms.bp):
+                      messages.bp, review.bp, statistics.bp, alarms.bp, audit.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

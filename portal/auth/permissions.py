@@ -45,6 +45,9 @@ class Capability(enum.StrEnum):
     MANAGE_SERVICES = "connect third-party services"
     MANAGE_API_TOKENS = "create and revoke API tokens"
     MANAGE_TENANT = "change company settings"
+    VIEW_AUDIT_LOG = "read the whole audit log"
+    # Support users read the entries about stations (portal.services.audit.STATION_KINDS).
+    VIEW_STATION_AUDIT_LOG = "read the audit log of stations"
 
 
 C = Capability
@@ -64,7 +67,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.SUPPORT: frozenset({
         C.VIEW_DASHBOARD, C.VIEW_STATIONS, C.OPERATE_STATIONS, C.CONFIGURE_STATIONS,
         C.MANAGE_FIRMWARE_IMAGES, C.MANAGE_CHARGING_PROFILES, C.VIEW_ALL_SESSIONS,
-        C.MANAGE_ALARMS,
+        C.MANAGE_ALARMS, C.VIEW_STATION_AUDIT_LOG,
     }),
     Role.EV_USER: frozenset({C.VIEW_OWN_SESSIONS}),
     # API tokens only: reads stations and charging sessions, sends nothing.

@@ -50,6 +50,7 @@ MENU = (
     MenuEntry("Tags", C.MANAGE_TAGS, "tags.index", "Company"),
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index", "Company"),
     MenuEntry("Settings", C.MANAGE_TENANT, "settings.company", "Company"),
+    MenuEntry("Audit log", C.VIEW_STATION_AUDIT_LOG, "audit.index", "Company"),
     MenuEntry("My sessions", C.VIEW_OWN_SESSIONS, "my.sessions"),
 )
 
