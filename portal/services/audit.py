@@ -99,7 +99,7 @@ class Audited:
 
 
 def _station_name(session: Session, station_id: int) -> str:
-    station = session.get(Station, station_id)
+    station = session.get(Station, station_id, execution_options={ALL_TENANTS: True})
     return station.charge_box_id if station is not None else f"#{station_id}"
 
 
@@ -149,10 +149,6 @@ def acting(actor: Actor) -> Iterator[None]:
         yield
     finally:
         _actor.reset(token)
-
-
-def current_actor() -> Actor | None:
-    return _actor.get()
 
 
 def logged_in(user: User, address: str | None) -> None:
@@ -221,7 +217,9 @@ def _record(session: Session, _context: Any) -> None:
     actor = _actor.get()
     if actor is None:
         return
-    pending = session.info.setdefault(PENDING, {})
+    # By transaction: a savepoint rolled back takes its entries with it.
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    pending = session.info.setdefault(PENDING, {}).setdefault(id(transaction), {})
     for action, objects in ((CREATED, session.new), (CHANGED, session.dirty),
                             (DELETED, session.deleted)):
         for obj in objects:
@@ -258,16 +256,24 @@ def _merge(pending: dict[tuple[Any, ...], dict[str, Any]], row: dict[str, Any]) 
 
 @event.listens_for(Session, "before_commit")
 def _write(session: Session) -> None:
-    """The transaction's entries, written with it."""
+    """The transaction's entries, written with it (a savepoint's, with its transaction's)."""
+    if session.get_nested_transaction() is not None:
+        return
     if _actor.get() is not None:
         session.flush()  # commit flushes only after this hook
-    if rows := list(session.info.pop(PENDING, {}).values()):
+    rows = [row for entries in session.info.pop(PENDING, {}).values()
+            for row in entries.values()]
+    if rows:
         session.connection().execute(insert(AuditEntry.__table__), rows)
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, _previous: Any) -> None:
-    session.info.pop(PENDING, None)
+def _forget(session: Session, previous: Any) -> None:
+    pending = session.info.get(PENDING, {})
+    if previous.nested:
+        pending.pop(id(previous), None)
+    else:
+        pending.clear()
     session.info.pop(OLD_VALUES, None)
 
 
@@ -357,9 +363,12 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, bytes):
         return f"({len(value)} bytes)"
+    if isinstance(value, dict) and {"key", "value"} <= value.keys():  # a configuration key
+        return {**value, "value": MASK} if is_secret(str(value["key"])) else {
+            str(name): _plain(item) for name, item in value.items()}
     if isinstance(value, dict):
-        return {str(key): MASK if is_secret(str(key)) and item else _plain(item)
-                for key, item in value.items()}
+        return {str(name): MASK if is_secret(str(name)) and item else _plain(item)
+                for name, item in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return str(value)
