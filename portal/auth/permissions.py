@@ -46,7 +46,7 @@ class Capability(enum.StrEnum):
     MANAGE_API_TOKENS = "create and revoke API tokens"
     MANAGE_TENANT = "change company settings"
     VIEW_AUDIT_LOG = "read the whole audit log"
-    # Support users read the entries about stations (portal.services.audit.STATION_KINDS).
+    # Support users read the entries about stations (portal.services.audit_targets.STATION_KINDS).
     VIEW_STATION_AUDIT_LOG = "read the audit log of stations"
 
 

@@ -9,61 +9,37 @@ attributes' history. With no one acting nothing is recorded and nothing is looke
 OCPP socket and the clock change stations' state, and a station's own messages are no
 person's change.
 
-Entries are written with one INSERT after the flush (the ids of new rows are known then,
-and a many-to-one set through its relationship has set its foreign key), and never
-updated or deleted: the session refuses it.
+Entries are made after each flush (the ids of new rows are known then, and a many-to-one
+set through its relationship has set its foreign key), one per row and transaction however
+many flushes it took, and written with one INSERT as the transaction commits (a savepoint
+rolled back takes its entries with it). They are never updated or deleted: the session
+refuses it. What is recorded of each model is portal.services.audit_targets.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import ORMExecuteState, RelationshipDirection, Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from portal.extensions import db
-from portal.models import (
-    ApiToken,
-    AuditEntry,
-    ChargingProfile,
-    Command,
-    Floor,
-    Outlet,
-    Site,
-    Station,
-    StationConfigurationKey,
-    Tag,
-    Tenant,
-    ThirdPartyService,
-    User,
+from portal.models import ApiToken, AuditEntry, Tenant, User
+from portal.services.audit_targets import (
+    AUDITED,
+    CHANGED,
+    CREATED,
+    DELETED,
+    values,
 )
-from portal.services.secrets import MASK, is_secret
-from tenants.scoping import ALL_TENANTS
 
-CREATED, CHANGED, DELETED = "created", "changed", "deleted"
 LOGGED_IN, LOGIN_FAILED = "logged in", "login failed"
 ACTIONS = (CREATED, CHANGED, DELETED, LOGGED_IN, LOGIN_FAILED)
-# What support users see: the entries about stations (commands and configuration included).
-STATION_KINDS = ("station", "outlet", "command", "configuration")
 NAME_LENGTH = AuditEntry.__table__.c.target.type.length
-# Columns no person changes, or whose change says nothing: times kept by the portal.
-NOISE = frozenset({"id", "tenant_id", "created_at", "updated_at", "last_login_at",
-                   "last_used_at"})
-# What the station reports of itself and of its connectors, and the live connection.
-STATION_STATE = frozenset({
-    "vendor", "model", "charge_point_serial_number", "charge_box_serial_number",
-    "firmware_version", "iccid", "imsi", "meter_type", "meter_serial_number", "last_boot_at",
-    "last_heartbeat_at", "connected_at", "connection_id", "last_seen_at", "status",
-    "error_code", "status_info", "status_at", "firmware_status", "firmware_status_at",
-    "diagnostics_status", "diagnostics_status_at", "defaults_sent_at", "info", "vendor_id",
-    "vendor_error_code"})
 
 
 @dataclass(frozen=True)
@@ -86,46 +62,6 @@ class Actor:
 
 COMMAND_LINE = Actor("command line")
 
-
-@dataclass(frozen=True)
-class Audited:
-    """How changes of a model are recorded: the target's kind and name, which changes."""
-
-    kind: str
-    name: Callable[[Session, Any], str]
-    ignored: frozenset[str] = frozenset()
-    actions: frozenset[str] = frozenset({CREATED, CHANGED, DELETED})
-    only: frozenset[str] | None = None  # the columns recorded; None: all but the ignored
-
-
-def _station_name(session: Session, station_id: int) -> str:
-    station = session.get(Station, station_id, execution_options={ALL_TENANTS: True})
-    return station.charge_box_id if station is not None else f"#{station_id}"
-
-
-AUDITED: dict[type, Audited] = {
-    User: Audited("user", lambda _, user: user.email, frozenset({"dashboard_widgets"})),
-    Tag: Audited("tag", lambda _, tag: tag.id_tag),
-    Site: Audited("site", lambda _, site: site.name),
-    Floor: Audited("floor", lambda _, floor: floor.name),
-    Station: Audited("station", lambda _, station: station.charge_box_id, STATION_STATE),
-    Outlet: Audited("outlet", lambda session, outlet: (
-        f"{_station_name(session, outlet.station_id)} #{outlet.connector_id}"), STATION_STATE),
-    Tenant: Audited("company", lambda _, tenant: tenant.name),
-    ThirdPartyService: Audited("service", lambda _, service: service.name),
-    ApiToken: Audited("api token", lambda _, token: token.name),
-    ChargingProfile: Audited("charging profile", lambda _, profile: (
-        profile.description or f"#{profile.charging_profile_id}")),
-    # A command is recorded when it is sent; what the station answers is no person's change.
-    Command: Audited("command", lambda session, command: (
-        f"{command.action} to {command.charge_box_id}"), actions=frozenset({CREATED}),
-        only=frozenset({"station_id", "action", "payload", "operation_id"})),
-    # A value the station took after a person's ChangeConfiguration (the command's own entry
-    # says what was asked); the keys a GetConfiguration stores are the station's report.
-    StationConfigurationKey: Audited("configuration", lambda session, key: (
-        f"{_station_name(session, key.station_id)} {key.key}"), actions=frozenset({CHANGED}),
-        only=frozenset({"value"})),
-}
 
 PENDING = "audit_pending"  # session.info: the transaction's entries, written at its commit
 OLD_VALUES = "audit_old_values"  # session.info: id(row) -> {column: value in the database}
@@ -281,7 +217,8 @@ def _entry(session: Session, actor: Actor, action: str, obj: Any) -> dict[str, A
     audited = AUDITED.get(type(obj))
     if audited is None or action not in audited.actions:
         return None
-    before, after = _values(session, obj, audited, action)
+    known = session.info.get(OLD_VALUES, {}).get(id(obj), {})
+    before, after = values(session, obj, audited, action, known)
     if action == CHANGED and not before and not after:
         return None  # only noise changed
     return {"tenant_id": obj.id if isinstance(obj, Tenant) else obj.tenant_id,
@@ -291,84 +228,3 @@ def _entry(session: Session, actor: Actor, action: str, obj: Any) -> dict[str, A
             **_who(actor)}
 
 
-def _values(session: Session, obj: Any, audited: Audited,
-            action: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    state = inspect(obj)
-    known = session.info.get(OLD_VALUES, {}).get(id(obj), {})
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    for column in state.mapper.column_attrs:
-        name = column.key
-        if name in NOISE or name in audited.ignored or (
-                audited.only is not None and name not in audited.only):
-            continue
-        history = state.attrs[name].history
-        if action == CHANGED:
-            if not history.has_changes():
-                continue
-            old = history.deleted[0] if history.deleted else known.get(name)
-            new = history.added[0] if history.added else None
-            if old == new:
-                continue
-        else:
-            old = new = history.unchanged[0] if history.unchanged else (
-                history.added[0] if history.added else None)
-        field, old, new = _shown(session, state.mapper, name, old, new)
-        if action != CREATED and old is not None:
-            before[field] = old
-        if action != DELETED and new is not None:
-            after[field] = new
-    return before, after
-
-
-def _shown(session: Session, mapper: Any, name: str, old: Any,
-           new: Any) -> tuple[str, Any, Any]:
-    """A field as the log shows it: a secret masked (a password changed, never its hash), a
-    reference to an audited row by that row's name."""
-    if is_secret(name):
-        return name.removesuffix("_hash"), MASK if old else None, MASK if new else None
-    target = _referenced(mapper, name)
-    if target is not None:
-        relationship, model = target
-        return relationship, _name_of(session, model, old), _name_of(session, model, new)
-    return name, _plain(old), _plain(new)
-
-
-def _referenced(mapper: Any, column: str) -> tuple[str, type] | None:
-    for relationship in mapper.relationships:
-        if (relationship.direction is RelationshipDirection.MANYTOONE
-                and [local.key for local in relationship.local_columns] == [column]
-                and relationship.mapper.class_ in AUDITED):
-            return relationship.key, relationship.mapper.class_
-    return None
-
-
-def _name_of(session: Session, model: type, row_id: Any) -> Any:
-    if row_id is None:
-        return None
-    # Named by a row of the same company: no scope is needed (nor open, creating a company).
-    row = session.get(model, row_id, execution_options={ALL_TENANTS: True})
-    return AUDITED[model].name(session, row) if row is not None else f"#{row_id}"
-
-
-def _plain(value: Any) -> Any:
-    """A value as JSON holds it; the values of secret-named keys masked."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, enum.Enum):
-        return _plain(value.value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        return f"({len(value)} bytes)"
-    if isinstance(value, dict) and {"key", "value"} <= value.keys():  # a configuration key
-        return {**value, "value": MASK} if is_secret(str(value["key"])) else {
-            str(name): _plain(item) for name, item in value.items()}
-    if isinstance(value, dict):
-        return {str(name): MASK if is_secret(str(name)) and item else _plain(item)
-                for name, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return str(value)

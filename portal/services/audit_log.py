@@ -18,7 +18,7 @@ from sqlalchemy import Select, Text, and_, cast, or_, select
 from portal.auth.permissions import Actor, Capability, can
 from portal.extensions import db
 from portal.models import AuditEntry
-from portal.services.audit import AUDITED, STATION_KINDS
+from portal.services.audit_targets import AUDITED, STATION_KINDS
 from portal.services.keyset import LogPage, newest_first
 
 PAGE_SIZE = 100
