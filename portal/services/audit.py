@@ -135,10 +135,10 @@ def _keep_old_values(session: Session, _context: Any, _instances: Any) -> None:
             session.refresh(obj)
     old = session.info[OLD_VALUES] = {}
     for obj in session.dirty:
-        if type(obj) in AUDITED:
+        if (audited := AUDITED.get(type(obj))) is not None:
             state = inspect(obj)
-            unknown = [column for column in state.mapper.column_attrs
-                       if (history := state.attrs[column.key].history).added
+            unknown = [column for column in state.mapper.column_attrs if audited.records(column)
+                       and (history := state.attrs[column.key].history).added
                        and not history.deleted and not history.unchanged]
             if unknown:
                 row = session.connection().execute(
