@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.blueprints import (
         account,
         alarms,
+        audit,
         charging_profiles,
         configuration,
         connections,
@@ -103,7 +104,8 @@ def _register_blueprints(app: Flask) -> None:
                       api.bp, tokens.bp, operations.bp, reservations.bp, tags.bp,
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
                       live.bp, topology.bp, settings.bp, sessions.bp, session_detail.bp,
-                      messages.bp, review.bp, statistics.bp, alarms.bp, sso.bp, users.bp):
+                      messages.bp, review.bp, statistics.bp, alarms.bp, sso.bp, users.bp,
+                      audit.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

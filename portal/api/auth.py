@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, request
+from flask_limiter.util import get_remote_address
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import NotFound, Unauthorized
 
@@ -15,7 +16,7 @@ from portal.auth.permissions import Capability, can
 from portal.errors import Forbidden
 from portal.extensions import db
 from portal.models import ApiToken
-from portal.services import api_tokens
+from portal.services import api_tokens, audit
 
 F = TypeVar("F", bound=Callable[..., Any])
 CHALLENGE = WWWAuthenticate("Bearer", {"realm": "Plugboard API"})
@@ -32,6 +33,7 @@ def token_requires(capability: Capability) -> Callable[[F], F]:
             if not can(token, capability):
                 raise Forbidden(f"A {token.role.value} token may not {capability.value}.")
             g.api_token = token
+            audit.act_as(audit.Actor.of_token(token, get_remote_address()))
             return view(*args, **kwargs)
 
         return guarded  # type: ignore[return-value]

@@ -49,6 +49,9 @@ class Capability(enum.StrEnum):
     MANAGE_API_TOKENS = "create and revoke API tokens"
     MANAGE_TENANT = "change company settings"
     USE_TWO_FACTOR = "log in with a second factor (TOTP)"
+    VIEW_AUDIT_LOG = "read the whole audit log"
+    # Support users read the entries about stations (portal.services.audit_targets.STATION_KINDS).
+    VIEW_STATION_AUDIT_LOG = "read the audit log of stations"
 
 
 C = Capability
@@ -69,7 +72,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.SUPPORT: frozenset({
         C.VIEW_DASHBOARD, C.VIEW_STATIONS, C.OPERATE_STATIONS, C.CONFIGURE_STATIONS,
         C.MANAGE_FIRMWARE_IMAGES, C.MANAGE_CHARGING_PROFILES, C.VIEW_ALL_SESSIONS,
-        C.MANAGE_ALARMS, C.USE_TWO_FACTOR,
+        C.MANAGE_ALARMS, C.USE_TWO_FACTOR, C.VIEW_STATION_AUDIT_LOG,
     }),
     Role.EV_USER: frozenset({C.VIEW_OWN_SESSIONS, C.MANAGE_OWN_TAGS}),
     # API tokens only: reads stations and charging sessions, sends nothing.

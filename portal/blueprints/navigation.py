@@ -52,6 +52,7 @@ MENU = (
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index", "Company"),
     MenuEntry("Settings", C.MANAGE_TENANT, "settings.company", "Company"),
     MenuEntry("Single sign-on", C.MANAGE_TENANT, "sso.settings", "Company"),
+    MenuEntry("Audit log", C.VIEW_STATION_AUDIT_LOG, "audit.index", "Company"),
     MenuEntry("My sessions", C.VIEW_OWN_SESSIONS, "my.sessions"),
     MenuEntry("My cards", C.MANAGE_OWN_TAGS, "my.tags"),
 )

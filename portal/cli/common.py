@@ -10,16 +10,19 @@ import click
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Tenant
+from portal.services import audit
 from tenants import provisioning
 from tenants.scoping import tenant_scope
 
 
 @contextmanager
 def unit_of_work() -> Iterator[None]:
-    """Commit when the block ends well; roll everything back and exit 1 on a domain error."""
+    """Commit when the block ends well; roll everything back and exit 1 on a domain error.
+    What it changes is recorded in the audit log as the command line's."""
     try:
-        yield
-        db.session.commit()
+        with audit.acting(audit.COMMAND_LINE):
+            yield
+            db.session.commit()
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None

@@ -74,17 +74,37 @@ class OcppMessage(TenantOwned, Base):
 
 
 class AuditEntry(TenantOwned, Base):
-    """Who changed what in the portal or through the API."""
+    """Who changed what in the portal, through the API or on the command line; written by
+    portal.services.audit, never changed or deleted."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_tenant_at", "tenant_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_entry_tenant_at", "tenant_id", "at"),
+        # Support users read the entries about stations only.
+        Index("ix_audit_entry_tenant_kind_at", "tenant_id", "target_kind", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     api_token_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_token.id", ondelete="SET NULL")
     )
+    # Who, in words that outlive the user or token: an e-mail, "API token <name>", ...
+    actor: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    address: Mapped[str | None] = mapped_column(String(64))  # the client's, after the proxy
     action: Mapped[str] = mapped_column(String(100))
-    target: Mapped[str] = mapped_column(String(255), default="")
+    target_kind: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    target_id: Mapped[int | None]
+    target: Mapped[str] = mapped_column(String(255), default="")  # the target's name
+    # Field -> value before and after the change (secrets masked); None for none.
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for every field the entry names, in order."""
+        before, after = self.before or {}, self.after or {}
+        fields = list(before) + [name for name in after if name not in before]
+        return [(name, before.get(name), after.get(name)) for name in fields]

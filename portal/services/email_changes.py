@@ -13,7 +13,7 @@ from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
 from portal.models import AccountToken, Tenant, TokenPurpose, User
 from portal.models.base import utcnow
-from portal.services import account_tokens, mail, users
+from portal.services import account_tokens, audit, mail, users
 
 EXPIRED = ("This link no longer works: it was used already, or it is more than a day old. "
            "Change the address again from your account.")
@@ -63,6 +63,7 @@ def confirm(tenant: Tenant, token: str) -> Confirmed:
     user = db.session.get(User, link.user_id) if link is not None else None
     if user is None or link.new_email is None or not user.active:
         raise NotFound(EXPIRED)
+    audit.act_as_link_holder(user)
     _check_free(user, link.new_email)
     old_email, user.email = user.email, link.new_email
     db.session.flush()

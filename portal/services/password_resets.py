@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import Tenant, TokenPurpose, User
-from portal.services import account_tokens, mail, users
+from portal.services import account_tokens, audit, mail, users
 
 SUBJECT = "Reset your password for {company}"
 EXPIRED = ("This link no longer works: it was used already, or it is more than an hour old. "
@@ -50,6 +50,7 @@ def reset(token: str, new_password: str) -> User:
     user = db.session.get(User, link.user_id) if link is not None else None
     if user is None or not user.active:
         raise NotFound(EXPIRED)
+    audit.act_as_link_holder(user)
     users.set_password(user, new_password)
     account_tokens.revoke_all(user, TokenPurpose.PASSWORD_RESET)
     return user

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AccountToken, Role
+from portal.models import AccountToken, AuditEntry, Role
 from tests.auth.account_mail import company_with_staff, link_in, mail_to, words
 from tests.factories import PASSWORD, Company
 from tests.mail_server import MailServer
@@ -69,7 +69,7 @@ def test_forgot_answers_the_same_for_known_and_unknown_addresses(
 
 
 def test_reset_link_sets_the_password_and_ends_every_login(
-        portal, company: Company, mail_server: MailServer) -> None:
+        app: Flask, portal, company: Company, mail_server: MailServer) -> None:
     email = company.email(Role.SUPPORT)
     elsewhere = portal(company)
     assert elsewhere.login(email).status_code == 302
@@ -81,6 +81,12 @@ def test_reset_link_sets_the_password_and_ends_every_login(
     assert elsewhere.get("/dashboard").status_code == 302  # that login has ended
     assert portal(company).login(email, PASSWORD).status_code == 401
     assert portal(company).login(email, NEW_PASSWORD).status_code == 302
+    # The link's holder acted as the user, logged in or not: the audit log says who and where.
+    with company_scope(app, company):
+        changed = db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "changed", AuditEntry.target == email))
+        assert (changed.actor, changed.address) == (email, "127.0.0.1")
+        assert changed.after == {"password": "********"}
 
 
 def test_reset_link_works_once(portal, company: Company, mail_server: MailServer) -> None:

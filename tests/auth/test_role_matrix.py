@@ -165,6 +165,13 @@ MATRIX = [
     ("POST", "/stations/{site2}/control/UnlockConnector", 400,                  404,              400,              404,                TO_LOGIN, TO_LOGIN),
     ("POST", "/stations/{foreign}/control/UnlockConnector", 404,                 404,              404,              404,                TO_LOGIN, TO_LOGIN),
     ("POST", "/stations/{site1}/control/NoSuchAction", 404,            404,              404,              404,                TO_LOGIN, TO_LOGIN),
+    # the audit log (tests/blueprints/test_audit_log.py): support users read the entries about
+    # stations; a bad filter is 400 once the role may read the log; no route changes an entry
+    ("GET",  "/audit",                         200,                    403,              200,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/audit?since=garbage",           400,                    403,              400,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/audit/export.csv",              200,                    403,              200,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/audit/export.xlsx",             200,                    403,              200,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/audit",                         405,                    405,              405,              405,                405,      405),
     ("GET",  "/api-tokens",                    200,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
     # no name in the form: 400 once the role may create tokens
     ("POST", "/api-tokens",                    400,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),

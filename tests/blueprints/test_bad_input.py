@@ -101,7 +101,7 @@ def test_a_page_number_past_any_list_is_404_with_a_message(world: World, portal,
 # A filter that cannot apply is shown, not applied; the message logs also answer 400.
 @pytest.mark.parametrize(("path", "status"), [
     ("/stations/{station}/messages", 400), ("/messages", 400), ("/reservations", 200),
-    ("/operations/history", 200),
+    ("/operations/history", 200), ("/audit", 400), ("/audit/export.xlsx", 400),
 ])
 def test_a_filter_time_outside_the_calendar_in_utc_is_shown_as_an_error(
     app: Flask, world: World, portal, path: str, status: int, zone: str, moment: str

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -12,7 +13,7 @@ from portal.blueprints.account import bp
 from portal.blueprints.account.forms import AlarmMailForm, ChangePasswordForm, LoginForm
 from portal.errors import Invalid
 from portal.extensions import db
-from portal.services import alarm_digest, users
+from portal.services import alarm_digest, audit, users
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -25,6 +26,8 @@ def login() -> Response | str | tuple[str, int]:
     attempt = throttle.count_attempt(form.email.data)
     user = users.authenticate(form.email.data, form.password.data)
     if user is None:
+        audit.login_failed(g.tenant, form.email.data, get_remote_address())
+        db.session.commit()
         return render_template(
             "account/login.html", form=form, error="Wrong e-mail or password."
         ), 401

@@ -1,0 +1,287 @@
+"""The audit log: what people change through the pages, the API and the CLI is recorded with
+who, when, from where and the values before and after; administrators read, filter and
+export it, support users the entries about stations; nothing changes an entry."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+from typing import Any
+
+import openpyxl
+import pytest
+from flask import Flask
+from sqlalchemy import delete, select, update
+
+from portal.extensions import db
+from portal.models import AuditEntry, Role, Tenant
+from portal.models.base import utcnow
+from portal.services import tags
+from portal.services.audit import AuditEntryImmutable
+from tenants.scoping import tenant_scope
+from tests.api.client import Api, new_token
+from tests.factories import PASSWORD, Company, World
+from tests.portal_client import PortalClient
+
+AUDIT_ROUTES = ("/audit", "/audit/export.csv", "/audit/export.xlsx")
+
+
+def _login(portal: Any, company: Company, role: Role) -> PortalClient:
+    client = portal(company)
+    assert client.login(company.email(role)).status_code == 302
+    return client
+
+
+def _entries(app: Flask, company: Company) -> list[AuditEntry]:
+    with app.app_context(), tenant_scope(db.session.get(Tenant, company.tenant_id)):
+        found = list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+        db.session.expunge_all()
+        return found
+
+
+def _rows(page: str) -> list[str]:
+    """The text of the audit table's rows, tags stripped, white space folded."""
+    body = page.split('id="audit"', 1)[1].split("</tbody>", 1)[0]
+    rows = body.split("<tr>")[2:]
+    return [" ".join(_strip_tags(row).split()) for row in rows]
+
+
+def _strip_tags(html: str) -> str:
+    text = re.sub(r"<[^>]*>", "", html)
+    return text.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")
+
+
+def _add_tag(app: Flask, company: Company, id_tag: str, **values: Any) -> int:
+    with app.app_context():
+        tenant = db.session.get(Tenant, company.tenant_id)
+        with tenant_scope(tenant):
+            tag_id = tags.add(tenant, id_tag, **values).id
+            db.session.commit()
+            return tag_id
+
+
+def _edit_tag(client: PortalClient, tag_id: int, **values: str) -> None:
+    form = {"id_tag": "", "parent": "", "expiry": "", "max_active": "1", "owner": "",
+            "note": "", **values}
+    path = f"/tags/{tag_id}/edit"
+    assert client.post(path, form, csrf_from=path).status_code == 302
+
+
+def test_a_tag_edited_on_a_page_shows_who_from_where_and_the_values_before_and_after(
+        app: Flask, world: World, portal) -> None:
+    tag_id = _add_tag(app, world.a, "CARD-1", note="before")  # no one acting: not recorded
+    admin = world.a.email(Role.ADMIN)
+    client = _login(portal, world.a, Role.ADMIN)
+    _edit_tag(client, tag_id, id_tag="CARD-ONE", max_active="3", note="after")
+    rows = _rows(client.get("/audit").get_data(as_text=True))
+    assert rows[0].startswith(f"{utcnow():%Y-%m-%d}")  # the company's zone is UTC
+    assert (f'{admin} 127.0.0.1 changed tag CARD-ONE #{tag_id} id_tag: "CARD-1" → "CARD-ONE" '
+            'max_active_transactions: 1 → 3 note: "before" → "after"') in rows[0]
+    assert f"{admin} 127.0.0.1 logged in user {admin}" in rows[1]
+    assert len(rows) == 2
+
+
+def test_the_address_is_the_clients_behind_the_proxy(app: Flask, world: World, portal,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    tag_id = _add_tag(app, world.a, "CARD-P")
+    client = _login(portal, world.a, Role.ADMIN)
+    path = f"/tags/{tag_id}/edit"
+    form = {"id_tag": "CARD-P", "parent": "", "expiry": "", "max_active": "2", "owner": "",
+            "note": "", "csrf_token": client.csrf_token(path)}
+    # The app trusts no proxy (PROXY_FIX_HOPS 0): a forged X-Forwarded-For changes nothing.
+    client.client.post(path, base_url=client.base_url, data=form,
+                       headers={"X-Forwarded-For": "203.0.113.9"})
+    assert _entries(app, world.a)[-1].address == "127.0.0.1"
+
+
+def test_a_password_change_is_recorded_without_the_hash(app: Flask, world: World,
+                                                        portal) -> None:
+    client = _login(portal, world.a, Role.SUPPORT)
+    path = "/account/password"
+    response = client.post(path, {"current_password": PASSWORD,
+                                  "new_password": "a new passphrase 42",
+                                  "confirm": "a new passphrase 42"}, csrf_from=path)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [changed] = [entry for entry in _entries(app, world.a) if entry.action == "changed"]
+    assert (changed.actor, changed.target_kind) == (world.a.email(Role.SUPPORT), "user")
+    assert changed.before == {"password": "********"} == changed.after
+    page = _login(portal, world.a, Role.ADMIN).get("/audit").get_data(as_text=True)
+    assert "password" in page and "scrypt" not in page
+
+
+def test_a_remote_command_sent_with_an_api_token_is_recorded_with_the_tokens_name(
+        app: Flask, world: World) -> None:
+    api = Api(app, world.a, new_token(app, world.a, Role.SUPPORT))
+    response = api.post(f"/api/v1/stations/{world.a.station_site1}/commands",
+                        {"action": "Reset", "payload": {"type": "Hard"}})
+    assert response.status_code == 409  # the in-process app holds no station socket
+    [entry] = _entries(app, world.a)
+    assert (entry.actor, entry.api_token_id is not None, entry.user_id, entry.address) == (
+        "API token platform", True, None, "127.0.0.1")
+    assert (entry.action, entry.target_kind, entry.target) == (
+        "created", "command", f"Reset to {world.a.station_site1}")
+    assert entry.after == {"action": "Reset", "payload": {"type": "Hard"},
+                           "station": world.a.station_site1}
+
+
+def test_flask_tags_add_is_recorded_as_the_command_line(app: Flask, world: World) -> None:
+    result = app.test_cli_runner().invoke(args=["tags", "add", world.a.slug, "CLI-TAG",
+                                                "--max-active", "2"])
+    assert result.exit_code == 0, result.output
+    [entry] = _entries(app, world.a)
+    assert (entry.actor, entry.address, entry.action, entry.target_kind, entry.target) == (
+        "command line", None, "created", "tag", "CLI-TAG")
+    assert entry.after is not None and entry.after["max_active_transactions"] == 2
+    assert entry.before is None
+
+
+def test_a_deleted_station_keeps_its_values_in_the_log(app: Flask, world: World,
+                                                      portal) -> None:
+    client = _login(portal, world.a, Role.ADMIN)
+    cb = world.a.station_site1
+    path = f"/topology/stations/{cb}/delete"
+    assert client.post(path, csrf_from="/topology").status_code == 302
+    deleted = [entry for entry in _entries(app, world.a) if entry.action == "deleted"]
+    [station] = [entry for entry in deleted if entry.target_kind == "station"]
+    assert station.target == cb and station.before is not None
+    assert station.before["charge_box_id"] == cb and station.before["site"] == "Site one"
+    assert "auth_key" not in station.before or station.before["auth_key"] == "********"
+    assert {entry.target for entry in deleted if entry.target_kind == "outlet"} == {
+        f"{cb} #1", f"{cb} #2"}
+
+
+def test_logins_and_failed_logins_are_recorded(app: Flask, world: World, portal) -> None:
+    client = portal(world.a)
+    assert client.login("nobody@example.com", "wrong password").status_code == 401
+    assert client.login(world.a.email(Role.ADMIN)).status_code == 302
+    failed, logged_in = _entries(app, world.a)
+    assert (failed.action, failed.actor, failed.target, failed.user_id) == (
+        "login failed", "nobody@example.com", "nobody@example.com", None)
+    assert (logged_in.action, logged_in.actor, logged_in.user_id is not None) == (
+        "logged in", world.a.email(Role.ADMIN), True)
+
+
+def _station_and_tag_entries(app: Flask, world: World, portal) -> PortalClient:
+    """Company A's administrator edits a tag and a station's settings; returns that login."""
+    tag_id = _add_tag(app, world.a, "SECRET-CARD")
+    client = _login(portal, world.a, Role.ADMIN)
+    _edit_tag(client, tag_id, id_tag="SECRET-CARD", note="moved")
+    path = f"/stations/{world.a.station_site1}/settings"
+    form = {"name": "Gate charger", "description": "", "note": "", "address": "",
+            "latitude": "", "longitude": "", "availability": "private", "active": "y",
+            "registration_status": "Accepted", "heartbeat_interval": "", "rated_power_kw": ""}
+    assert client.post(path, form, csrf_from=path).status_code == 302
+    return client
+
+
+def test_support_sees_the_entries_about_stations_only(app: Flask, world: World,
+                                                      portal) -> None:
+    _station_and_tag_entries(app, world, portal)
+    support = _login(portal, world.a, Role.SUPPORT)
+    rows = _rows(support.get("/audit").get_data(as_text=True))
+    assert len(rows) == 1 and f"station {world.a.station_site1}" in rows[0]
+    assert '"Gate charger"' in rows[0]
+    exported = support.get("/audit/export.csv").get_data(as_text=True)
+    assert "SECRET-CARD" not in exported and "Gate charger" in exported
+    # a filter on another kind of target finds nothing, not the other entries
+    page = support.get("/audit?target_kind=tag").get_data(as_text=True)
+    assert "SECRET-CARD" not in page
+
+
+def test_a_company_sees_none_of_another_companys_entries(app: Flask, world: World,
+                                                         portal) -> None:
+    _station_and_tag_entries(app, world, portal)
+    page = _login(portal, world.b, Role.ADMIN).get("/audit").get_data(as_text=True)
+    assert "SECRET-CARD" not in page and "Gate charger" not in page
+    assert len(_rows(page)) == 1  # B's administrator's own login
+
+
+def test_the_filters_keep_who_action_target_text_and_time(app: Flask, world: World,
+                                                          portal) -> None:
+    client = _station_and_tag_entries(app, world, portal)
+
+    def targets(query: str) -> list[str]:
+        response = client.get(f"/audit?{query}")
+        assert response.status_code == 200
+        return [row.split(" changed ")[1].split(" #")[0] if " changed " in row else row
+                for row in _rows(response.get_data(as_text=True))]
+
+    assert targets("target_kind=tag") == ["tag SECRET-CARD"]
+    assert targets("target_kind=station") == [f"station {world.a.station_site1}"]
+    assert targets("text=gate+CHARGER") == [f"station {world.a.station_site1}"]
+    assert targets("text=moved") == ["tag SECRET-CARD"]
+    assert len(targets("action=logged+in")) == 1
+    assert len(targets("action=changed")) == 2
+    assert len(targets(f"actor={world.a.email(Role.ADMIN)[:8]}")) == 3
+    assert targets("actor=nobody") == ["Nothing recorded yet."] or targets(
+        "actor=nobody") == ["No entry matches these filters."]
+    tomorrow = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    yesterday = (utcnow() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    assert targets(f"since={tomorrow}") == ["No entry matches these filters."]
+    assert len(targets(f"since={yesterday}&until={tomorrow}")) == 3
+
+
+@pytest.mark.parametrize("query", ["since=garbage", "action=erased", "target_kind=planet",
+                                   "text=" + "x" * 201, "before=garbage",
+                                   "since=99999-01-01T00:00", "actor=%00"])
+def test_a_bad_filter_is_400_with_its_message(world: World, portal, query: str) -> None:
+    client = _login(portal, world.a, Role.ADMIN)
+    for path in AUDIT_ROUTES:
+        response = client.get(f"{path}?{query}")
+        if query == "before=garbage" and path != "/audit":
+            assert response.status_code == 200  # an export starts from the newest entry
+            continue
+        assert response.status_code == 400, (path, query)
+        page = response.get_data(as_text=True)
+        if query == "actor=%00":  # refused where requests come in, before any form
+            assert "NUL" in page or "null" in page.lower(), page
+            continue
+        assert "invalid-feedback" in page or "broken" in page
+
+
+def test_the_export_opens_in_excel_with_the_filtered_entries(app: Flask, world: World,
+                                                             portal) -> None:
+    client = _station_and_tag_entries(app, world, portal)
+    response = client.get("/audit/export.xlsx?target_kind=tag")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="audit-log.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert header == ("Time (UTC)", "Who", "Address", "Action", "Target kind", "Target id",
+                      "Target", "Before", "After")
+    [row] = rows
+    assert row[1:5] == (world.a.email(Role.ADMIN), "127.0.0.1", "changed", "tag")
+    assert row[6:] == ("SECRET-CARD", '{"note": ""}', '{"note": "moved"}')
+    lines = list(csv.reader(io.StringIO(client.get("/audit/export.csv").get_data(
+        as_text=True))))
+    assert len(lines) == 1 + 3 and lines[1][3] == "changed"
+
+
+@pytest.mark.parametrize("path", AUDIT_ROUTES)
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_no_audit_route_changes_an_entry(world: World, portal, path: str, method: str) -> None:
+    client = _login(portal, world.a, Role.ADMIN)
+    assert client.client.open(path, method=method,
+                              base_url=client.base_url).status_code == 405
+
+
+def test_the_session_refuses_to_change_or_delete_an_entry(app: Flask, world: World,
+                                                          portal) -> None:
+    _login(portal, world.a, Role.ADMIN)
+    with app.app_context(), tenant_scope(db.session.get(Tenant, world.a.tenant_id)):
+        entry = db.session.scalars(select(AuditEntry)).one()
+        entry.actor = "someone else"
+        with pytest.raises(AuditEntryImmutable):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(db.session.scalars(select(AuditEntry)).one())
+        with pytest.raises(AuditEntryImmutable):
+            db.session.flush()
+        db.session.rollback()
+        for statement in (update(AuditEntry).values(actor="x"), delete(AuditEntry)):
+            with pytest.raises(AuditEntryImmutable):
+                db.session.execute(statement)
+        db.session.rollback()
+    assert [entry.actor for entry in _entries(app, world.a)] == [world.a.email(Role.ADMIN)]
