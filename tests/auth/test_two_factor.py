@@ -206,4 +206,4 @@ def test_a_required_second_factor_cannot_be_turned_off(portal, company: Company)
 
 def test_ev_users_have_no_second_factor(portal, company: Company) -> None:
     client = logged_in(portal, company, Role.EV_USER)
-    assert client.get("/account/two-factor").status_code == 403
+    assert client.get("/account/two-factor").status_code == 404  # no such page for an EV user
