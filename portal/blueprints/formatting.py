@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request, url_for
+from markupsafe import Markup
 
 from portal.reports.exports import duration_text
 from portal.services.outcomes import told
@@ -33,6 +34,13 @@ def kwh(energy_wh: int | None) -> str:
     """Energy as accounted (whole Wh) in kWh with 3 decimals: exact, so rows add up to their
     total."""
     return "" if energy_wh is None else f"{energy_wh / 1000:.3f}"
+
+
+def share_bar(share: float) -> Markup:
+    """A share of 0 to 1 as a bar and a percentage (the Statistics' thousands of outlets draw
+    it: a filter costs a tenth of a template macro)."""
+    return Markup('<progress value="{0}" max="1" class="me-2 align-middle"></progress>'
+                  '{1:.1f} %').format(share, share * 100)
 
 
 def status_colour(status: object) -> str:
@@ -77,6 +85,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(told)
     app.add_template_filter(local_time)
     app.add_template_filter(kwh)
+    app.add_template_filter(share_bar)
     app.add_template_filter(status_colour)
     app.add_template_filter(message_type)
     app.add_template_filter(frame_payload)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import Flask, g, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from portal.auth.permissions import Capability, can
 from portal.services import lights
@@ -132,6 +133,34 @@ class Navigator:
     opened: frozenset[str]  # keys shown unfolded: the way to the chosen node
     link: str  # a node's link is this followed by its key
     precedence: str  # lights.PRECEDENCE, for the script that recolours sites and floors
+
+    def tree_html(self) -> Markup:
+        """The tree's items, drawn once on the server (static/js/navigator.js only filters
+        them by data-search and recolours them by data-node and the light-* class). Outlets
+        stay folded in their station's <details> unless the chosen node is on the way. In
+        Python, not a recursive template macro: a company's 2,500 nodes took 80 ms there."""
+        parts: list[str] = []
+        self._draw(self.root, parts)
+        return Markup("".join(parts))
+
+    def _draw(self, node: TreeNode, parts: list[str]) -> None:
+        key, kind = node.key, node.kind.value
+        search = ("" if kind == "outlet"
+                  else f' data-search="{escape((node.name + " " + node.search).lower())}"')
+        parts.append(f'<li data-node="{escape(key)}" data-kind="{kind}"{search} '
+                     f'class="light-{escape(self.colours[key].value)}">')
+        if node.children:
+            unfolded = kind != "station" or key in self.opened
+            parts.append(f"<details{' open' if unfolded else ''}><summary>")
+        current = ' aria-current="true"' if key == self.current else ""
+        parts.append(f'<a class="node-label" href="{escape(self.link)}{escape(key)}"{current}>'
+                     f"{escape(node.name)}</a>")
+        if node.children:
+            parts.append("</summary><ul>")
+            for child in node.children:
+                self._draw(child, parts)
+            parts.append("</ul></details>")
+        parts.append("</li>")
 
 
 def navigator_panel() -> Navigator | None:
