@@ -57,8 +57,12 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
+# The suite's tests mostly wait (on servers, Chromium, stations): pytest-xdist runs them in
+# PYTEST_WORKERS processes (auto: one per core, at most 2), each on a database of its own
+# (tests/parallel.py); PYTEST_WORKERS=0 runs them in this one.
+PYTEST_WORKERS ?= auto
 test: lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 2 --dist loadgroup $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
