@@ -57,10 +57,10 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
-# The suite's tests mostly wait (on servers, Chromium, stations): pytest-xdist runs them in
-# PYTEST_WORKERS processes (auto: one per core, at most 2), each on a database of its own
-# (tests/parallel.py); PYTEST_WORKERS=0 runs them in this one.
-PYTEST_WORKERS ?= auto
+# The suite's tests mostly wait (on servers, Chromium, stations): PYTEST_WORKERS=auto runs
+# them in pytest-xdist processes (one per core, at most 2), each on a database of its own
+# (tests/parallel.py). 0, one process, until full runs on both backends pass with it.
+PYTEST_WORKERS ?= 0
 test: lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 2 --dist loadgroup $(PYTEST_ARGS)
 
