@@ -57,8 +57,12 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
+# The suite's tests mostly wait (on servers, Chromium, stations): PYTEST_WORKERS=auto runs
+# them in pytest-xdist processes (one per core, at most 2), each on a database of its own
+# (tests/parallel.py). 0, one process, until full runs on both backends pass with it.
+PYTEST_WORKERS ?= 0
 test: lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 2 --dist loadgroup $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -15,10 +15,17 @@ from sqlalchemy import create_engine, inspect, make_url, text
 
 from portal import config, create_app
 from portal.extensions import db
+from tests import parallel
 from tests.factories import World, build_world
 from tests.live_server import running_server
 from tests.mail_server import MailServer, allow_smtp_to, running_mail_server
 from tests.portal_client import PortalClient
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Under pytest-xdist, the app and every server a test starts use the worker's own Redis.
+    if parallel.WORKER and os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = parallel.worker_redis_url(os.environ["REDIS_URL"])
 
 
 def _test_database_url(tmp_dir: Path) -> str:
@@ -29,6 +36,8 @@ def _test_database_url(tmp_dir: Path) -> str:
     # The suite drops every table first: never let it near a database that is not for tests.
     if "test" not in (make_url(url).database or ""):
         pytest.exit(f"refusing to run tests on {make_url(url).database!r}: its name lacks 'test'")
+    if parallel.WORKER:
+        url = parallel.worker_database(make_url(url)).render_as_string(hide_password=False)
     return url
 
 
@@ -47,10 +56,12 @@ def empty_database(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = _test_database_url(tmp_path_factory.mktemp("db"))
     empty_database(url)
-    return url
+    yield url
+    if parallel.WORKER and url.startswith("postgresql"):
+        parallel.drop_database(make_url(url))
 
 
 @pytest.fixture(scope="session")

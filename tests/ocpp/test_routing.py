@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import redis
 from flask import Flask
 
@@ -24,6 +25,8 @@ from tests.ocpp.remote import Answering, LivePortal, admin_email, new_token, pos
 from tests.ocpp.station_client import Station
 
 REDIS = "redis://127.0.0.1:6379/13"
+# Its tests flush that database: under pytest-xdist they run one after another, in one worker.
+pytestmark = pytest.mark.xdist_group("redis-13")
 
 
 def _refused_soon(station: Station) -> bool:
