@@ -39,8 +39,9 @@ def kwh(energy_wh: int | None) -> str:
 def share_bar(share: float) -> Markup:
     """A share of 0 to 1 as a bar and a percentage (the Statistics' thousands of outlets draw
     it: a filter costs a tenth of a template macro)."""
-    return Markup('<progress value="{0}" max="1" class="me-2 align-middle"></progress>'
-                  '{1:.1f} %').format(share, share * 100)
+    share = float(share)  # a number: nothing in it to escape
+    return Markup(f'<progress value="{share}" max="1" class="me-2 align-middle"></progress>'
+                  f"{share * 100:.1f} %")
 
 
 def status_colour(status: object) -> str:
