@@ -59,8 +59,8 @@ lint: install
 
 # The suite's tests mostly wait (on servers, Chromium, stations): PYTEST_WORKERS=auto runs
 # them in pytest-xdist processes (one per core, at most 2), each on a database of its own
-# (tests/parallel.py). 0, one process, until full runs on both backends pass with it.
-PYTEST_WORKERS ?= 0
+# (tests/parallel.py). PYTEST_WORKERS=0 runs them in this process.
+PYTEST_WORKERS ?= auto
 test: lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 2 --dist loadgroup $(PYTEST_ARGS)
 

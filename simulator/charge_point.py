@@ -7,8 +7,9 @@ and `simulator.management`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +57,9 @@ class SimulatedChargePoint(CoreHandlers, ManagementHandlers, ChargePoint):
         self.connection = connection
         # Only the live scenario reconnects, so only it can act on a Reset.
         self.rebootable = rebootable
+        # Cleared while a BootNotification's answer is awaited and taken in (`booting`).
+        self._serving_calls = asyncio.Event()
+        self._serving_calls.set()
         self.rebooting = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._follow_ups: list[Callable[[], Coroutine[Any, Any, None]]] = []
@@ -122,6 +126,22 @@ class SimulatedChargePoint(CoreHandlers, ManagementHandlers, ChargePoint):
         log.info("%s: rebooting (%s)", self.id, reason)
         self.rebooting = True
         await self.close()
+
+    async def route_message(self, raw_msg: str) -> None:
+        # A real station takes in its BootNotification's answer (the heartbeat interval)
+        # before it serves the central system's next CALL; the CALLRESULT itself passes.
+        if raw_msg.lstrip("[ \t\r\n").startswith("2"):
+            await self._serving_calls.wait()
+        await super().route_message(raw_msg)
+
+    @contextlib.asynccontextmanager
+    async def booting(self) -> AsyncIterator[None]:
+        """Hold the central system's CALLs until the block has taken in the boot's answer."""
+        self._serving_calls.clear()
+        try:
+            yield
+        finally:
+            self._serving_calls.set()
 
     async def boot(self) -> call_result.BootNotification:
         return await self.send(call.BootNotification(

@@ -22,11 +22,14 @@ Scenario = Callable[[SimulatedChargePoint, Options], Awaitable[None]]
 
 async def boot_once(cp: SimulatedChargePoint, options: Options) -> call_result.BootNotification:
     """BootNotification; once Accepted, adopt the heartbeat interval unless told otherwise."""
-    answer = await cp.boot()
+    async with cp.booting():
+        answer = await cp.boot()
+        if answer.status == RegistrationStatus.accepted:
+            interval = options.heartbeat_interval or answer.interval
+            if interval > 0:
+                cp.station.configuration.values[ConfigurationKey.heartbeat_interval] = \
+                    f"{interval:g}"
     if answer.status == RegistrationStatus.accepted:
-        interval = options.heartbeat_interval or answer.interval
-        if interval > 0:
-            cp.station.configuration.values[ConfigurationKey.heartbeat_interval] = f"{interval:g}"
         log.info("%s: accepted; heartbeat every %g s", cp.id, cp.heartbeat_interval())
     return answer
 
