@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from portal import config, create_app
 from portal.extensions import db
 from tests import parallel
+from tests.chromium import browser, page  # noqa: F401  (Chromium for any test that asks)
 from tests.factories import World, build_world
 from tests.live_server import running_server
 from tests.mail_server import MailServer, allow_smtp_to, running_mail_server

@@ -70,8 +70,11 @@ class _Sums:
     def per_month(self, month: date, among: Among) -> Any:
         """The days of `month` added up, as rows of the month table."""
         columns = [getattr(self.day, name) for name in (self.key, *self.also, "tenant_id")]
+        # Named explicitly: the tenant scope leaves INSERT ... SELECT alone, so this select
+        # would otherwise read every company's days (and `among`'s stations).
         return select(*columns, literal(month), *(func.sum(getattr(self.day, name))
                                                   for name in self.seconds)).where(
+            self.day.tenant_id == current_tenant_id(),
             self.day.day >= month, self.day.day < _next_month(month),
             self.day.station_id.in_(among.station_ids)).group_by(*columns)
 

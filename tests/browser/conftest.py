@@ -1,41 +1,7 @@
-"""Headless Chromium (Debian's), driven by Playwright, against the live server."""
+"""Headless Chromium (tests/chromium.py, offered by the root conftest) against the live
+server."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
-
 # The protocol tests' company and connected station, seen here through a browser.
 from tests.ocpp.conftest import company, cp1  # noqa: F401
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Without these, Chromium keeps trying to reach Google's hosts from a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing; CI must run the browser tests")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()

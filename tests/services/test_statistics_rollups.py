@@ -177,6 +177,30 @@ def test_whole_months_are_read_from_the_months_and_stay_exact(tenant) -> None:
     assert _figures(tenant, SYSTEM, span, now) == _from_events(tenant, SYSTEM, span, now)
 
 
+def test_each_company_adds_up_only_its_own_months(app: Flask) -> None:
+    """The clock rolls every company up in turn; a company's months hold its own days."""
+    companies = [make_tenant(app), make_tenant(app)]
+    with app.app_context():
+        for company_id, day in zip((c.tenant_id for c in companies), (10, 12), strict=True):
+            with tenant_scope(db.session.get(Tenant, company_id)) as tenant:
+                tenant.time_zone = ZONE.key
+                _happen(stations.add(tenant, f"CP-{day}", connectors=1), 1,
+                        datetime(2026, 3, day, 8, tzinfo=UTC), ChargePointStatus.charging)
+        # The clock takes one company after the other; the first is rolled up again, as
+        # after a late event, when the second's March is there too.
+        for company_id in (companies[0].tenant_id, companies[1].tenant_id, companies[0].tenant_id):
+            with tenant_scope(db.session.get(Tenant, company_id)):
+                db.session.execute(delete(RollupProgress))
+                _roll_up_all(datetime(2026, 4, 3, tzinfo=UTC))
+        for company_id, day in zip((c.tenant_id for c in companies), (10, 12), strict=True):
+            with tenant_scope(db.session.get(Tenant, company_id)):
+                # Charging from 09:00 CET on the day to the end of March (CEST from the 29th).
+                assert db.session.scalars(select(OutletMonth.charging_seconds).where(
+                    OutletMonth.month == date(2026, 3, 1))).all() == [
+                    (32 - day) * 86400 - 9 * 3600 - 3600]
+        db.session.rollback()
+
+
 def test_an_event_on_time_marks_nothing_and_a_late_one_marks_from_its_time(tenant) -> None:
     station = stations.add(tenant, "CP-LATE", connectors=1)
     now = datetime(2026, 5, 2, 12, tzinfo=UTC)

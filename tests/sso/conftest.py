@@ -9,7 +9,6 @@ import pytest
 from flask import Flask
 
 from portal.services import sso
-from tests.browser.conftest import browser, page  # noqa: F401  (Chromium for these tests)
 from tests.conftest import free_port
 from tests.factories import Company, make_tenant
 from tests.live_server import running_server
