@@ -70,7 +70,7 @@ def reserve(station: Station, connector_id: int, id_tag: str, expiry_at: datetim
 
 
 def _reservable_tag(id_tag: str) -> Tag:
-    tag = tags.find_presented(id_tag)
+    tag = tags.find_sent(id_tag)  # a card's number in decimal finds it stored in hex
     if tag is None:
         raise Invalid(f"No tag {id_tag}.", field="id_tag")
     authorization = tags.authorize(tag.id_tag, count_active=False)

@@ -139,6 +139,16 @@ def test_tc_046_reservation_of_a_connector_transaction(company: OcppCompany,
     assert "Used" in portal.get("/reservations?status=Used").text
 
 
+def test_a_card_number_typed_in_decimal_reserves_the_card_stored_in_hex(
+        company: OcppCompany, cp1: StationClient) -> None:
+    company.change(lambda tenant: tags.add(tenant, "04A1B2C3"))
+    decimal = str(int("04A1B2C3", 16))
+    # The station refuses, so connector 1 stays free for the other cases.
+    _, response, call = _reserve(company, cp1, _form(_in_an_hour(), decimal), _answer("Rejected"))
+    assert response.status_code == 302, response.text
+    assert call[2] == "ReserveNow" and call[3]["idTag"] == "04A1B2C3"
+
+
 def test_tc_047_reservation_of_a_connector_expire(company: OcppCompany,
                                                   cp1: StationClient) -> None:
     expiry = utcnow().replace(microsecond=0) + timedelta(seconds=3)
