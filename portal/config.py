@@ -204,6 +204,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OCPP_COMMAND_TIMEOUT", "30",
             "seconds a remote operation waits for the station's answer before 'timed out'",
             _non_negative),
+    Setting("OUTBOX_TIMEOUT", "10",
+            "seconds the delivery worker waits for a service (map, payment, webhook) to "
+            "answer one event before it counts as failed and is retried", _positive),
+    Setting("OUTBOX_RETRY_HOURS", "24",
+            "hours a failed event is retried (with exponential backoff) before it is marked "
+            "failed", _positive),
+    Setting("OUTBOX_RATE_PER_SECOND", "10",
+            "events sent at most per second to one service", _positive),
+    Setting("OUTBOX_WORKERS", "8",
+            "services the clock process sends to at the same time (one thread each)",
+            _positive),
     Setting("OCPP_GET_CONFIGURATION_AT_FIRST_BOOT", "true",
             "fetch a station's OCPP configuration (GetConfiguration) after its first accepted boot",
             _boolean),

@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
         mail,
         reports,
         serve,
+        services,
         simulate,
         stations,
         tags,
@@ -24,5 +25,5 @@ def register(app: Flask) -> None:
 
     for command in (tenants.group, stations.group, tags.group, demo.command, serve.command,
                     simulate.command, jobs.group, tokens.group, topology.group, reports.group,
-                    alarms.group, mail.group, users.group):
+                    alarms.group, mail.group, users.group, services.group):
         app.cli.add_command(command)

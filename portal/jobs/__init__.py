@@ -26,6 +26,7 @@ from portal.services import (
     message_log,
     monthly_reports,
     operations,
+    outbox,
     reservations,
     rollups,
 )
@@ -48,6 +49,9 @@ class Job:
 
 LATER = timedelta(minutes=1)
 JOBS = (
+    # Hands each service with events due to a thread of its own and returns at once.
+    Job("deliver events to services", timedelta(seconds=2), outbox.dispatch,
+        per_company=False),
     Job("close forgotten sessions", timedelta(minutes=15), charging_sessions.close_forgotten),
     Job("prune the message log", timedelta(hours=1), message_log.prune),
     Job("settle abandoned commands", timedelta(minutes=5), operations.settle_abandoned),

@@ -15,7 +15,15 @@ from portal.models.charging_profile import ChargingProfile, InstalledChargingPro
 from portal.models.charging_session import AuthMethod, ChargingSession, MeterValue
 from portal.models.command import Command, CommandOutcome, CommandSender
 from portal.models.connection_attempt import ConnectionAttempt, RefusalReason
-from portal.models.integration import ServiceKind, ThirdPartyService
+from portal.models.integration import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    IncomingDelivery,
+    OutboxEvent,
+    PaymentSession,
+    ServiceKind,
+    ThirdPartyService,
+)
 from portal.models.local_list import LocalList, LocalListEntry
 from portal.models.log import AuditEntry, Direction, Event, OcppMessage
 from portal.models.monthly_report import MonthlyReport
@@ -62,20 +70,25 @@ __all__ = [
     "CommandOutcome",
     "CommandSender",
     "ConnectionAttempt",
+    "DeliveryAttempt",
+    "DeliveryStatus",
     "DigestStatus",
     "Direction",
     "Event",
     "Floor",
+    "IncomingDelivery",
     "InstalledChargingProfile",
     "LocalList",
     "LocalListEntry",
     "MeterValue",
     "MonthlyReport",
     "OcppMessage",
+    "OutboxEvent",
     "Outlet",
     "OutletDay",
     "OutletMode",
     "OutletMonth",
+    "PaymentSession",
     "RecoveryCode",
     "RefusalReason",
     "Reservation",

@@ -15,12 +15,14 @@ def test_a_tag_changed_in_the_browser_is_in_the_audit_log(page: Page,
     page.get_by_label("E-mail").fill(admin_email(company))
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("load")  # Bootstrap's script opens the menu's groups
     page.get_by_role("button", name="Company").click()
     page.get_by_role("link", name="Tags").first.click()
     page.get_by_role("link", name="Edit ONCE").click()
     page.get_by_label("Note").fill("lost on the 3rd")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Tag ONCE is saved.")).to_be_visible()
+    page.wait_for_load_state("load")  # Bootstrap's script opens the menu's groups
     page.get_by_role("button", name="Company").click()
     page.get_by_role("link", name="Audit log").click()
     page.get_by_label("Target").select_option("tag")

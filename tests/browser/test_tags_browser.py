@@ -14,6 +14,7 @@ def test_an_administrator_edits_and_blocks_a_tag(page: Page, company: OcppCompan
     page.get_by_label("E-mail").fill(admin_email(company))
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("load")  # Bootstrap's script opens the menu's groups
     page.get_by_role("button", name="Company").click()  # the menu's group
     page.get_by_role("link", name="Tags").first.click()
     page.get_by_role("link", name="Edit ONCE").click()
