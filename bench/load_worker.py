@@ -37,6 +37,9 @@ class Plan:
     timeout: float
     deflate: bool
     id_tag: str | None  # None: each station's chargeBoxId
+    # StatusNotification (Charging and SuspendedEV in turn) instead of MeterValues: the
+    # message that owes maps and webhooks an event.
+    statuses: bool = False
 
 
 @dataclass
@@ -97,9 +100,14 @@ class Station:
                 else:
                     raise CallFailed(f"CALLERROR {message[2]}")
 
-    def next_message(self) -> tuple[str, str]:
+    def next_message(self, statuses: bool = False) -> tuple[str, str]:
         if self.sent % 2:
             return "Heartbeat", "{}"
+        if statuses:
+            status = "Charging" if self.sent % 4 else "SuspendedEV"
+            return "StatusNotification", (
+                f'{{"connectorId":1,"errorCode":"NoError","status":"{status}",'
+                f'"timestamp":"{_timestamp()}"}}')
         self.meter_wh += 15
         return "MeterValues", (
             f'{{"connectorId":1,"transactionId":{self.transaction_id},"meterValue":[{{'
@@ -145,7 +153,7 @@ async def drive(station: Station, plan: Plan, start: float, end: float, report: 
         if sent >= end:
             return
         try:
-            await station.call(*station.next_message(), plan.timeout)
+            await station.call(*station.next_message(plan.statuses), plan.timeout)
         except (TimeoutError, ConnectionClosed, CallFailed) as error:
             report.errors[f"{type(error).__name__} {error}"[:120]] += 1
             await close(station)

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> Figures:
     for index in range(args.processes):
         share = ids[index::args.processes]
         plan = Plan(args.url, share, period, args.connect_rate / args.processes, args.timeout,
-                    args.deflate, args.id_tag)
+                    args.deflate, args.id_tag, args.statuses)
         ours, theirs = context.Pipe()
         process = context.Process(target=_worker, args=(plan, index, theirs), daemon=True)
         process.start()
@@ -188,6 +188,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--prefix", default="BENCH-", help="chargeBoxId prefix")
     parser.add_argument("--id-tag", help="the idTag of every station [its own chargeBoxId]")
     parser.add_argument("--deflate", action="store_true", help="offer permessage-deflate")
+    parser.add_argument("--statuses", action="store_true",
+                        help="StatusNotification instead of MeterValues, every other message")
     parser.add_argument("--server-pid", type=int, help="measure this process and its children")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
