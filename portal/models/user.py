@@ -32,6 +32,12 @@ class Role(enum.StrEnum):
             Role.MONITOR: "Monitor",
         }[self]
 
+    @property
+    def in_sentence(self) -> str:
+        """The label inside a sentence: "New EV user", "New site administrator"."""
+        label = self.label
+        return label if label[:2].isupper() else label[0].lower() + label[1:]
+
 
 class User(UserMixin, TenantOwned, Base):
     __tablename__ = "user_account"

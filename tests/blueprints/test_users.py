@@ -65,6 +65,8 @@ def test_an_administrator_adds_a_user_of_each_role_with_its_fields(
         app: Flask, world: World, portal) -> None:
     client = _login(portal, world.a)
     site1 = _site_id(app, world.a, "Site one")
+    for role, heading in (("ev_user", "New EV user"), ("site_admin", "New site administrator")):
+        assert f">{heading} </h1>" in client.get(f"/users/new/{role}").get_data(as_text=True)
     assert _add(client, "admin", first_name="Al", last_name="Boss", email="al@example.com",
                 password=PASSWORD, email_on_alarm="y").status_code == 302
     assert _add(client, "site_admin", first_name="Si", email="si@example.com",
