@@ -15,6 +15,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.auth.permissions import Capability, requires
+from portal.blueprints import refusals
 from portal.blueprints.charging_profiles import bp
 from portal.blueprints.charging_profiles.chart import step_chart
 from portal.blueprints.charging_profiles.forms import (
@@ -85,11 +86,7 @@ def _form_data(profile: ChargingProfile) -> dict[str, object]:
 def _refused(form: ProfileForm, profile: ChargingProfile | None,
              refused: DomainError) -> tuple[str, int]:
     db.session.rollback()
-    field = next((f for f in form if f.name == refused.field), None)
-    if field is None:
-        return _form_page(form, profile, error=str(refused)), refused.status
-    field.errors = [*field.errors, str(refused)]
-    return _form_page(form, profile), refused.status
+    return _form_page(form, profile, error=refusals.place(form, refused)), refused.status
 
 
 def _form_page(form: ProfileForm, profile: ChargingProfile | None, error: str = "") -> str:

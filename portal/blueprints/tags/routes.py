@@ -19,6 +19,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from portal.auth.permissions import Capability, requires
+from portal.blueprints import refusals
 from portal.blueprints.tags import bp
 from portal.blueprints.tags.forms import (
     ConfirmForm,
@@ -78,11 +79,7 @@ def edit(tag_id: int) -> Response | str | tuple[str, int]:
 
 def _refused(form: TagForm, tag: Tag | None, refused: DomainError) -> tuple[str, int]:
     db.session.rollback()
-    field = next((f for f in form if f.name == refused.field), None)
-    if field is None:
-        return _form_page(form, tag, error=str(refused)), refused.status
-    field.errors = [*field.errors, str(refused)]
-    return _form_page(form, tag), refused.status
+    return _form_page(form, tag, error=refusals.place(form, refused)), refused.status
 
 
 def _form_page(form: TagForm, tag: Tag | None, error: str = "") -> str:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal.auth.permissions import Capability, can, requires
+from portal.blueprints import refusals
 from portal.blueprints.users import bp
 from portal.blueprints.users.forms import FORMS, ConfirmForm, UserFilterForm, UserForm
 from portal.errors import DomainError
@@ -96,11 +97,7 @@ def edit(user_id: int) -> Response | str | tuple[str, int]:
 def _refused(form: UserForm, role: Role, user: User | None,
              refused: DomainError) -> tuple[str, int]:
     db.session.rollback()
-    field = next((f for f in form if f.name == refused.field), None)
-    if field is None:
-        return _form_page(form, role, user, error=str(refused)), refused.status
-    field.errors = [*field.errors, str(refused)]
-    return _form_page(form, role, user), refused.status
+    return _form_page(form, role, user, error=refusals.place(form, refused)), refused.status
 
 
 def _form_page(form: UserForm, role: Role, user: User | None, error: str = "") -> str:
