@@ -7,7 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from ocpp_ws import dispatcher, endpoint, handshake
+    from portal import lanes
 
+    lanes.init_app(app, app.config["OCPP_ENGINE_OPTIONS"])
     dispatcher.init_app(app)
     handshake.init_app(app)
     endpoint.init_app(app)

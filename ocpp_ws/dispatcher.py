@@ -31,6 +31,7 @@ from ocpp_ws.handlers import FREQUENT, ROUTES
 from ocpp_ws.handlers.context import FrameContext, StationContext
 from ocpp_ws.station_state import StationState, UnknownConnector
 from ocpp_ws.validation import check_payload
+from portal import lanes
 from portal.extensions import db
 from portal.models import Direction, Station
 from portal.models.base import utcnow
@@ -44,7 +45,7 @@ GROUP_COMMIT = "ocpp_group_commit"  # app.extensions key
 
 def init_app(app: Flask) -> None:
     with app.app_context():
-        app.extensions[GROUP_COMMIT] = GroupCommit(db.engine)
+        app.extensions[GROUP_COMMIT] = GroupCommit(lanes.ocpp_engine(app) or db.engine)
 
 
 def handle_frame(state: StationState, text: str, max_frame_bytes: int,

@@ -17,22 +17,27 @@ from portal.models import Station
 from portal.services import stations
 
 log = logging.getLogger(__name__)
+TRY_AGAIN_LATER = 1013  # WebSocket close code (RFC 6455 registry): a server overloaded
 
 
-def _open(ws: Server) -> Connection:
-    station = db.session.get(Station, g.ocpp_station_id)
-    state = StationState(station.tenant_id, station.id, station.charge_box_id)
-    connection = Connection(ws, state)
-    connection.connection_id = stations.connected(station, request.remote_addr or "")
-    db.session.commit()
-    state.load()
-    db.session.remove()
+def _open(connection: Connection) -> None:
+    """Mark the station online and read what its frames need, in one transaction (a
+    failure leaves nothing behind); then make this worker its holder."""
+    try:
+        station = db.session.get(Station, connection.state.station_id)
+        connection.connection_id = stations.connected(station, request.remote_addr or "")
+        connection.state.load()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.remove()
     previous = registry.register(connection)
     if previous is not None:
         previous.close(message="replaced by a new connection")
     if router := current_app.extensions.get(ROUTER):
         router.held(connection)
-    return connection
 
 
 def _close(connection: Connection, reason: str) -> None:
@@ -49,7 +54,15 @@ def _close(connection: Connection, reason: str) -> None:
 
 
 def serve(ws: Server, **_route: str) -> None:
-    connection = _open(ws)
+    connection = Connection(ws, StationState(*g.ocpp_station))
+    try:
+        _open(connection)
+    except Exception as error:  # out of database connections, or the database is down
+        log.warning("%s not taken in, asked to come back later: %s",
+                    connection.state.charge_box_id, error)
+        connection.close(TRY_AGAIN_LATER, "The central system is busy: try again later.")
+        connection.shut_down()
+        return
     max_frame_bytes = current_app.config["OCPP_MAX_FRAME_BYTES"]
     reason = "The station closed the connection."
     try:
@@ -73,7 +86,8 @@ def serve(ws: Server, **_route: str) -> None:
 
 def init_app(app: Flask) -> None:
     if app.config["REDIS_URL"]:
-        app.extensions[ROUTER] = Router(app.config["REDIS_URL"], app.config["OCPP_REGISTRY_TTL"])
+        app.extensions[ROUTER] = Router(app.config["REDIS_URL"], app.config["OCPP_REGISTRY_TTL"],
+                                        app.config["REDIS_POOL_SIZE"])
     ping_interval = app.config["OCPP_PING_INTERVAL"] or None
     app.config["SOCK_SERVER_OPTIONS"] = {
         "subprotocols": [SUBPROTOCOL],

@@ -8,12 +8,19 @@ OCPP_REFUSED_CONNECTIONS_LIMIT a refusal is answered as before and not recorded;
 OCPP_AUTO_REGISTER_LIMIT an unknown station is refused (404) as if auto-registration were
 off, and joins when it tries again later. Nobody is answered 429: a station retries anyway,
 and a prober learns nothing.
+
+A worker holding OCPP_MAX_CONNECTIONS_PER_WORKER stations answers 503 with Retry-After, so
+that after a deploy the first worker up does not take every station; so does any worker
+out of database connections (portal.blueprints.errors), never 500.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
+from ocpp_ws import registry
+from portal import lanes
+from portal.errors import retry_after
 from portal.extensions import db
 from portal.models import RefusalReason, Station, Tenant
 from portal.services import connection_attempts, stations
@@ -33,6 +40,13 @@ def _refusal(status: int, message: str, *, challenge: bool = False) -> Response:
     response = Response(message + "\n", status=status, mimetype="text/plain")
     if challenge:
         response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
+    return response
+
+
+def busy(message: str) -> Response:
+    """503 with Retry-After: stations come back later, spread out."""
+    response = _refusal(503, message)
+    response.headers["Retry-After"] = str(retry_after())
     return response
 
 
@@ -56,6 +70,9 @@ def check() -> Response | None:
     """The refusal to send instead of upgrading, or None to let the station in."""
     if request.endpoint not in (STATION_ENDPOINT, BARE_DOMAIN_STATION_ENDPOINT):
         return None
+    if not registry.admit(current_app.config["OCPP_MAX_CONNECTIONS_PER_WORKER"]):
+        return busy("This worker holds all the stations it may: try again shortly.")
+    g.ocpp_admitted = True
     tenant = _tenant()
     if tenant is None:
         return _refusal(404, "Unknown company.")
@@ -79,7 +96,7 @@ def check() -> Response | None:
         return _refuse_and_record(tenant, charge_box_id, reason, 401)
     # OCPP frames are small: compression would triple the memory of each connection.
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-    g.ocpp_station_id = station.id
+    g.ocpp_station = (station.tenant_id, station.id, station.charge_box_id)
     db.session.commit()
     return None
 
@@ -96,5 +113,21 @@ def _auto_register(tenant: Tenant, charge_box_id: str, auth_key: str | None) -> 
     return station
 
 
+def _enter_lane() -> None:
+    if request.endpoint in (STATION_ENDPOINT, BARE_DOMAIN_STATION_ENDPOINT):
+        g.ocpp_lane_token = lanes.enter_ocpp_lane()
+
+
+def _end(_error: BaseException | None) -> None:
+    if g.pop("ocpp_admitted", False):
+        registry.release()
+    if (token := g.pop("ocpp_lane_token", None)) is not None:
+        lanes.leave(token)
+
+
 def init_app(app: Flask) -> None:
+    # Before every other hook, the company's lookup included: a station's request takes
+    # its connections from the OCPP lane's pool.
+    app.before_request_funcs.setdefault(None, []).insert(0, _enter_lane)
     app.before_request(check)
+    app.teardown_request(_end)

@@ -1,4 +1,8 @@
-"""Which stations have a socket in this process; a newer connection replaces an older one."""
+"""Which stations have a socket in this process; a newer connection replaces an older one.
+
+It also counts the sockets this process has let in (open, or past the handshake and being
+opened), so that a worker over OCPP_MAX_CONNECTIONS_PER_WORKER refuses new ones.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,24 @@ from ocpp_ws.connection import Connection
 
 _connections: dict[tuple[int, str], Connection] = {}
 _lock = threading.Lock()
+_admitted = 0
+
+
+def admit(limit: int) -> bool:
+    """Let one more socket in unless `limit` (0: none) are in already; each admitted one
+    is `release`d when its request ends."""
+    global _admitted
+    with _lock:
+        if limit and _admitted >= limit:
+            return False
+        _admitted += 1
+        return True
+
+
+def release() -> None:
+    global _admitted
+    with _lock:
+        _admitted -= 1
 
 
 def register(connection: Connection) -> Connection | None:

@@ -25,6 +25,7 @@ from simple_websocket import ConnectionClosed
 from ocpp_ws import registry
 from ocpp_ws.connection import CallTimedOut, Connection, StationOffline
 from ocpp_ws.frames import Reply
+from portal.redis_clients import blocking_client
 
 log = logging.getLogger(__name__)
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -49,10 +50,9 @@ def _channel(worker_id: str) -> str:
 
 
 class Router:
-    def __init__(self, url: str, ttl: float) -> None:
+    def __init__(self, url: str, ttl: float, pool_size: int) -> None:
         # No read time-out: BLPOP and the channel listener wait as long as they are told.
-        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=None,
-                                          socket_connect_timeout=5)
+        self.redis = blocking_client(url, pool_size, socket_timeout=None)
         self.ttl = ttl
         self._started = False
         self._start_lock = threading.Lock()
@@ -61,7 +61,11 @@ class Router:
     def held(self, connection: Connection) -> None:
         """This worker now holds the station's socket."""
         self._start()
-        self.redis.set(_station_key(*connection.key), WORKER_ID, ex=int(self.ttl))
+        try:
+            self.redis.set(_station_key(*connection.key), WORKER_ID, ex=int(self.ttl))
+        except redis.RedisError:  # the station stays connected; _refresh enters it soon
+            log.warning("station %s not entered in the Redis registry yet",
+                        connection.state.charge_box_id)
 
     def released(self, connection: Connection) -> None:
         self._release(keys=[_station_key(*connection.key)], args=[WORKER_ID])

@@ -152,8 +152,14 @@ SETTINGS: tuple[Setting, ...] = (
             "SQLAlchemy URL: the SQLite file under `instance/`, or `postgresql://user@host/db`",
             _database_url),
     Setting("DATABASE_POOL_SIZE", "10",
-            "PostgreSQL connections per worker process (as many again when busy)",
-            _non_negative),
+            "PostgreSQL connections per worker process for pages, the API and the clock (as "
+            "many again when busy)", _non_negative),
+    Setting("OCPP_DATABASE_POOL_SIZE", "10",
+            "PostgreSQL connections per worker process for stations' messages, apart from the "
+            "pages' (as many again when busy); a message waits up to 30 s for one", _positive),
+    Setting("REDIS_POOL_SIZE", "100",
+            "Redis connections per worker process for each of its uses (command routing, live "
+            "updates); past it a caller waits up to 10 s for one", _positive),
     Setting("REDIS_URL", "",
             "Redis for login throttling, the OCPP handshake limits and cross-worker command "
             "routing; empty = in-process",
@@ -218,6 +224,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OCPP_GET_CONFIGURATION_AT_FIRST_BOOT", "true",
             "fetch a station's OCPP configuration (GetConfiguration) after its first accepted boot",
             _boolean),
+    Setting("OCPP_MAX_CONNECTIONS_PER_WORKER", "10000",
+            "stations one worker process holds at most; past it a handshake is answered 503 "
+            "with Retry-After, so that stations spread over the other workers (0 = no limit)",
+            _non_negative),
     Setting("OCPP_REGISTRY_TTL", "90",
             "seconds a dead worker's stations stay routed to it in Redis (refreshed by live ones)",
             _non_negative),
@@ -299,6 +309,10 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": values["DATABASE_URL"],
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(values["DATABASE_URL"],
                                                     values["DATABASE_POOL_SIZE"]),
+        # A station's message waits longer for a connection than a page: it is answered
+        # late rather than refused (stations retry refused messages, and all at once).
+        "OCPP_ENGINE_OPTIONS": engine_options(values["DATABASE_URL"],
+                                              values["OCPP_DATABASE_POOL_SIZE"], pool_timeout=30),
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -339,7 +353,7 @@ def _development_secret_key() -> str:
     return path.read_text().strip()
 
 
-def engine_options(url: str, pool_size: int = 10) -> dict[str, Any]:
+def engine_options(url: str, pool_size: int = 10, pool_timeout: int = 10) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # Under gevent a greenlet waiting on SQLite's write lock blocks the hub; with a
         # single pooled connection writers queue on the pool instead (DESIGN.md).
@@ -350,5 +364,5 @@ def engine_options(url: str, pool_size: int = 10) -> dict[str, Any]:
     # No JIT: it compiled the statistics' queries for 150-250 ms (their cost estimate is
     # high, a subquery per outlet) where they run in 20 ms; every query here is short.
     return {"pool_pre_ping": False, "pool_recycle": 300, "pool_size": pool_size,
-            "max_overflow": pool_size, "pool_timeout": 10,
+            "max_overflow": pool_size, "pool_timeout": pool_timeout,
             "connect_args": {"options": "-c jit=off"}}

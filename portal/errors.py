@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import random
+
+# How long a client refused for being busy is told to wait (Retry-After), at random in this
+# range: stations refused together must not all come back together.
+RETRY_AFTER_SECONDS = (10, 30)
+
+
+def retry_after() -> int:
+    return random.randint(*RETRY_AFTER_SECONDS)
+
 
 class DomainError(Exception):
     """A business rule refused the request; the message is safe to show."""

@@ -9,9 +9,10 @@ from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from portal.lanes import LaneSession
 from portal.models.base import Base
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": LaneSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

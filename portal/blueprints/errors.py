@@ -8,14 +8,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import Flask, Response, render_template, request
+import redis
+from flask import Flask, Response, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.api import errors as api_errors
 from portal.auth.throttle import TooManyAttempts
-from portal.errors import DomainError
+from portal.errors import DomainError, retry_after
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,19 @@ def _unexpected(error: InternalServerError) -> tuple[object, int]:
                    "The error has been logged. Please try again in a moment.")
 
 
+def _busy(error: PoolTimeout | redis.ConnectionError) -> Response:
+    """No database (or Redis) connection came free in time: 503 with Retry-After, which
+    browsers, API clients and stations understand, never 500. Nothing was done."""
+    db.session.rollback()
+    log.warning("busy on %s %s: %s", request.method, request.path, error)
+    wait = retry_after()
+    busy = ServiceUnavailable("Plugboard is busy. Try again in a few seconds.",
+                              retry_after=wait)
+    response = make_response(_by_door(_http_error)(busy))
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def _by_door(web: Handler[E]) -> Handler[E]:
     """The web's handler, except under /api/ where the API's one error shape answers."""
 
@@ -84,3 +99,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _by_door(_domain_error))
     app.register_error_handler(InternalServerError, _by_door(_unexpected))
     app.register_error_handler(HTTPException, _by_door(_http_error))
+    app.register_error_handler(PoolTimeout, _busy)
+    app.register_error_handler(redis.ConnectionError, _busy)

@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
+from portal.redis_clients import blocking_client
 
 LIVE = "live_bus"  # app.extensions key
 PREFIX = "plugboard:live:"
@@ -46,9 +47,8 @@ class MemoryBus:
 class RedisBus:
     """Every worker and machine: one counter per company in Redis."""
 
-    def __init__(self, url: str) -> None:
-        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5,
-                                          socket_connect_timeout=5)
+    def __init__(self, url: str, pool_size: int) -> None:
+        self.redis = blocking_client(url, pool_size, socket_timeout=5)
 
     def bump(self, tenant_id: int) -> None:
         key = f"{PREFIX}{tenant_id}"
@@ -90,4 +90,4 @@ def _forget(session: Session) -> None:
 
 def init_app(app: Flask) -> None:
     url = app.config.get("REDIS_URL")
-    app.extensions[LIVE] = RedisBus(url) if url else MemoryBus()
+    app.extensions[LIVE] = RedisBus(url, app.config["REDIS_POOL_SIZE"]) if url else MemoryBus()
