@@ -8,13 +8,13 @@ what gets measured.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import math
 import random
 import resource
 import time
 from collections import Counter
-from contextlib import suppress
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from urllib.parse import urlsplit
@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
-HANDSHAKES_AT_ONCE = 100
 BOOT = '{"chargePointVendor":"Plugboard","chargePointModel":"LoadGenerator"}'
 
 
@@ -40,6 +39,10 @@ class Plan:
     # StatusNotification (Charging and SuspendedEV in turn) instead of MeterValues: the
     # message that owes maps and webhooks an event.
     statuses: bool = False
+    # Security profile 1: each station sends HTTP Basic credentials, its key being this
+    # prefix and its chargeBoxId. None: no key.
+    key_prefix: str | None = None
+    handshakes_at_once: int = 100
 
 
 @dataclass
@@ -49,7 +52,9 @@ class Report:
     answered: int = 0
     late: int = 0
     cpu_seconds: float = 0.0
+    take_in_seconds: float = 0.0  # from the first handshake to the last station started
     latencies_ms: list[float] = field(default_factory=list)
+    stop_latencies_ms: list[float] = field(default_factory=list)  # every StopTransaction at once
     errors: Counter[str] = field(default_factory=Counter)
 
 
@@ -77,9 +82,14 @@ class Station:
             # Spread over many loopback source addresses: 10,000 connections per run, twice,
             # would otherwise exhaust one address's ephemeral ports (TIME_WAIT).
             target = {"host": "127.0.0.1", "local_addr": (f"127.0.0.{1 + self.index % 250}", 0)}
+        headers = {}
+        if plan.key_prefix is not None:
+            credentials = f"{self.charge_box_id}:{plan.key_prefix}{self.charge_box_id}"
+            headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
         self.connection = await connect(
             url, subprotocols=["ocpp1.6"], compression="deflate" if plan.deflate else None,
-            ping_interval=None, open_timeout=plan.timeout, proxy=None, **target)
+            ping_interval=None, open_timeout=plan.timeout, proxy=None,
+            additional_headers=headers, **target)
 
     async def call(self, action: str, payload: str, timeout: float) -> dict:
         """Send one CALL and wait for its CALLRESULT; answer any CALL from the server."""
@@ -175,14 +185,20 @@ async def close(station: Station) -> None:
         station.connection = None
 
 
-async def finish(station: Station, plan: Plan) -> None:
-    """Stop the transaction, so the database is left as a real fleet would leave it."""
+async def finish(station: Station, plan: Plan, report: Report) -> None:
+    """Stop the transaction (every station at once), so the database is left as a real
+    fleet would leave it; time the answer."""
     if station.connection is None:
         return
-    with suppress(TimeoutError, WebSocketException, CallFailed):  # best effort
+    loop = asyncio.get_running_loop()
+    sent = loop.time()
+    try:
         await station.call("StopTransaction", json.dumps({
             "transactionId": station.transaction_id, "meterStop": station.meter_wh,
             "timestamp": _timestamp(), "reason": "Local"}), plan.timeout)
+        report.stop_latencies_ms.append((loop.time() - sent) * 1000)
+    except (TimeoutError, WebSocketException, CallFailed) as error:
+        report.errors[f"StopTransaction: {type(error).__name__} {error}"[:120]] += 1
     await close(station)
 
 
@@ -192,7 +208,7 @@ async def work(plan: Plan, offset: int, pipe: Connection) -> None:
     report = Report()
     stations = [Station(charge_box_id, offset + number)
                 for number, charge_box_id in enumerate(plan.charge_box_ids)]
-    gate = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
+    gate = asyncio.Semaphore(plan.handshakes_at_once)
 
     async def open_paced(station: Station, at: float) -> bool:
         await asyncio.sleep(max(0.0, at - loop.time()))
@@ -202,6 +218,7 @@ async def work(plan: Plan, offset: int, pipe: Connection) -> None:
     began = loop.time()
     opened = await asyncio.gather(*(open_paced(station, began + n / plan.connect_rate)
                                     for n, station in enumerate(stations)))
+    report.take_in_seconds = loop.time() - began
     live = [station for station, ok in zip(stations, opened, strict=True) if ok]
     pipe.send(("ready", report.connected, dict(report.errors)))
     start, end = await loop.run_in_executor(None, pipe.recv)
@@ -209,8 +226,8 @@ async def work(plan: Plan, offset: int, pipe: Connection) -> None:
     await asyncio.gather(*(drive(station, plan, start, end, report) for station in live))
     report.cpu_seconds = _cpu_seconds() - cpu_before
     report.held = sum(station.connection is not None for station in live)
+    await asyncio.gather(*(finish(station, plan, report) for station in live))
     pipe.send(("done", report))
-    await asyncio.gather(*(finish(station, plan) for station in live))
 
 
 def _cpu_seconds() -> float:

@@ -57,6 +57,10 @@ class Figures:
     server_rss_loaded_mb: float | None = None  # all stations connected, before measuring
     server_rss_mb: float | None = None  # the peak while measuring
     server_kb_per_connection: float | None = None  # (loaded - idle) / connected
+    take_in_s: float = 0.0  # the first handshake to the last station started (slowest worker)
+    stop_p50_ms: float = 0.0  # every station's StopTransaction, sent at once
+    stop_p99_ms: float = 0.0
+    stop_max_ms: float = 0.0
 
 
 def is_loopback(host: str) -> bool:
@@ -88,7 +92,8 @@ def run(args: argparse.Namespace) -> Figures:
     for index in range(args.processes):
         share = ids[index::args.processes]
         plan = Plan(args.url, share, period, args.connect_rate / args.processes, args.timeout,
-                    args.deflate, args.id_tag, args.statuses)
+                    args.deflate, args.id_tag, args.statuses, args.key_prefix,
+                    max(1, args.handshakes // args.processes))
         ours, theirs = context.Pipe()
         process = context.Process(target=_worker, args=(plan, index, theirs), daemon=True)
         process.start()
@@ -122,11 +127,12 @@ def run(args: argparse.Namespace) -> Figures:
 def summarize(args: argparse.Namespace, reports: list[Report], errors: Counter[str],
               connected: int, watch: Watch) -> Figures:
     latencies = sorted(value for report in reports for value in report.latencies_ms) or [0.0]
+    stops = sorted(value for report in reports for value in report.stop_latencies_ms) or [0.0]
     for report in reports:
         errors.update(report.errors)
 
-    def percentile(share: float) -> float:
-        return latencies[min(len(latencies) - 1, int(len(latencies) * share))]
+    def percentile(share: float, values: list[float] = latencies) -> float:
+        return values[min(len(values) - 1, int(len(values) * share))]
 
     def percent(cpu_seconds: float) -> float:
         return 100 * cpu_seconds / args.duration
@@ -140,6 +146,9 @@ def summarize(args: argparse.Namespace, reports: list[Report], errors: Counter[s
         late=sum(report.late for report in reports), errors=dict(errors),
         generator_cpu_percent=percent(sum(report.cpu_seconds for report in reports)),
         machine_cpu_percent=percent(watch.machine_cpu_seconds),
+        take_in_s=max(report.take_in_seconds for report in reports),
+        stop_p50_ms=statistics.median(stops), stop_p99_ms=percentile(0.99, stops),
+        stop_max_ms=stops[-1],
     )
     if args.server_pid:
         figures.server_cpu_percent = percent(watch.server_cpu_seconds)
@@ -159,6 +168,9 @@ def print_figures(figures: Figures) -> None:
     print(f"  answered             {figures.messages_per_second:,.0f} msg/s")
     print(f"  answer latency ms    {latency}")
     print(f"  behind schedule      {figures.late} times")
+    print(f"  taken in             {figures.connected} in {figures.take_in_s:.1f} s")
+    print(f"  StopTransaction ms   p50 {figures.stop_p50_ms:.1f}  p99 {figures.stop_p99_ms:.1f}"
+          f"  max {figures.stop_max_ms:.1f} (all at once)")
     print(f"  errors               {figures.errors or 'none'}")
     print(f"  generator CPU        {figures.generator_cpu_percent:.0f}% of a core")
     print(f"  machine CPU          {figures.machine_cpu_percent:.0f}% of a core "
@@ -188,6 +200,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--prefix", default="BENCH-", help="chargeBoxId prefix")
     parser.add_argument("--id-tag", help="the idTag of every station [its own chargeBoxId]")
     parser.add_argument("--deflate", action="store_true", help="offer permessage-deflate")
+    parser.add_argument("--key-prefix",
+                        help="send HTTP Basic credentials, each station's key being this "
+                             "prefix and its chargeBoxId (security profile 1)")
+    parser.add_argument("--handshakes", type=int, default=100,
+                        help="handshakes in flight at most, all processes together")
     parser.add_argument("--statuses", action="store_true",
                         help="StatusNotification instead of MeterValues, every other message")
     parser.add_argument("--server-pid", type=int, help="measure this process and its children")

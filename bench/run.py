@@ -4,11 +4,13 @@
         .venv/bin/python bench/run.py --stations 1000 --rate 1 [--duration 30]
     ... bench/run.py --stations 10000 --interval 20
     ... bench/run.py --stations 200 --saturate
+    ... bench/run.py --storm --stations 10000 --workers 2 [--duration 60]
 
 DATABASE_URL names a database whose name contains "bench": it is emptied, migrated, and
 given a company `bench` that lets stations connect without a key, with stations
 BENCH-00001... and one tag per station (each station charges with its own chargeBoxId as
-idTag). Then, one after the other: `flask serve` on that database, then
+idTag). With --storm every station has its own key (security profile 1). Then, one after
+the other: `flask serve` on that database, then
 bench/reference_server.py, each in a fresh process, each loaded by bench/ocpp_load.py
 with the same arguments. See bench/README.md for what the figures mean on 2 cores.
 """
@@ -38,12 +40,18 @@ BENCH = ROOT / "bench"
 PYTHON = sys.executable
 # The company's administrator, made by provision().
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@bench.example", "bench-pass-1"
+KEY_PREFIX = "bench-key-"  # --storm: a station's key is this and its chargeBoxId
+STORM = ["--key-prefix", KEY_PREFIX, "--handshakes", "200", "--connect-rate", "1000000",
+         "--interval", "60"]
 ROWS = (
     ("connections held", lambda f: f"{f['held']} of {f['stations']}"),
     ("answered msg/s", lambda f: f"{f['messages_per_second']:,.0f}"),
     ("latency p50 / p95 ms", lambda f: f"{f['p50_ms']:.1f} / {f['p95_ms']:.1f}"),
     ("latency p99 / max ms", lambda f: f"{f['p99_ms']:.1f} / {f['max_ms']:.1f}"),
     ("behind schedule", lambda f: str(f["late"])),
+    ("taken in (connect, boot, start)", lambda f: f"{f['connected']} in {f['take_in_s']:.1f} s"),
+    ("StopTransaction all at once", lambda f: f"p99 {f['stop_p99_ms']:.0f} / max "
+                                              f"{f['stop_max_ms']:.0f} ms"),
     ("errors (listed below)", lambda f: str(sum(f["errors"].values()))),
     ("server CPU, % of a core", lambda f: f"{f['server_cpu_percent']:.0f}"),
     ("server RSS MB: idle", lambda f: f"{f['server_rss_idle_mb']:.0f}"),
@@ -55,8 +63,9 @@ ROWS = (
 )
 
 
-def provision(url: str, count: int) -> None:
-    """An empty, migrated database with company `bench`, its stations and their tags."""
+def provision(url: str, count: int, keys: bool = False) -> None:
+    """An empty, migrated database with company `bench`, its stations and their tags; with
+    `keys`, each station has its own key and none may connect without."""
     from flask_migrate import upgrade
 
     from portal import config, create_app
@@ -72,11 +81,12 @@ def provision(url: str, count: int) -> None:
     with app.app_context():
         upgrade()
         tenant = provisioning.create_tenant("bench", "Bench Co", ADMIN_EMAIL, ADMIN_PASSWORD)
-        tenant.allow_stations_without_key = True  # security profile 0: no key hashing
+        tenant.allow_stations_without_key = not keys  # else security profile 1
         with tenant_scope(tenant):
             site = sites.find_or_create(tenant, "Bench")
             for charge_box_id in charge_box_ids(count):
-                stations.add(tenant, charge_box_id, site=site, connectors=1)
+                stations.add(tenant, charge_box_id, site=site, connectors=1,
+                              auth_key=KEY_PREFIX + charge_box_id if keys else None)
                 tags.add(tenant, charge_box_id)
         db.session.commit()
         db.engine.dispose()
@@ -189,6 +199,10 @@ def main() -> None:
     mode.add_argument("--rate", type=float, help="messages per second per station [1]")
     mode.add_argument("--interval", type=float, help="seconds between a station's messages")
     mode.add_argument("--saturate", action="store_true")
+    mode.add_argument("--storm", action="store_true",
+                      help="every station with a key connects at once (200 handshakes in "
+                           "flight), boots and starts, sends one message a minute, and all "
+                           "stop at once")
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--deflate", action="store_true")
@@ -199,7 +213,9 @@ def main() -> None:
     args.database_url = bench_database_url()
     load_arguments = ["--stations", str(args.stations), "--duration", str(args.duration),
                       "--processes", str(args.processes)]
-    if args.saturate:
+    if args.storm:
+        load_arguments += STORM
+    elif args.saturate:
         load_arguments.append("--saturate")
     elif args.interval:
         load_arguments += ["--interval", str(args.interval)]
@@ -210,7 +226,7 @@ def main() -> None:
 
     raise_fd_limit()  # the servers inherit it
     began = time.monotonic()
-    provision(args.database_url, args.stations)
+    provision(args.database_url, args.stations, keys=args.storm)
     print(f"provisioned {args.stations} stations in {time.monotonic() - began:.0f} s",
           file=sys.stderr)
     print_side_by_side(run_both(args, load_arguments))
