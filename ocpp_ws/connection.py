@@ -11,6 +11,7 @@ from typing import Any
 
 from simple_websocket import ConnectionClosed, Server
 from wsproto.events import TextMessage
+from wsproto.utilities import LocalProtocolError
 
 from ocpp_ws.frames import Reply
 from ocpp_ws.station_state import StationState
@@ -99,7 +100,11 @@ class Connection:
         return self.state.tenant_id, self.state.charge_box_id
 
     def send(self, text: str) -> None:
-        self.ws.sock.send(self.ws.ws.send(TextMessage(data=text)))
+        try:
+            data = self.ws.ws.send(TextMessage(data=text))
+        except LocalProtocolError:  # closed meanwhile (by the station, or a time-out)
+            raise ConnectionClosed(self.ws.close_reason, self.ws.close_message) from None
+        self.ws.sock.send(data)
 
     def receive(self) -> str | bytes | None:
         return self.ws.receive()

@@ -91,13 +91,14 @@ def check() -> Response | None:
     station = stations.find(charge_box_id) or _auto_register(tenant, charge_box_id, password)
     if station is None:
         return _refuse_and_record(tenant, charge_box_id, RefusalReason.UNKNOWN_STATION, 404)
-    reason = stations.check_credentials(tenant, station, username, password)
+    g.ocpp_station = (station.tenant_id, station.id, station.charge_box_id)
+    expected = stations.ExpectedKey.of(tenant, station)
+    db.session.commit()  # no database connection is held while the key is checked
+    reason = expected.refusal(username, password)
     if reason is not None:
         return _refuse_and_record(tenant, charge_box_id, reason, 401)
     # OCPP frames are small: compression would triple the memory of each connection.
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
-    g.ocpp_station = (station.tenant_id, station.id, station.charge_box_id)
-    db.session.commit()
     return None
 
 

@@ -6,11 +6,14 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from flask import current_app
+from gevent import get_hub, monkey
 from ocpp.v16.enums import RegistrationStatus
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
@@ -25,6 +28,8 @@ from portal.models import Availability, Floor, Outlet, RefusalReason, Site, Stat
 from portal.models.base import utcnow
 from portal.services import alarms, events, live, positions
 from portal.services.scope import SYSTEM, Node
+
+T = TypeVar("T")
 
 # OCPP 1.6 security profiles: the authorization key is 16 to 40 printable characters.
 AUTH_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{16,40}$")
@@ -141,7 +146,7 @@ def _key_matches(stored_hash: str, presented: str) -> bool:
     fingerprint = (stored_hash, hashlib.sha256(presented.encode()).digest())
     if fingerprint in _verified_keys:
         return True
-    if not check_password_hash(stored_hash, presented):
+    if not _off_the_hub(check_password_hash, stored_hash, presented):
         return False
     if len(_verified_keys) >= _VERIFIED_KEYS_LIMIT:
         _verified_keys.clear()
@@ -149,17 +154,44 @@ def _key_matches(stored_hash: str, presented: str) -> bool:
     return True
 
 
+def _off_the_hub(work: Callable[..., T], *args: Any) -> T:
+    """Run CPU-bound work (scrypt releases the GIL) on gevent's thread pool when serving
+    under gevent, so that other stations' sockets are served meanwhile."""
+    if monkey.is_module_patched("socket"):
+        return get_hub().threadpool.apply(work, args)
+    return work(*args)
+
+
+@dataclass(frozen=True)
+class ExpectedKey:
+    """What a station must present to connect, read from the database beforehand, so that
+    checking it (a scrypt) holds no database connection."""
+
+    charge_box_id: str
+    key_hash: str | None
+    key_optional: bool  # the company lets stations without a key connect
+
+    @classmethod
+    def of(cls, tenant: Tenant, station: Station) -> ExpectedKey:
+        return cls(station.charge_box_id, station.auth_key_hash,
+                   tenant.allow_stations_without_key)
+
+    def refusal(self, username: str | None, password: str | None) -> RefusalReason | None:
+        """Why these HTTP Basic credentials may not connect, or None."""
+        if self.key_hash is None:
+            return None if self.key_optional else RefusalReason.MISSING_KEY
+        if password is None:
+            return RefusalReason.MISSING_KEY
+        if username != self.charge_box_id or not _key_matches(self.key_hash, password):
+            return RefusalReason.WRONG_KEY
+        return None
+
+
 def check_credentials(
     tenant: Tenant, station: Station, username: str | None, password: str | None
 ) -> RefusalReason | None:
     """Why this station may not connect with these HTTP Basic credentials, or None."""
-    if station.auth_key_hash is None:
-        return None if tenant.allow_stations_without_key else RefusalReason.MISSING_KEY
-    if password is None:
-        return RefusalReason.MISSING_KEY
-    if username != station.charge_box_id or not _key_matches(station.auth_key_hash, password):
-        return RefusalReason.WRONG_KEY
-    return None
+    return ExpectedKey.of(tenant, station).refusal(username, password)
 
 
 def register_pending(tenant: Tenant, charge_box_id: str, auth_key: str | None) -> Station | None:
