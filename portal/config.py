@@ -168,8 +168,10 @@ SETTINGS: tuple[Setting, ...] = (
             "tenants live at `<slug>.<PORTAL_DOMAIN>`; the bare domain shows the company finder"),
     Setting("PORTAL_URL", "",
             "how people reach the portal, e.g. `https://example.com` (its host is PORTAL_DOMAIN); "
-            "links in e-mails lead to `<slug>.` that host; empty = `https://<PORTAL_DOMAIN>` in "
-            "production, `http://<PORTAL_DOMAIN>:<PORT>` in development", _portal_url),
+            "links in e-mails lead to `<slug>.` that host; empty = "
+            "`https://<PORTAL_DOMAIN>:<PORT>` with TLS_CERT_FILE (no port when 443), else "
+            "`https://<PORTAL_DOMAIN>` in production, `http://<PORTAL_DOMAIN>:<PORT>` in "
+            "development", _portal_url),
     Setting("SMTP_URL", "",
             "`smtp://[user:password@]host[:port]` (port 25; STARTTLS whenever the server offers "
             "it, and required to log in) or `smtps://...` (TLS from the first byte, port 465); "
@@ -182,8 +184,14 @@ SETTINGS: tuple[Setting, ...] = (
             _mail_address),
     Setting("HOST", "127.0.0.1", "address `flask serve` and `make run` listen on"),
     Setting("PORT", "8000", "port `flask serve` and `make run` listen on", _port),
+    Setting("TLS_CERT_FILE", "",
+            "PEM certificate (its chain may follow) with which `flask serve` and the Procfile's "
+            "gunicorn serve HTTPS and wss:// themselves, TLS 1.2 or newer; set with TLS_KEY_FILE; "
+            "empty = plain HTTP (behind a TLS proxy)"),
+    Setting("TLS_KEY_FILE", "", "the unencrypted PEM private key of TLS_CERT_FILE"),
     Setting("COOKIE_SECURE", "",
-            "send cookies only over HTTPS; empty = true in production, false in development",
+            "send cookies only over HTTPS; empty = true in production or with TLS_CERT_FILE, "
+            "false otherwise",
             lambda raw: _boolean(raw) if raw else None),
     Setting("HSTS_SECONDS", "",
             "how long browsers must reach the portal over HTTPS only (Strict-Transport-Security, "
@@ -296,15 +304,16 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
     production = values["PORTAL_ENV"] == "production"
     if production and not values["SECRET_KEY"]:
         raise ConfigError("SECRET_KEY must be set when PORTAL_ENV=production")
+    tls = _served_over_tls(values)
     secure = values["COOKIE_SECURE"]
     if secure is None:
-        secure = production
+        secure = production or tls
     hsts = values["HSTS_SECONDS"]
     if hsts is None:
         hsts = ONE_YEAR if production else 0
     return {
         **values,
-        "PORTAL_URL": _checked_portal_url(values, production),
+        "PORTAL_URL": _checked_portal_url(values, production, tls),
         "SECRET_KEY": values["SECRET_KEY"] or _development_secret_key(),
         "SQLALCHEMY_DATABASE_URI": values["DATABASE_URL"],
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(values["DATABASE_URL"],
@@ -332,12 +341,23 @@ def flask_config(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _checked_portal_url(values: dict[str, Any], production: bool) -> str:
+def _served_over_tls(values: dict[str, Any]) -> bool:
+    """Whether this process serves HTTPS itself (the files are checked when it starts)."""
+    if bool(values["TLS_CERT_FILE"]) != bool(values["TLS_KEY_FILE"]):
+        raise ConfigError("TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS "
+                          "and wss:// directly, or neither behind a TLS proxy")
+    return bool(values["TLS_CERT_FILE"])
+
+
+def _checked_portal_url(values: dict[str, Any], production: bool, tls: bool) -> str:
     domain = values["PORTAL_DOMAIN"]
     url = values["PORTAL_URL"]
     if not url:
+        port = values["PORT"]
+        if tls:
+            return f"https://{domain}" if port == 443 else f"https://{domain}:{port}"
         # In production a TLS proxy answers on 443 (docs/deployment.md); `make run` on PORT.
-        return f"https://{domain}" if production else f"http://{domain}:{values['PORT']}"
+        return f"https://{domain}" if production else f"http://{domain}:{port}"
     if urlsplit(url).hostname != domain.lower():
         raise ConfigError(f"PORTAL_URL={url!r}: its host must be PORTAL_DOMAIN ({domain})")
     return url

@@ -6,6 +6,7 @@ import base64
 import itertools
 import json
 import socket
+import ssl
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -25,26 +26,30 @@ def open_socket(
     subprotocols: tuple[str, ...] = ("ocpp1.6",),
     source: str | None = None,
     close_timeout: float = 10,
+    tls: ssl.SSLContext | None = None,
 ) -> AbstractContextManager[ClientConnection]:
     """Connect to 127.0.0.1:port as `host` (tenant subdomains do not resolve in Python),
-    from the loopback address `source` if given (another station's address: 127.0.0.2)."""
+    from the loopback address `source` if given (another station's address: 127.0.0.2),
+    over wss:// when given a TLS context (it checks the certificate is `host`'s)."""
     raw = socket.create_connection(("127.0.0.1", port), timeout=10,
                                    source_address=(source, 0) if source else None)
     headers = {"Authorization": authorization} if authorization else {}
-    return connect(f"ws://{host}:{port}{path}", sock=raw, subprotocols=list(subprotocols),
-                   additional_headers=headers, open_timeout=10, close_timeout=close_timeout,
-                   compression=None)
+    scheme = "wss" if tls else "ws"
+    return connect(f"{scheme}://{host}:{port}{path}", sock=raw, ssl=tls,
+                   subprotocols=list(subprotocols), additional_headers=headers,
+                   open_timeout=10, close_timeout=close_timeout, compression=None)
 
 
 class Station:
     """One charging station on one connection."""
 
     def __init__(self, port: int, slug: str, charge_box_id: str, key: str | None, *,
-                 bare_domain: bool = False) -> None:
+                 bare_domain: bool = False, tls: ssl.SSLContext | None = None) -> None:
         host, path = ("localhost", f"/ocpp/{slug}/{charge_box_id}") if bare_domain else (
             f"{slug}.localhost", f"/ocpp/{charge_box_id}")
         self._connecting = open_socket(
-            port, host, path, authorization=basic_auth(charge_box_id, key) if key else None)
+            port, host, path, authorization=basic_auth(charge_box_id, key) if key else None,
+            tls=tls)
         self.ws = self._connecting.__enter__()
         self._ids = itertools.count(1)
 
