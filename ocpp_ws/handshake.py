@@ -97,6 +97,8 @@ def check() -> Response | None:
     reason = expected.refusal(username, password)
     if reason is not None:
         return _refuse_and_record(tenant, charge_box_id, reason, 401)
+    expected.remember(password)
+    db.session.commit()
     # OCPP frames are small: compression would triple the memory of each connection.
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
     return None

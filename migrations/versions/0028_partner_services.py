@@ -38,16 +38,15 @@ def _service_id():
 
 
 def upgrade():
-    with op.batch_alter_table('third_party_service') as batch:
-        batch.add_column(sa.Column('description', sa.Text(), server_default='', nullable=False))
-        batch.add_column(sa.Column('url', sa.String(length=2000), server_default='',
-                                   nullable=False))
-        batch.add_column(sa.Column('secret_encrypted', sa.Text(), server_default='',
-                                   nullable=False))
-        batch.add_column(sa.Column('events', sa.JSON(), server_default='[]', nullable=False))
-        batch.add_column(sa.Column('id_tag', sa.String(length=20), nullable=True))
-        batch.add_column(sa.Column('delivering_until', sa.DateTime(timezone=True),
-                                   nullable=True))
+    for column in (
+        sa.Column('description', sa.Text(), server_default='', nullable=False),
+        sa.Column('url', sa.String(length=2000), server_default='', nullable=False),
+        sa.Column('secret_encrypted', sa.Text(), server_default='', nullable=False),
+        sa.Column('events', sa.JSON(), server_default='[]', nullable=False),
+        sa.Column('id_tag', sa.String(length=20), nullable=True),
+        sa.Column('delivering_until', sa.DateTime(timezone=True), nullable=True),
+    ):
+        op.add_column('third_party_service', column)
     _owned(
         'outbox_event',
         _service_id(),
@@ -106,7 +105,6 @@ def upgrade():
 def downgrade():
     for table in ('payment_session', 'incoming_delivery', 'delivery_attempt', 'outbox_event'):
         op.drop_table(table)
-    with op.batch_alter_table('third_party_service') as batch:
-        for column in ('delivering_until', 'id_tag', 'events', 'secret_encrypted', 'url',
-                       'description'):
-            batch.drop_column(column)
+    for column in ('delivering_until', 'id_tag', 'events', 'secret_encrypted', 'url',
+                   'description'):
+        op.drop_column('third_party_service', column)

@@ -55,6 +55,8 @@ class Station(TenantOwned, Base):
     floor_id: Mapped[int | None] = mapped_column(ForeignKey("floor.id", ondelete="SET NULL"))
     protocol: Mapped[str] = mapped_column(String(20), default="ocpp1.6j")
     auth_key_hash: Mapped[str | None] = mapped_column(String(255))
+    # HMAC of the hash and the key last presented with success (stations.key_verifier).
+    auth_key_verifier: Mapped[str | None] = mapped_column(String(64))
     registration_status: Mapped[RegistrationStatus] = mapped_column(
         str_enum(RegistrationStatus), default=RegistrationStatus.accepted
     )

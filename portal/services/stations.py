@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import uuid
@@ -136,22 +137,27 @@ def _hash_key(auth_key: str) -> str:
     return generate_password_hash(auth_key, method=AUTH_KEY_HASH_METHOD)
 
 
-# (stored hash, SHA-256 of the presented key) of keys this process has verified: a station
-# that reconnects costs no second scrypt. Only successes are kept, so guessing stays slow.
-_verified_keys: set[tuple[str, bytes]] = set()
-_VERIFIED_KEYS_LIMIT = 50_000
-
-
-def _key_matches(stored_hash: str, presented: str) -> bool:
-    fingerprint = (stored_hash, hashlib.sha256(presented.encode()).digest())
-    if fingerprint in _verified_keys:
+def _key_matches(stored_hash: str, presented: str, verifier: str | None) -> bool:
+    """Whether the presented key is the one hashed: by its verifier when the station has
+    presented it before (no scrypt), else by the hash itself."""
+    if verifier is not None and hmac.compare_digest(verifier, key_verifier(stored_hash,
+                                                                           presented)):
         return True
-    if not _off_the_hub(check_password_hash, stored_hash, presented):
-        return False
-    if len(_verified_keys) >= _VERIFIED_KEYS_LIMIT:
-        _verified_keys.clear()
-    _verified_keys.add(fingerprint)
-    return True
+    return _off_the_hub(check_password_hash, stored_hash, presented)
+
+
+def key_verifier(stored_hash: str, presented: str) -> str:
+    """What a station keeps once its key has passed the scrypt: an HMAC of the hash and the
+    key under a secret derived from SECRET_KEY, which every later connection checks in
+    microseconds, on any worker and after a restart (a fleet reconnecting after a deploy
+    would otherwise cost a scrypt each). It holds only for this hash: a new key needs the
+    scrypt again. Without SECRET_KEY, a leaked database gives no faster way to guess keys."""
+    pepper = hashlib.sha256(_VERIFIER_CONTEXT + current_app.config["SECRET_KEY"].encode())
+    return hmac.new(pepper.digest(), f"{stored_hash}\n{presented}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+_VERIFIER_CONTEXT = b"plugboard station key verifier v1:"
 
 
 def _off_the_hub(work: Callable[..., T], *args: Any) -> T:
@@ -167,14 +173,16 @@ class ExpectedKey:
     """What a station must present to connect, read from the database beforehand, so that
     checking it (a scrypt) holds no database connection."""
 
+    station_id: int
     charge_box_id: str
     key_hash: str | None
+    verifier: str | None
     key_optional: bool  # the company lets stations without a key connect
 
     @classmethod
     def of(cls, tenant: Tenant, station: Station) -> ExpectedKey:
-        return cls(station.charge_box_id, station.auth_key_hash,
-                   tenant.allow_stations_without_key)
+        return cls(station.id, station.charge_box_id, station.auth_key_hash,
+                   station.auth_key_verifier, tenant.allow_stations_without_key)
 
     def refusal(self, username: str | None, password: str | None) -> RefusalReason | None:
         """Why these HTTP Basic credentials may not connect, or None."""
@@ -182,9 +190,19 @@ class ExpectedKey:
             return None if self.key_optional else RefusalReason.MISSING_KEY
         if password is None:
             return RefusalReason.MISSING_KEY
-        if username != self.charge_box_id or not _key_matches(self.key_hash, password):
+        if username != self.charge_box_id or not _key_matches(self.key_hash, password,
+                                                               self.verifier):
             return RefusalReason.WRONG_KEY
         return None
+
+    def remember(self, password: str | None) -> None:
+        """After a successful check: keep the key's verifier unless the station has it."""
+        if self.key_hash is None or password is None:
+            return
+        verifier = key_verifier(self.key_hash, password)
+        if verifier != self.verifier:
+            db.session.execute(update(Station).where(Station.id == self.station_id)
+                               .values(auth_key_verifier=verifier))
 
 
 def check_credentials(

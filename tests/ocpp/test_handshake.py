@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from websockets.exceptions import InvalidStatus
+from werkzeug.security import generate_password_hash
 
 from portal.models import Alarm, AlarmKind, ConnectionAttempt, RefusalReason, Station
 from portal.services import stations
@@ -156,3 +157,39 @@ def test_dot_segments_are_no_chargebox_ids_refused_with_400_storing_nothing(
     assert company.query(lambda: (
         stations.db.session.scalars(select(Alarm.node)).all(),
         stations.db.session.scalars(select(Station.charge_box_id)).all())) == ([], ["CP1"])
+
+
+def test_a_key_once_checked_is_checked_by_its_verifier_until_the_key_changes(
+        company: OcppCompany) -> None:
+    def verifier() -> str | None:
+        return company.query(lambda: stations.find("CP1").auth_key_verifier)
+
+    assert verifier() is None
+    with company.station() as station:
+        assert station.boot()["status"] == "Accepted"
+    remembered = verifier()
+    assert remembered is not None and KEY not in remembered
+    with company.station() as station:  # again: by the verifier, which stays as it was
+        assert station.boot()["status"] == "Accepted"
+    assert verifier() == remembered
+    company.change(lambda _: stations.replace_auth_key(stations.find("CP1"),
+                                                   "the-new-key-0123456789"))
+    # The verifier was of the old key's hash: the old key no longer passes.
+    assert _refused_status(company, "/ocpp/CP1", authorization=basic_auth("CP1", KEY)) == 401
+    with company.station(key="the-new-key-0123456789") as station:
+        assert station.boot()["status"] == "Accepted"
+    assert verifier() not in (None, remembered)
+
+
+def test_a_verifier_stands_for_the_key_only_with_the_hash_it_was_made_of(app) -> None:
+    # A hash of another key: the key passes only where its verifier is believed.
+    hashed = generate_password_hash("another-key-0123456789", method="scrypt:1024:8:1")
+    with app.app_context():
+        made = stations.key_verifier(hashed, KEY)
+        expected = stations.ExpectedKey(1, "CP1", hashed, made, False)
+        assert expected.refusal("CP1", KEY) is None
+        assert expected.refusal("CP1", KEY + "x") is RefusalReason.WRONG_KEY
+        assert expected.refusal("CP2", KEY) is RefusalReason.WRONG_KEY
+        rehashed = generate_password_hash("another-key-0123456789", method="scrypt:1024:8:1")
+        other = stations.ExpectedKey(1, "CP1", rehashed, made, False)
+        assert other.refusal("CP1", KEY) is RefusalReason.WRONG_KEY
