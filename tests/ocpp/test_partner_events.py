@@ -189,12 +189,18 @@ def test_a_public_station_made_renamed_moved_and_deleted_on_pages_is_updated_at_
     assert [(data["site"], data["address"], data["position"]) for data in moved] == [
         ("Depot", "Depot road 1", {"latitude": 60.1, "longitude": 11.2})]
 
+    site_url = f"/sites/{site_id}/settings"
+    assert client.post(site_url, {"name": "Depot", "address": "New road 2", "latitude": "60.1",
+                                  "longitude": "11.2"}, csrf_from=site_url).status_code == 302
+    _deliver(company, timedelta(seconds=22))
+    assert _data(partner, "station.updated")[2]["address"] == "New road 2"
+
     assert client.post("/topology/stations/MAP-1/delete",
                        csrf_from="/account/password").status_code == 302
-    _deliver(company, timedelta(seconds=22))
-    assert _data(partner, "station.updated")[2:] == [
+    _deliver(company, timedelta(seconds=33))
+    assert _data(partner, "station.updated")[3:] == [
         {"station": ids["station"], "removed": True, "outlets": [outlet]}]
-    assert len(partner.received) == 3
+    assert len(partner.received) == 4
 
 
 def test_a_station_made_private_is_removed_from_the_map_with_its_ids_only(
