@@ -74,12 +74,12 @@ ALEMBIC_OPTIONS: dict[str, Any] = {
 
 
 def insert_unless_present(table: Table, values: dict[str, Any], *, unique: tuple[str, ...],
-                          where: ColumnElement[bool] | None = None) -> bool:
+                          where: ColumnElement[bool] | None = None) -> int | None:
     """INSERT the row unless one with the same `unique` columns exists (among the rows
-    `where` keeps: a partial unique index); True when it was inserted. Atomic on both
-    databases, so concurrent workers insert it once."""
+    `where` keeps: a partial unique index); the new row's id, or None when it was not
+    inserted. Atomic on both databases, so concurrent workers insert it once."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table).values(**values).on_conflict_do_nothing(
         index_elements=list(unique), index_where=where).returning(*table.primary_key)
-    return db.session.execute(statement).first() is not None
+    return db.session.execute(statement).scalar()

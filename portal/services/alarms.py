@@ -35,7 +35,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.services import events, live
+from portal.services import events, live, partner_events
 from tenants.scoping import current_tenant_id
 
 # A station is missed after this long at least, whatever its heartbeat interval.
@@ -103,34 +103,37 @@ def raise_alarm(tenant_id: int, cause: Cause, node: str, *, station: Station | N
     """Open an alarm for the cause unless one of its kind is open for the node; True when
     this call opened it. A milder open alarm of the kind takes the new severity."""
     at = at or utcnow()
-    opened = insert_unless_present(
+    alarm_id = insert_unless_present(
         Alarm.__table__, {
             "tenant_id": tenant_id, "kind": cause.kind.value, "severity": cause.severity.value,
             "node": node, "description": cause.description, "raised_at": at,
             "station_id": station.id if station else None,
             "outlet_id": outlet.id if outlet else None},
         unique=("tenant_id", "kind", "node"), where=Alarm.cleared_at.is_(None))
-    if opened:
+    if alarm_id is not None:
         _log(station, outlet, "alarm_raised", f"Alarm raised: {cause.kind.label}. "
              f"{cause.description}", cause.kind, at)
+        partner_events.alarm_raised(tenant_id, alarm_id)
     elif cause.severity is AlarmSeverity.CRITICAL:
         db.session.execute(update(Alarm).where(
             _open(cause.kind, node), Alarm.severity == AlarmSeverity.WARNING)
             .values(severity=cause.severity, description=cause.description))
     live.changed(tenant_id)
-    return opened
+    return alarm_id is not None
 
 
 def clear(kinds: tuple[AlarmKind, ...], node: str, *, station: Station | None = None,
           outlet: Outlet | None = None, reason: str, at: datetime | None = None) -> int:
     """The cause has gone: clear the node's open alarms of these kinds; how many."""
     at = at or utcnow()
-    cleared = db.session.execute(update(Alarm).where(_open(kinds, node))
-                                 .values(cleared_at=at).returning(Alarm.kind)).scalars().all()
-    for kind in cleared:
+    cleared = db.session.execute(update(Alarm).where(_open(kinds, node)).values(cleared_at=at)
+                                 .returning(Alarm.id, Alarm.kind)).all()
+    tenant_id = station.tenant_id if station is not None else current_tenant_id()
+    for alarm_id, kind in cleared:
         _log(station, outlet, "alarm_cleared", f"Alarm cleared: {kind.label}. {reason}", kind, at)
+        partner_events.alarm_cleared(tenant_id, alarm_id, reason)
     if cleared:
-        live.changed(current_tenant_id())
+        live.changed(tenant_id)
     return len(cleared)
 
 
@@ -143,6 +146,7 @@ def clear_by_hand(actor: User, alarm_id: int) -> Alarm:
     alarm.cleared_at, alarm.cleared_by = utcnow(), actor
     _log(alarm.station, alarm.outlet, "alarm_cleared",
          f"Alarm cleared by {actor.email}: {alarm.kind.label}.", alarm.kind, alarm.cleared_at)
+    partner_events.alarm_cleared(alarm.tenant_id, alarm.id, f"Cleared by {actor.email}.")
     live.changed(alarm.tenant_id)
     return alarm
 
@@ -232,12 +236,14 @@ def check_connectors(station: Station, reported: int | None = None) -> None:
 
 def station_deactivated(station: Station) -> None:
     """An inactive station's open alarms go: nobody is to act on them."""
+    reason = "The station was marked inactive."
     cleared = db.session.execute(update(Alarm).where(
         Alarm.station_id == station.id, Alarm.cleared_at.is_(None))
-        .values(cleared_at=utcnow()).returning(Alarm.kind)).scalars().all()
-    for kind in cleared:
-        _log(station, None, "alarm_cleared",
-             f"Alarm cleared: {kind.label}. The station was marked inactive.", kind, utcnow())
+        .values(cleared_at=utcnow()).returning(Alarm.id, Alarm.kind)).all()
+    for alarm_id, kind in cleared:
+        _log(station, None, "alarm_cleared", f"Alarm cleared: {kind.label}. {reason}", kind,
+             utcnow())
+        partner_events.alarm_cleared(station.tenant_id, alarm_id, reason)
     live.changed(station.tenant_id)
 
 

@@ -24,7 +24,15 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.models.charging_session import ENERGY_REGISTER
-from portal.services import events, outlets, remote_starts, reservations, session_review, tags
+from portal.services import (
+    events,
+    outlets,
+    partner_events,
+    remote_starts,
+    reservations,
+    session_review,
+    tags,
+)
 from portal.services.monitoring import Page, paginate
 from portal.services.tags import Authorization
 from portal.timestamps import parse_timestamp
@@ -81,11 +89,12 @@ def start(
     _close_stale(station, outlet, started_at)
     reservation = (reservations.use(station, reservation_id, connector_id, id_tag,
                                     authorization.tag) if reservation_id is not None else None)
+    remote_start = remote_starts.awaited(station, connector_id, id_tag, utcnow())
     session = ChargingSession(
         tenant_id=station.tenant_id, station_id=station.id, outlet_id=outlet.id, id_tag=id_tag,
         tag=authorization.tag, user_id=authorization.tag.owner_id if authorization.tag else None,
         authorization_status=authorization.status.value,
-        auth_method=_auth_method(station, outlet, id_tag), started_at=started_at,
+        auth_method=_auth_method(outlet, remote_start is not None), started_at=started_at,
         meter_start=meter_start, reservation_id=reservation.id if reservation else None,
     )
     try:
@@ -94,13 +103,16 @@ def start(
     except IntegrityError:
         # The same StartTransaction arrived at the same moment on another connection.
         return _same_start(station, outlet, id_tag, meter_start, started_at), authorization
+    if remote_start is not None:
+        remote_starts.carried_out(remote_start, session)
+    partner_events.session_started(session)
     return session, authorization
 
 
-def _auth_method(station: Station, outlet: Outlet, id_tag: str) -> AuthMethod:
+def _auth_method(outlet: Outlet, remote_start: bool) -> AuthMethod:
     """How a new session was allowed to start: a remote start it carries out (whatever the
     outlet's mode: someone chose to start it), else the outlet's mode."""
-    if remote_starts.awaited(station, outlet.connector_id, id_tag, utcnow()) is not None:
+    if remote_start:
         return AuthMethod.REMOTE
     return AuthMethod.OPEN if outlet.mode is OutletMode.OPEN else AuthMethod.RFID
 
@@ -138,6 +150,7 @@ def close_for_review(session: ChargingSession, stopped_at: datetime, why: str) -
     session_review.detect(session)
     events.record(session.station, "session_closed", f"Transaction {session.transaction_id}: "
                   f"{why}", details={"transactionId": session.transaction_id})
+    partner_events.session_ended(session)
 
 
 def close_abandoned(station: Station, outlet: Outlet | None, at: datetime) -> None:
@@ -228,6 +241,7 @@ def stop(
     if rows:
         db.session.execute(INSERT_METER_VALUES, rows)
     session_review.detect(session)  # after the rows: a reset meter's energy is in them too
+    partner_events.session_ended(session)
     return session
 
 

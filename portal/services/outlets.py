@@ -12,7 +12,7 @@ from portal.errors import Invalid, NotFound
 from portal.extensions import db
 from portal.models import Outlet, OutletMode, Station, ThirdPartyService
 from portal.models.base import utcnow
-from portal.services import alarms, events, live, rollups
+from portal.services import alarms, events, live, partner_events, rollups
 
 
 def outlet_for(station: Station, connector_id: int) -> Outlet:
@@ -47,7 +47,8 @@ def report_status(
     target: Station | Outlet = station if connector_id == 0 else outlet_for(station, connector_id)
     outlet = target if isinstance(target, Outlet) else None
     before = alarms.status_cause(station, connector_id, target.status, target.error_code)
-    if (target.status, target.error_code) != (status, error_code) or target.status_at is None:
+    changed = (target.status, target.error_code) != (status, error_code)
+    if changed or target.status_at is None:
         target.status_at = reported_at
     target.status, target.error_code = status, error_code
     if outlet is None:
@@ -63,6 +64,8 @@ def report_status(
     rollups.note_late(station, reported_at, utcnow())
     alarms.status_changed(station, connector_id, outlet, before,
                           alarms.status_cause(station, connector_id, status, error_code))
+    if changed and outlet is not None:
+        partner_events.outlet_status(station, outlet)
     return outlet
 
 

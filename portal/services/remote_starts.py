@@ -11,10 +11,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ocpp.v16.enums import RemoteStartStopStatus
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.extensions import db
-from portal.models import AuthMethod, ChargingSession, Command, CommandOutcome, Station
+from portal.models import (
+    AuthMethod,
+    ChargingSession,
+    Command,
+    CommandOutcome,
+    PaymentSession,
+    Station,
+)
 
 ACTION = "RemoteStartTransaction"
 # How long a station may wait for the driver after an Accepted remote start: OCPP's
@@ -38,6 +45,13 @@ def awaited(station: Station, connector_id: int, id_tag: str, now: datetime) -> 
                 and not _used(command, id_tag)):
             return command
     return None
+
+
+def carried_out(command: Command, session: ChargingSession) -> None:
+    """The session started by the command: a payment service's session that sent it is
+    told of its end (portal.services.partner_events.session_ended)."""
+    db.session.execute(update(PaymentSession).where(PaymentSession.command_id == command.id)
+                       .values(charging_session_id=session.id))
 
 
 def _used(command: Command, id_tag: str) -> bool:

@@ -27,7 +27,7 @@ from portal.errors import Conflict, Invalid, NotFound
 from portal.extensions import db
 from portal.models import Availability, Floor, Outlet, RefusalReason, Site, Station, Tenant
 from portal.models.base import utcnow
-from portal.services import alarms, events, live, positions
+from portal.services import alarms, events, live, partner_events, positions
 from portal.services.scope import SYSTEM, Node
 
 T = TypeVar("T")
@@ -223,6 +223,8 @@ def register_pending(tenant: Tenant, charge_box_id: str, auth_key: str | None) -
     if auth_key and AUTH_KEY_PATTERN.fullmatch(auth_key):
         station.auth_key_hash = _hash_key(auth_key)
     events.record(station, "registered", "Registered as Pending when it first connected.")
+    partner_events.station_status(station, partner_events.REGISTRATION,
+                                  "Registered when it first connected.")
     return station
 
 
@@ -232,6 +234,7 @@ def connected(station: Station, remote_address: str) -> str:
     station.connected_at = station.last_seen_at = utcnow()
     station.connection_id = connection_id
     events.record(station, "connected", f"Connected from {remote_address}.")
+    partner_events.station_status(station, partner_events.ONLINE)
     alarms.station_heard(station)
     live.changed(station.tenant_id)
     return connection_id
@@ -244,6 +247,7 @@ def disconnected(station: Station, connection_id: str, reason: str) -> None:
     station.connected_at = None
     station.connection_id = None
     events.record(station, "disconnected", reason)
+    partner_events.station_status(station, partner_events.OFFLINE, reason)
     live.changed(station.tenant_id)
 
 
@@ -254,6 +258,10 @@ def boot(station: Station, boot_data: dict[str, str], booted_at: datetime) -> No
     station.last_boot_at = booted_at
     events.record(station, "boot", f"Booted ({station.registration_status.value}).",
                   details=boot_data)
+    # The station runs under the status its boot is answered: a change staff made takes
+    # effect now.
+    partner_events.station_status(station, partner_events.REGISTRATION,
+                                  "Answered to its BootNotification.")
 
 
 # The message path's writes, as Core statements for group commit (ocpp_ws.group_commit):
@@ -273,6 +281,8 @@ def set_registration(station: Station, status: RegistrationStatus) -> None:
     events.record(station, "registration",
                   f"Registration {station.registration_status.value} -> {status.value}.")
     station.registration_status = status
+    partner_events.station_status(station, partner_events.REGISTRATION,
+                                  "Set by staff; the station learns it at its next boot.")
     transport.reload_after_commit(station.tenant_id, station.charge_box_id)
 
 
