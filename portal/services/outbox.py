@@ -35,7 +35,6 @@ from portal.models import (
     DeliveryAttempt,
     DeliveryStatus,
     OutboxEvent,
-    ServiceKind,
     Tenant,
     ThirdPartyService,
 )
@@ -62,14 +61,6 @@ def emit(service: ThirdPartyService, event_type: str, data: dict[str, Any], *,
                         next_attempt_at=utcnow())
     db.session.add(event)
     return event
-
-
-def emit_to_webhooks(event_type: str, data: dict[str, Any]) -> int:
-    """Owe the event to each of the company's webhooks subscribed to it; how many."""
-    receivers = third_party.receivers(event_type, ServiceKind.WEBHOOK)
-    for service in receivers:
-        emit(service, event_type, data)
-    return len(receivers)
 
 
 def body(event: OutboxEvent) -> bytes:

@@ -104,14 +104,6 @@ def receives(service: ThirdPartyService, event_type: str) -> bool:
     return event_type in KIND_EVENTS[service.kind]
 
 
-def receivers(event_type: str, kind: ServiceKind | None = None) -> list[ThirdPartyService]:
-    """The company's enabled services sent this event type (of one kind, if given)."""
-    query = select(ThirdPartyService).where(ThirdPartyService.enabled.is_(True))
-    if kind is not None:
-        query = query.where(ThirdPartyService.kind == kind)
-    return [service for service in db.session.scalars(query) if receives(service, event_type)]
-
-
 def _apply(tenant: Tenant, service: ThirdPartyService, values: ServiceValues) -> None:
     name = values.name.strip()
     if not name:

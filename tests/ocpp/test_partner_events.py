@@ -39,12 +39,14 @@ from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import Answering, admin_email
 from tests.ocpp.test_core import _start, _status, _stop
 from tests.ocpp.test_hot_path import every_statement
+from tests.parallel import worker_redis_url
 from tests.partner_server import SECRET, PartnerServer, running_partner
 from tests.portal_client import PortalClient
 
 # The payment test's commands cross from this process to the server's through Redis: the
 # app's own Redis when it has one, else this database (tests/parallel.py names the others).
-REDIS = "redis://127.0.0.1:6379/11"
+# Without REDIS_URL (the SQLite run): databases below the routing tests' 13 and 12.
+REDIS = worker_redis_url("redis://127.0.0.1:6379/11")
 STATION_STATUS = "station.status"
 
 
@@ -325,7 +327,8 @@ def routed_company(app: Flask, routed_port: int, monkeypatch: pytest.MonkeyPatch
                    company: OcppCompany) -> OcppCompany:
     url = app.config["REDIS_URL"] or REDIS
     monkeypatch.setitem(app.extensions, ROUTER, app.extensions.get(ROUTER)
-                        or Router(url, app.config["OCPP_REGISTRY_TTL"]))
+                        or Router(url, app.config["OCPP_REGISTRY_TTL"],
+                                  app.config["REDIS_POOL_SIZE"]))
     return OcppCompany(company.slug, company.tenant_id, app, routed_port)
 
 
