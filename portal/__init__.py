@@ -67,7 +67,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal import api
+    from portal import api, integrations
     from portal.blueprints import (
         account,
         alarms,
@@ -105,7 +105,7 @@ def _register_blueprints(app: Flask) -> None:
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
                       live.bp, topology.bp, settings.bp, sessions.bp, session_detail.bp,
                       messages.bp, review.bp, statistics.bp, alarms.bp, sso.bp, users.bp,
-                      audit.bp):
+                      audit.bp, integrations.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

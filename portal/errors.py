@@ -23,6 +23,12 @@ class DomainError(Exception):
         self.field = field  # the form or payload field at fault, when there is one
 
 
+class Unauthorized(DomainError):
+    """The request does not prove who sent it (a service's signature)."""
+
+    status = 401
+
+
 class NotFound(DomainError):
     status = 404
 

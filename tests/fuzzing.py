@@ -3,13 +3,17 @@ and a page as a program would (every table's row count; every form on a page).""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
+from werkzeug.test import TestResponse
 
 from portal.models.base import Base
 
@@ -97,6 +101,27 @@ def row_counts(engine: Engine) -> dict[str, int]:
                       .label(table.name) for table in tables))
     with engine.connect() as connection:
         return dict(connection.execute(counts).one()._mapping)
+
+
+# What a JSON door answers when it refuses a request, which must then have stored nothing.
+# Not 409: a command to an offline station, or a payment reference's answer, is kept.
+REFUSALS = frozenset({400, 401, 403, 404, 405, 413, 415, 422})
+
+
+def check_json_answer(send: Callable[[], TestResponse], engine: Engine,
+                      caplog: pytest.LogCaptureFixture, request: object) -> None:
+    """Send a fuzzed request to a JSON door (the API, /integrations/): no 5xx, no error
+    logged, the API's error shape when it refuses, and nothing stored by a refusal."""
+    before = row_counts(engine)
+    caplog.clear()
+    response = send()
+    assert response.status_code < 500, request
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    if response.status_code >= 400:
+        answer = response.get_json()
+        assert set(answer) >= {"error", "message"} and answer["message"], answer
+    if response.status_code in REFUSALS:
+        assert row_counts(engine) == before, (request, response.get_json())
 
 
 @dataclass

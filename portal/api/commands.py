@@ -14,13 +14,10 @@ from portal.errors import Invalid
 from portal.input_rules import load_json
 from portal.models import Command, CommandOutcome
 from portal.services import remote_operations, stations
-from portal.services.outcomes import told
+from portal.services.outcomes import ERROR_CODE, told
 from portal.services.remote_operations import Sender
 
 MAX_TIMEOUT = 300.0
-# The machine code of an outcome that is not an answer; its HTTP status is told's.
-ERROR_CODE = {CommandOutcome.OFFLINE: "station_offline", CommandOutcome.TIMED_OUT: "timed_out",
-              CommandOutcome.CALL_ERROR: "call_error"}
 
 
 @bp.post("/stations/<charge_box_id>/commands")

@@ -7,10 +7,11 @@ from typing import Any
 from flask import Response, jsonify
 
 from portal.api import bp
-from portal.api.commands import ERROR_CODE, MAX_TIMEOUT
+from portal.api.commands import MAX_TIMEOUT
 from portal.api.errors import CODE_OF_STATUS
 from portal.auth.permissions import ROLE_CAPABILITIES, Capability
 from portal.services.api_tokens import TOKEN_ROLES
+from portal.services.outcomes import ERROR_CODE
 from portal.services.remote_operations import ACTIONS as CENTRAL_SYSTEM_ACTIONS
 from portal.services.session_review import SessionAnomaly
 

@@ -1,5 +1,6 @@
 """Errors mapped once per door: pages for the web, plain text for stations, and the API's
-JSON shape (portal/api/errors.py) for everything under /api/; domain errors mapped once."""
+JSON shape (portal/api/errors.py) for everything under /api/ and /integrations/ (what
+programs call); domain errors mapped once."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 E = TypeVar("E", bound=Exception)
 Handler = Callable[[E], tuple[object, int] | Response]
+JSON_DOORS = ("/api/", "/integrations/")
 
 
 def _render(status: int, title: str, message: str) -> tuple[object, int]:
@@ -75,7 +77,7 @@ def _busy(error: PoolTimeout | redis.ConnectionError) -> Response:
 
 
 def _by_door(web: Handler[E]) -> Handler[E]:
-    """The web's handler, except under /api/ where the API's one error shape answers."""
+    """The web's handler, except under JSON_DOORS where the API's one error shape answers."""
 
     @wraps(web)
     def answer(error: E) -> tuple[object, int] | Response:
@@ -85,7 +87,7 @@ def _by_door(web: Handler[E]) -> Handler[E]:
             # A failed flush leaves the session unusable: the page (its menu reads the
             # user) would fail too, leaving a bare "Internal Server Error".
             db.session.rollback()
-        if request.path.startswith("/api/"):
+        if request.path.startswith(JSON_DOORS):
             return api_errors.from_exception(error)
         return web(error)
 

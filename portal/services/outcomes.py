@@ -12,6 +12,10 @@ from portal.models.local_list import NOT_SUPPORTED_VERSION
 DONE = frozenset({None, "Accepted", "Unlocked"})
 # What people should know of some answers.
 NOTES = {"RebootRequired": "It applies when the station reboots."}
+# The machine code of an outcome that is not an answer, in JSON answers (the API's, a
+# payment service's); its HTTP status is told's.
+ERROR_CODE = {CommandOutcome.OFFLINE: "station_offline", CommandOutcome.TIMED_OUT: "timed_out",
+              CommandOutcome.CALL_ERROR: "call_error"}
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,10 @@ from portal.models import (
     ChargingSession,
     MonthlyReport,
     Role,
+    ServiceKind,
     Site,
     Tenant,
+    ThirdPartyService,
 )
 from portal.models.base import utcnow
 from portal.services import (
@@ -40,6 +42,7 @@ from portal.services import (
     floor_maps,
     sites,
     stations,
+    third_party,
     users,
 )
 from tenants.scoping import tenant_scope
@@ -501,6 +504,12 @@ MATRIX = [
     ("POST", "/users/{ev_user2}/erase",        "302:/users",           403,              403,              404,                TO_LOGIN, TO_LOGIN),
     ("POST", "/users/{admin_user}/erase",      422,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
     ("POST", "/users/{foreign_user}/erase",    404,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    # a payment service's routes (tests/integrations/test_payment_sessions.py) take its
+    # signature, not a login: unsigned, 401 whoever is logged in; another company's, 404
+    ("POST", "/integrations/{payment}/sessions", 401,                  401,              401,              401,                401,      401),
+    ("POST", "/integrations/{foreign_payment}/sessions", 404,          404,              404,              404,                404,      404),
+    ("DELETE", "/integrations/{payment}/sessions/order-1", 401,        401,              401,              401,                401,      401),
+    ("DELETE", "/integrations/{foreign_payment}/sessions/order-1", 404, 404,             404,              404,                404,      404),
 ]
 
 CASES = [
@@ -573,11 +582,14 @@ def test_route_answers_each_role_as_the_table_says(
                       **(_report_ids(app, world) if "_report}" in path else {}),
                       **(_alarm_ids(app, world) if "/alarms/{" in path else {}),
                       **(_user_ids(app, world) if path.startswith("/users/") else {}),
+                      **(_payment_ids(app, world) if "payment}" in path else {}),
                       **(_driver_month(app, world) if "{driver_month}" in path else {}))
     if method == "GET":
         response = client.get(url)
     elif method == "PUT":
         response = client.client.put(url, base_url=client.base_url, data=b"file")
+    elif method == "DELETE":
+        response = client.client.delete(url, base_url=client.base_url)
     else:
         response = client.post(url, csrf_from="/login" if role in {"anonymous", "foreign_admin"}
                                else "/account/password")
@@ -688,6 +700,19 @@ def _user_ids(app: Flask, world: World) -> dict[str, int | str]:
     with company_scope(app, world.b):
         found["foreign_user"] = users.find_by_email(world.b.email(Role.EV_USER)).id
     return found
+
+
+def _payment_ids(app: Flask, world: World) -> dict[str, int]:
+    """Company A's and company B's payment service (see MATRIX), added once per world."""
+    def service_id(company: Company) -> int:
+        with company_scope(app, company) as tenant:
+            service = db.session.scalar(select(ThirdPartyService)) or third_party.create(
+                tenant, third_party.ServiceValues(
+                    kind=ServiceKind.PAYMENT, name="Easypark", url="https://pay.example.com/",
+                    secret="payment-secret-0123456789", id_tag="EASYPARK"))
+            return service.id
+
+    return {"payment": service_id(world.a), "foreign_payment": service_id(world.b)}
 
 
 def topology_ids(portal, world: World) -> dict[str, int]:

@@ -67,6 +67,8 @@ EXCUSED = {
     "account.disable_two_factor": "offered once a second factor is on: "
                                   "tests/auth/test_account_security_fuzz.py",
     "api.send_command": "JSON, not a form: tests/api/test_fuzz_api.py",
+    "integrations.start": "a payment service's signed JSON, not a form: "
+                          "tests/integrations/test_fuzz_payment_sessions.py",
     "station_files.upload": "the stations' side, by token: tests/ocpp/test_firmware_management.py",
     "tags.replace": "offered by a Replace import's preview only, with the previewed file: "
                     "tests/blueprints/test_tags.py",
