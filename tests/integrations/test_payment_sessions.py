@@ -20,7 +20,6 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import (
-    ChargingSession,
     Command,
     IncomingDelivery,
     Outlet,
@@ -29,12 +28,12 @@ from portal.models import (
     Tenant,
 )
 from portal.models.base import utcnow
-from portal.services import signing, stations, third_party
+from portal.services import outbox, signing, stations, third_party
 from portal.timestamps import format_timestamp
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import Answering
 from tests.ocpp.station_client import Station
-from tests.partner_server import SECRET
+from tests.partner_server import SECRET, running_partner
 
 ID_TAG = "EASYPARK"
 
@@ -42,9 +41,10 @@ ID_TAG = "EASYPARK"
 class Payments:
     """The payment service as Plugboard knows it, and its signed requests."""
 
-    def __init__(self, company: OcppCompany, kind: ServiceKind = ServiceKind.PAYMENT) -> None:
+    def __init__(self, company: OcppCompany, kind: ServiceKind = ServiceKind.PAYMENT,
+                 url: str = "https://pay.example.com/events") -> None:
         self.company = company
-        self.service_id = _add_service(company, kind)
+        self.service_id = _add_service(company, kind, url)
         self.outlet = company.query(lambda: _outlet("CP1", 1).uuid)
 
     def start(self, reference: Any, outlet: str | None = None, **signed: Any
@@ -72,10 +72,10 @@ class Payments:
             for model in (PaymentSession, Command, IncomingDelivery)))
 
 
-def _add_service(company: OcppCompany, kind: ServiceKind) -> int:
+def _add_service(company: OcppCompany, kind: ServiceKind, url: str) -> int:
     ids: list[int] = []
     company.change(lambda tenant: ids.append(third_party.create(tenant, third_party.ServiceValues(
-        kind=kind, name=f"Easypark {kind.value}", url="https://pay.example.com/events",
+        kind=kind, name=f"Easypark {kind.value}", url=url,
         secret=SECRET, id_tag=ID_TAG if kind is ServiceKind.PAYMENT else "",
         events=("session.ended",) if kind is ServiceKind.WEBHOOK else ())).id))
     return ids[0]
@@ -162,37 +162,44 @@ def test_two_requests_with_one_reference_at_once_send_one_remote_start(
     assert payments.counts() == (1, 1, 2)
 
 
-def test_delete_stops_the_charging_session_the_reference_started(
-        payments: Payments, cp1: Station) -> None:
-    assert payments.stop("order-11").status_code == 404
-    _available(cp1)
-    answering = Answering(cp1, _answer({"status": "Accepted"}))
-    assert payments.start("order-11").status_code == 201
-    answering.join()
-    not_yet = payments.stop("order-11")
-    assert (not_yet.status_code, not_yet.json()["error"]) == (409, "not_started")
-    transaction_id = cp1.result("StartTransaction", {
-        "connectorId": 1, "idTag": ID_TAG, "meterStart": 100,
-        "timestamp": format_timestamp(utcnow())})["transactionId"]
-    payments.company.change(lambda tenant: _link("order-11", transaction_id))
-    answering = Answering(cp1, _answer({"status": "Accepted"}))
-    stopped = payments.stop("order-11")
-    assert answering.join()[2:] == ["RemoteStopTransaction", {"transactionId": transaction_id}]
-    assert stopped.status_code == 200, stopped.text
-    assert stopped.json() | {"id": ""} == {"id": "", "reference": "order-11",
-                                           "status": "Accepted", "transactionId": transaction_id}
-    cp1.result("StopTransaction", {"transactionId": transaction_id, "meterStop": 2100,
-                                   "timestamp": format_timestamp(utcnow())})
-    ended = payments.stop("order-11")
-    assert (ended.status_code, ended.json()["error"]) == (409, "ended")
-
-
-def _link(reference: str, transaction_id: int) -> None:
-    """What the StartTransaction of a remote start does (another part of Plugboard)."""
-    payment = db.session.scalar(select(PaymentSession).where(
-        PaymentSession.reference == reference))
-    payment.charging_session_id = db.session.scalar(select(ChargingSession.id).where(
-        ChargingSession.transaction_id == transaction_id))
+def test_a_charge_started_and_stopped_by_the_service_ends_with_session_ended_to_it(
+        company: OcppCompany, cp1: Station) -> None:
+    with running_partner() as partner:
+        payments = Payments(company, url=partner.url)
+        assert payments.stop("order-11").status_code == 404
+        _available(cp1)
+        answering = Answering(cp1, _answer({"status": "Accepted"}))
+        started = payments.start("order-11")
+        assert started.status_code == 201
+        assert answering.join()[2:] == ["RemoteStartTransaction",
+                                        {"connectorId": 1, "idTag": ID_TAG}]
+        not_yet = payments.stop("order-11")
+        assert (not_yet.status_code, not_yet.json()["error"]) == (409, "not_started")
+        # The driver plugs in: the station carries the remote start out.
+        transaction_id = cp1.result("StartTransaction", {
+            "connectorId": 1, "idTag": ID_TAG, "meterStart": 100,
+            "timestamp": format_timestamp(utcnow())})["transactionId"]
+        answering = Answering(cp1, _answer({"status": "Accepted"}))
+        stopped = payments.stop("order-11")
+        assert answering.join()[2:] == ["RemoteStopTransaction",
+                                        {"transactionId": transaction_id}]
+        assert stopped.status_code == 200, stopped.text
+        assert stopped.json() | {"id": ""} == {"id": "", "reference": "order-11",
+                                               "status": "Accepted",
+                                               "transactionId": transaction_id}
+        cp1.result("StopTransaction", {"transactionId": transaction_id, "meterStop": 2100,
+                                       "timestamp": format_timestamp(utcnow()),
+                                       "reason": "Remote"})
+        ended = payments.stop("order-11")
+        assert (ended.status_code, ended.json()["error"]) == (409, "ended")
+        company.query(lambda: outbox.deliver_to(payments.service_id))  # the clock's turn
+        [event] = partner.of_type("session.ended")
+    assert event.signed_with(SECRET) and event.json["data"]["reference"] == "order-11"
+    data = event.json["data"]
+    assert (data["transactionId"], data["energy"], data["meterStart"], data["meterStop"],
+            data["stopReason"], data["idTag"]) == (transaction_id, 2000, 100, 2100, "Remote",
+                                                   ID_TAG)
+    assert data["duration"] >= 0 and data["start"] <= data["stop"]
 
 
 @pytest.mark.parametrize(("answer", "error"), [
