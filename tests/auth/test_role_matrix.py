@@ -29,8 +29,10 @@ from portal.models import (
     ChargingSession,
     MonthlyReport,
     Role,
+    ServiceKind,
     Site,
     Tenant,
+    ThirdPartyService,
 )
 from portal.models.base import utcnow
 from portal.services import (
@@ -40,6 +42,7 @@ from portal.services import (
     floor_maps,
     sites,
     stations,
+    third_party,
     users,
 )
 from tenants.scoping import tenant_scope
@@ -176,6 +179,32 @@ MATRIX = [
     # no name in the form: 400 once the role may create tokens
     ("POST", "/api-tokens",                    400,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
     ("POST", "/api-tokens/999999/revoke",      404,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    # third-party services (tests/blueprints/test_services.py): administrators only. {service}
+    # is a disabled webhook of company A (a test event to it is refused: 409, and nothing is
+    # left for a later test's delivery run), {foreign_service} one of company B: 404 even to
+    # an administrator. Empty forms: 422 once the role may manage services; no kind or
+    # another: 400
+    ("GET",  "/services",                      200,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/new?kind=webhook",     200,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/new",                  400,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/new?kind=ftp",         400,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/new?kind=map",         422,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{service}/edit",       200,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{foreign_service}/edit", 404,                  403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{service}/edit",       422,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{foreign_service}/edit", 404,                  403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{service}/disable",    "302:/services",        403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{foreign_service}/disable", 404,               403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{service}/enable",     "302:/services",        403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{foreign_service}/enable", 404,                403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{service}/test",       409,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{foreign_service}/test", 404,                  403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{service}/deliveries", 200,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{foreign_service}/deliveries", 404,            403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{service}/delete",     200,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{foreign_service}/delete", 404,                403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{service}/delete",     "302:/services",        403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{foreign_service}/delete", 404,                403,              403,              404,                TO_LOGIN, TO_LOGIN),
     # reservations (another site's or company's reservation: tests/blueprints/test_reservations.py);
     # an empty Reserve form: 400 once the role may reserve
     ("GET",  "/reservations",                  200,                    200,              200,              404,                TO_LOGIN, TO_LOGIN),
@@ -573,6 +602,7 @@ def test_route_answers_each_role_as_the_table_says(
                       **(_report_ids(app, world) if "_report}" in path else {}),
                       **(_alarm_ids(app, world) if "/alarms/{" in path else {}),
                       **(_user_ids(app, world) if path.startswith("/users/") else {}),
+                      **(_service_ids(app, world) if "service}" in path else {}),
                       **(_driver_month(app, world) if "{driver_month}" in path else {}))
     if method == "GET":
         response = client.get(url)
@@ -688,6 +718,19 @@ def _user_ids(app: Flask, world: World) -> dict[str, int | str]:
     with company_scope(app, world.b):
         found["foreign_user"] = users.find_by_email(world.b.email(Role.EV_USER)).id
     return found
+
+
+def _service_ids(app: Flask, world: World) -> dict[str, int]:
+    """A disabled webhook of company A and one of company B (see MATRIX), added once per
+    world."""
+    def webhook(company: Company) -> int:
+        with company_scope(app, company) as tenant:
+            found = db.session.scalar(select(ThirdPartyService.id))
+            return found or third_party.create(tenant, third_party.ServiceValues(
+                kind=ServiceKind.WEBHOOK, name="ERP", url="https://erp.example/hook",
+                secret="s" * 16, events=("session.ended",), enabled=False)).id
+
+    return {"service": webhook(world.a), "foreign_service": webhook(world.b)}
 
 
 def topology_ids(portal, world: World) -> dict[str, int]:
