@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from portal.services import outbox
-from tests.factories import PASSWORD
+from tests.chromium import log_in
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import admin_email
 from tests.partner_server import SECRET, running_partner
@@ -15,11 +15,7 @@ from tests.partner_server import SECRET, running_partner
 
 def test_an_administrator_adds_a_webhook_tests_it_and_reads_its_delivery_log(
         page: Page, company: OcppCompany) -> None:
-    page.goto(f"http://{company.slug}.localhost:{company.port}/login")
-    page.get_by_label("E-mail").fill(admin_email(company))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("load")  # Bootstrap's script opens the menu's groups
+    log_in(page, f"http://{company.slug}.localhost:{company.port}", admin_email(company))
     page.get_by_role("button", name="Company").click()
     page.get_by_role("link", name="Services").click()
     page.get_by_role("link", name="Add a webhook").click()
