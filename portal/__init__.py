@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
         public,
         reservations,
         review,
+        services,
         session_detail,
         sessions,
         settings,
@@ -105,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
                       configuration.bp, firmware.bp, station_files.bp, charging_profiles.bp,
                       live.bp, topology.bp, settings.bp, sessions.bp, session_detail.bp,
                       messages.bp, review.bp, statistics.bp, alarms.bp, sso.bp, users.bp,
-                      audit.bp, integrations.bp):
+                      audit.bp, integrations.bp, services.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     navigation.init_app(app)

@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's), driven by Playwright: one browser per test process, a fresh
 context per test. The root conftest offers these fixtures to every test directory (one
-definition: a second session-wide Playwright in the same process cannot start)."""
+definition: a second session-wide Playwright in the same process cannot start); `log_in`
+is a test's first steps."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.factories import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these, Chromium keeps trying to reach Google's hosts from a closed network.
@@ -38,3 +41,13 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def log_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Log in on the company's portal at base_url, and wait until Bootstrap's script (which
+    opens the menu's groups) has loaded."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("load")

@@ -149,9 +149,16 @@ DOCUMENT: dict[str, Any] = {
                 "status": {"type": ["string", "null"]},
                 "outlets": {"type": "array", "items": {"type": "object", "properties": {
                     "connectorId": {"type": "integer"},
+                    "uuid": {"type": "string", "format": "uuid",
+                             "description": "The outlet's own id, which never changes"},
                     "status": {"type": ["string", "null"]},
                     "errorCode": {"type": ["string", "null"]},
-                    "statusAt": {"type": ["string", "null"], "format": "date-time"}}}}}},
+                    "statusAt": {"type": ["string", "null"], "format": "date-time"},
+                    "externalIds": {
+                        "type": "object", "additionalProperties": {"type": "string"},
+                        "description": "The outlet's id at each of the company's services "
+                                       "it has one at (a map's outlet id, a payment zone "
+                                       "code), by the service's name"}}}}}},
             "Transaction": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "transactionId": {"type": ["integer", "null"]},
                 "chargeBoxId": {"type": "string"},

@@ -50,6 +50,7 @@ MENU = (
     MenuEntry("Statistics", C.VIEW_ALL_SESSIONS, "statistics.index", "Sessions"),
     MenuEntry("Users", C.VIEW_USERS, "users.index", "Company"),
     MenuEntry("Tags", C.MANAGE_TAGS, "tags.index", "Company"),
+    MenuEntry("Services", C.MANAGE_SERVICES, "services.index", "Company"),
     MenuEntry("API tokens", C.MANAGE_API_TOKENS, "tokens.index", "Company"),
     MenuEntry("Settings", C.MANAGE_TENANT, "settings.company", "Company"),
     MenuEntry("Single sign-on", C.MANAGE_TENANT, "sso.settings", "Company"),

@@ -19,8 +19,9 @@ def group() -> None:
 @click.argument("file", type=click.File("rb"))
 def import_(slug: str, file: BinaryIO) -> None:
     """Add or update company SLUG's stations from FILE, a CSV file with the columns
-    chargeBoxId,name,site,floor,connectors,auth_key,mode. Prints what became of each row;
-    exits 1 if any row was refused (the others are imported)."""
+    chargeBoxId,name,site,floor,connectors,auth_key,mode, then one per service named after
+    it (the outlets' ids there, in connector order, separated by |). Prints what became of
+    each row; exits 1 if any row was refused (the others are imported)."""
     with in_tenant(slug) as tenant:
         report = topology_csv.import_csv(tenant, file.read())
     for row in report.rows:

@@ -73,6 +73,7 @@ def report_status(
 CONNECTOR_TYPES = ("Type 2", "CCS2", "CHAdeMO", "Type 1", "CCS1", "Schuko", "other")
 PARKING_LABEL_LENGTH = 100  # Outlet.parking_label
 EXTERNAL_ID_LENGTH = 255
+ID_SEPARATOR = "|"  # no outlet's id at a service holds it
 
 
 def get(actor: Actor, outlet_id: int) -> Outlet:
@@ -89,6 +90,30 @@ def services() -> list[ThirdPartyService]:
     return list(db.session.scalars(select(ThirdPartyService).order_by(ThirdPartyService.name)))
 
 
+def active_services() -> list[ThirdPartyService]:
+    """The company's enabled services: those whose ids staff see on a station's page."""
+    return [service for service in services() if service.enabled]
+
+
+def id_at(outlet: Outlet, service: ThirdPartyService) -> str | None:
+    """The outlet's id at the service (the map's outlet id, the payment zone code)."""
+    return outlet.external_ids.get(str(service.id))
+
+
+def ids_by_name(outlet: Outlet, of: list[ThirdPartyService]) -> dict[str, str]:
+    """The outlet's ids at these services that it has one at, by the service's name."""
+    return {service.name: found for service in of if (found := id_at(outlet, service))}
+
+
+def set_id_at(outlet: Outlet, service: ThirdPartyService, external_id: str) -> None:
+    """Keep the outlet's id at the service; an empty id removes it."""
+    external_id = _checked_id(external_id)
+    kept = {key: value for key, value in outlet.external_ids.items() if key != str(service.id)}
+    if external_id:
+        kept[str(service.id)] = external_id
+    outlet.external_ids = kept  # a new dict: a JSON column sees only a new value
+
+
 def describe(outlet: Outlet, *, connector_type: str, parking_label: str, mode: OutletMode,
              external_ids: dict[int, str]) -> None:
     """Keep what staff say about an outlet, and its id at each service ({service id: id};
@@ -101,14 +126,21 @@ def describe(outlet: Outlet, *, connector_type: str, parking_label: str, mode: O
     known = {service.id for service in services()}
     kept: dict[str, str] = {}
     for service_id, external_id in external_ids.items():
-        external_id = external_id.strip()
         if service_id not in known:
             raise Invalid("That service is not one of the company's.", field="external_ids")
-        if len(external_id) > EXTERNAL_ID_LENGTH:
-            raise Invalid(f"An id has at most {EXTERNAL_ID_LENGTH} characters.",
-                          field="external_ids")
-        if external_id:
+        if external_id := _checked_id(external_id):
             kept[str(service_id)] = external_id
     outlet.connector_type, outlet.parking_label, outlet.mode = connector_type, parking_label, mode
     outlet.external_ids = kept
     db.session.flush()
+
+
+def _checked_id(external_id: str) -> str:
+    external_id = external_id.strip()
+    if len(external_id) > EXTERNAL_ID_LENGTH:
+        raise Invalid(f"An id has at most {EXTERNAL_ID_LENGTH} characters.",
+                      field="external_ids")
+    if ID_SEPARATOR in external_id:
+        raise Invalid(f"An id may not contain {ID_SEPARATOR!r}: the topology CSV separates a "
+                      "station's outlets' ids with it.", field="external_ids")
+    return external_id

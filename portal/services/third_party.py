@@ -86,6 +86,13 @@ def delete(service: ThirdPartyService) -> None:
     db.session.flush()
 
 
+def set_enabled(service: ThirdPartyService, enabled: bool) -> None:
+    """Switch the service on or off; switched off, it is sent nothing: its events wait
+    until it is switched on again."""
+    service.enabled = enabled
+    db.session.flush()
+
+
 def secret(service: ThirdPartyService) -> str:
     return encryption.decrypt(service.secret_encrypted)
 

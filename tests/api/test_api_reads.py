@@ -9,12 +9,13 @@ import pytest
 from flask import Flask
 
 from portal.extensions import db
-from portal.models import Role, Tenant
+from portal.models import Role, ServiceKind, Tenant
 from portal.models.base import utcnow
-from portal.services import api_tokens, charging_sessions, stations
+from portal.services import api_tokens, charging_sessions, outlets, stations, third_party
 from tenants.scoping import tenant_scope
 from tests.api.client import Api, new_token
 from tests.factories import Company, make_tenant
+from tests.scene import company_scope
 
 START = utcnow().replace(microsecond=0) - timedelta(days=3)
 READS = ("/api/v1/stations", "/api/v1/stations/CP1", "/api/v1/transactions")
@@ -65,6 +66,31 @@ def test_transactions_page_by_page_since_a_time(api: Api) -> None:
     since = (START + timedelta(days=1)).isoformat().replace("+00:00", "Z")
     later = api.get(f"/api/v1/transactions?since={since}").get_json()["transactions"]
     assert [t["idTag"] for t in later] == ["TAG1", "TAG2"]
+
+
+def test_each_outlet_has_its_uuid_and_its_ids_at_the_companys_services(
+        app: Flask, api: Api) -> None:
+    foreign = make_tenant(app)
+    with company_scope(app, foreign) as tenant:
+        theirs = third_party.create(tenant, third_party.ServiceValues(
+            kind=ServiceKind.MAP, name="Theirs", url="https://map.example", secret="t" * 16)).id
+    with company_scope(app, api.company) as tenant:
+        nobil, easypark = (third_party.create(tenant, third_party.ServiceValues(
+            kind=ServiceKind.MAP, name=name, url="https://map.example", secret="s" * 16))
+            for name in ("Nobil", "Easypark"))
+        first, second = stations.find("CP1").outlets
+        outlets.set_id_at(first, nobil, "NOR_1")
+        outlets.set_id_at(first, easypark, "ZONE 7")
+        # an id kept under another company's service is never shown
+        second.external_ids = {str(theirs): "LEAK"}
+        uuids = [first.uuid, second.uuid]
+    station = api.get("/api/v1/stations/CP1").get_json()
+    assert [(outlet["uuid"], outlet["externalIds"]) for outlet in station["outlets"]] == [
+        (uuids[0], {"Nobil": "NOR_1", "Easypark": "ZONE 7"}), (uuids[1], {})]
+    assert api.get("/api/v1/stations").get_json()["stations"][0] == station
+    schema = api.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Station"]
+    assert {"uuid", "externalIds"} <= set(
+        schema["properties"]["outlets"]["items"]["properties"])
 
 
 @pytest.mark.parametrize("query", ["since=yesterday", "limit=0", "limit=5000", "after=x"])

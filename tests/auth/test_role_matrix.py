@@ -179,6 +179,32 @@ MATRIX = [
     # no name in the form: 400 once the role may create tokens
     ("POST", "/api-tokens",                    400,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
     ("POST", "/api-tokens/999999/revoke",      404,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    # third-party services (tests/blueprints/test_services.py): administrators only. {service}
+    # is a disabled webhook of company A (a test event to it is refused: 409, and nothing is
+    # left for a later test's delivery run), {foreign_service} one of company B: 404 even to
+    # an administrator. Empty forms: 422 once the role may manage services; no kind or
+    # another: 400
+    ("GET",  "/services",                      200,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/new?kind=webhook",     200,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/new",                  400,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/new?kind=ftp",         400,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/new?kind=map",         422,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{service}/edit",       200,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{foreign_service}/edit", 404,                  403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{service}/edit",       422,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{foreign_service}/edit", 404,                  403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{service}/disable",    "302:/services",        403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{foreign_service}/disable", 404,               403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{service}/enable",     "302:/services",        403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{foreign_service}/enable", 404,                403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{service}/test",       409,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{foreign_service}/test", 404,                  403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{service}/deliveries", 200,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{foreign_service}/deliveries", 404,            403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{service}/delete",     200,                    403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("GET",  "/services/{foreign_service}/delete", 404,                403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{service}/delete",     "302:/services",        403,              403,              404,                TO_LOGIN, TO_LOGIN),
+    ("POST", "/services/{foreign_service}/delete", 404,                403,              403,              404,                TO_LOGIN, TO_LOGIN),
     # reservations (another site's or company's reservation: tests/blueprints/test_reservations.py);
     # an empty Reserve form: 400 once the role may reserve
     ("GET",  "/reservations",                  200,                    200,              200,              404,                TO_LOGIN, TO_LOGIN),
@@ -583,6 +609,7 @@ def test_route_answers_each_role_as_the_table_says(
                       **(_alarm_ids(app, world) if "/alarms/{" in path else {}),
                       **(_user_ids(app, world) if path.startswith("/users/") else {}),
                       **(_payment_ids(app, world) if "payment}" in path else {}),
+                      **(_service_ids(app, world) if "service}" in path else {}),
                       **(_driver_month(app, world) if "{driver_month}" in path else {}))
     if method == "GET":
         response = client.get(url)
@@ -706,13 +733,28 @@ def _payment_ids(app: Flask, world: World) -> dict[str, int]:
     """Company A's and company B's payment service (see MATRIX), added once per world."""
     def service_id(company: Company) -> int:
         with company_scope(app, company) as tenant:
-            service = db.session.scalar(select(ThirdPartyService)) or third_party.create(
+            service = db.session.scalar(select(ThirdPartyService).where(
+                ThirdPartyService.name == "Easypark")) or third_party.create(
                 tenant, third_party.ServiceValues(
                     kind=ServiceKind.PAYMENT, name="Easypark", url="https://pay.example.com/",
                     secret="payment-secret-0123456789", id_tag="EASYPARK"))
             return service.id
 
     return {"payment": service_id(world.a), "foreign_payment": service_id(world.b)}
+
+
+def _service_ids(app: Flask, world: World) -> dict[str, int]:
+    """A disabled webhook of company A and one of company B (see MATRIX), added once per
+    world."""
+    def webhook(company: Company) -> int:
+        with company_scope(app, company) as tenant:
+            found = db.session.scalar(select(ThirdPartyService.id).where(
+                ThirdPartyService.name == "ERP"))
+            return found or third_party.create(tenant, third_party.ServiceValues(
+                kind=ServiceKind.WEBHOOK, name="ERP", url="https://erp.example/hook",
+                secret="s" * 16, events=("session.ended",), enabled=False)).id
+
+    return {"service": webhook(world.a), "foreign_service": webhook(world.b)}
 
 
 def topology_ids(portal, world: World) -> dict[str, int]:

@@ -25,7 +25,14 @@ from ocpp.v16.enums import ChargingProfilePurposeType
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
-from portal.models import RefusalReason, Reservation, ReservationStatus, Role, Tenant
+from portal.models import (
+    RefusalReason,
+    Reservation,
+    ReservationStatus,
+    Role,
+    ServiceKind,
+    Tenant,
+)
 from portal.models.base import utcnow
 from portal.services import (
     api_tokens,
@@ -34,6 +41,7 @@ from portal.services import (
     firmware,
     sites,
     tags,
+    third_party,
     users,
 )
 from tenants.scoping import tenant_scope
@@ -76,6 +84,8 @@ EXCUSED = {
                               "tests/blueprints/test_settings.py",
     "users.reactivate": "offered on a deactivated user's page only: "
                         "tests/blueprints/test_users.py",
+    "services.send_test": "no field but its token, and the event it queues would be sent by "
+                          "a later test's delivery run: tests/blueprints/test_services.py",
 }
 SKIPPED_PATHS = ("/logout", "/files/", "/uploads/", "/static/", "/bootstrap/", "/tags/export")
 PLAUSIBLE = {  # a value each kind of input takes, so that some examples pass every check
@@ -101,7 +111,7 @@ def _seed(app: Flask, world: World) -> None:
     """What gives every form a page: an image, a reservation, a token, a refused station,
     a TxProfile (it may start a session), a floor (the Topology page deletes it), a blocked
     tag (to unblock), a session closed for review (to accept or correct), drivers who may
-    add their cards."""
+    add their cards, an enabled and a disabled service."""
     with app.app_context():
         tenant = db.session.get(Tenant, world.a.tenant_id)
         with tenant_scope(tenant):
@@ -121,6 +131,10 @@ def _seed(app: Flask, world: World) -> None:
                                                  utcnow() - timedelta(hours=1))
             charging_sessions.close_for_review(session, utcnow(), "Never stopped.")
             tenant.drivers_add_cards = True
+            for name, enabled in (("ERP", True), ("Old hook", False)):  # to switch on or off
+                third_party.create(tenant, third_party.ServiceValues(
+                    kind=ServiceKind.WEBHOOK, name=name, url="https://erp.example/hook",
+                    secret="s" * 16, events=("session.ended",), enabled=enabled))
             db.session.commit()
 
 

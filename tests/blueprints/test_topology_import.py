@@ -11,11 +11,12 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Floor, Role, Site, Station, Tenant
-from portal.services import stations
+from portal.models import Floor, Role, ServiceKind, Site, Station, Tenant
+from portal.services import outlets, stations, third_party
 from tenants.scoping import tenant_scope
 from tests.factories import Company, World
 from tests.portal_client import PortalClient
+from tests.scene import company_scope
 
 HEADER = "chargeBoxId,name,site,floor,connectors,auth_key,mode\n"
 GOOD_AND_BAD = HEADER + """CP-A,Gate A,Depot,Level 1,2,0123456789abcdef,open
@@ -143,3 +144,67 @@ def test_the_export_reads_back_in_unchanged(app: Flask, world: World, portal) ->
     assert _stations(app, world.a) == before
     with app.app_context(), tenant_scope(db.session.get(Tenant, world.a.tenant_id)):
         assert db.session.scalar(select(func.count()).select_from(Floor)) == 1
+
+
+def _services(app: Flask, company: Company, *names: str) -> None:
+    with company_scope(app, company) as tenant:
+        for name in names:
+            third_party.create(tenant, third_party.ServiceValues(
+                kind=ServiceKind.MAP, name=name, url="https://map.example/push",
+                secret="s" * 16))
+
+
+def _ids(app: Flask, company: Company) -> dict[str, list[dict[str, str]]]:
+    """chargeBoxId -> each outlet's ids at the services, by service name."""
+    with company_scope(app, company):
+        services = outlets.services()
+        return {station.charge_box_id: [outlets.ids_by_name(outlet, services)
+                                        for outlet in station.outlets]
+                for station in db.session.scalars(select(Station))}
+
+
+def test_outlets_ids_at_services_travel_in_a_column_per_service_and_read_back_in(
+        app: Flask, world: World, portal) -> None:
+    _services(app, world.a, "Nobil", "Easypark")
+    client = _admin(portal, world.a)
+    header = HEADER.strip() + ",Nobil,Easypark\n"
+    report = _import(client, header + (
+        "CP-N,North,Depot,,3,,rfid,NOR_1|NOR_2|NOR_3,ZONE 7|\n"
+        "CP-M,,Depot,,1,,rfid,M1|M2,\n"
+        "CP-O,,Depot,,1,,rfid,,\n")).get_data(as_text=True)
+    assert "2 added, 0 updated, 1 refused." in report
+    assert "2 ids at Nobil for 1 outlets: one id per outlet, in connector order" in report
+    assert _ids(app, world.a)["CP-N"] == [{"Nobil": "NOR_1", "Easypark": "ZONE 7"},
+                                          {"Nobil": "NOR_2"}, {"Nobil": "NOR_3"}]
+    assert "CP-M" not in _ids(app, world.a)
+    # an empty place removes that outlet's id, outlets after the last id keep theirs, and
+    # an empty cell changes none
+    _import(client, header + "CP-N,North,Depot,,3,,rfid,|NOR_2b,\n")
+    assert _ids(app, world.a)["CP-N"] == [{"Easypark": "ZONE 7"}, {"Nobil": "NOR_2b"},
+                                          {"Nobil": "NOR_3"}]
+    exported = client.get("/topology/export.csv").get_data(as_text=True)
+    assert exported.splitlines()[0] == HEADER.strip() + ",Easypark,Nobil"
+    assert "CP-N,North,Depot,,3,,rfid,ZONE 7||,|NOR_2b|NOR_3" in exported
+    assert "CP-O,,Depot,,1,,rfid,," in exported
+    before = _ids(app, world.a)
+    assert f"0 added, {len(before)} updated, 0 refused." in _import(client, exported).get_data(
+        as_text=True)
+    assert _ids(app, world.a) == before
+
+
+def test_a_row_giving_ids_at_a_service_the_company_lacks_is_refused(
+        app: Flask, world: World, portal) -> None:
+    _services(app, world.a, "Nobil")
+    _services(app, world.b, "Theirs")  # another company's service names nothing here
+    client = _admin(portal, world.a)
+    report = _import(client, HEADER.strip() + ",Nobil,Theirs\n" + (
+        "CP-U,,Depot,,1,,rfid,NOR_1,T1\n"
+        "CP-V,,Depot,,1,,rfid,NOR_9,\n")).get_data(as_text=True)
+    assert "1 added, 0 updated, 1 refused." in report
+    assert "the company has no service named &#39;Theirs&#39;" in report
+    assert set(_ids(app, world.a)) >= {"CP-V"} and "CP-U" not in _ids(app, world.a)
+    for columns, message in ((",Nobil,Nobil", "The column &#39;Nobil&#39; appears twice"),
+                             (",Nobil,", "Column 9 has no name")):
+        response = _import(client, HEADER.strip() + columns + "\nCP-W,,Depot,,1,,rfid,A,B\n")
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert "CP-W" not in _ids(app, world.a)

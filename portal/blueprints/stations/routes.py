@@ -15,7 +15,7 @@ from portal.blueprints.stations.forms import (
     StationFilterForm,
 )
 from portal.extensions import db
-from portal.services import message_log, monitoring, stations
+from portal.services import message_log, monitoring, outlets, stations
 from portal.services.scope import Node, NodeKind
 
 
@@ -46,6 +46,7 @@ def show(charge_box_id: str) -> str:
     station = stations.get(current_user, charge_box_id)
     return render_template("stations/show.html", station=station,
                            events=monitoring.recent_events(station),
+                           services=outlets.active_services(), id_at=outlets.id_at,
                            registration_form=RegistrationForm(
                                status=station.registration_status.value))
 
