@@ -250,6 +250,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             "map tiles of the site maps (Leaflet's `{z}/{x}/{y}` form, `{s}` for subdomains); "
             "the Content-Security-Policy allows images from its host", _tile_url),
+    Setting("READINESS_TIMEOUT", "2",
+            "seconds `/readyz` waits for the database and Redis to answer before it reports "
+            "them down (503); PostgreSQL is given at least 2 s to connect", _positive),
     Setting("LOG_LEVEL", "INFO", "Python logging level"),
 )
 
