@@ -7,6 +7,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from gevent.pywsgi import WSGIServer
 
+from portal.cli.common import serve_metrics
+
 
 @click.command("serve")
 @with_appcontext
@@ -21,6 +23,7 @@ def command(host: str | None, port: int | None) -> None:
     domain = app.config["PORTAL_DOMAIN"]
     click.echo(f"Plugboard is serving on http://{host}:{port}")
     click.echo(f"Open http://<company>.{domain}:{port}/ (for the demo: http://demo.{domain}:{port}/)")
+    serve_metrics(app.config["METRICS_PORT"])
     _allow_many_connections()
     WSGIServer((host, port), app, log=None).serve_forever()
 

@@ -69,6 +69,8 @@ JOBS = (
         first_after=LATER),
     Job("refresh the planner statistics", timedelta(days=1), database.refresh_statistics,
         per_company=False, first_after=LATER),
+    Job("measure the outbox backlog", timedelta(seconds=30), outbox.measure_backlog,
+        per_company=False),
 )
 
 
