@@ -266,6 +266,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLOCK_METRICS_PORT", "",
             "port of the clock process's (`flask jobs run`) Prometheus metrics listener; "
             "empty = off", _optional_port),
+    Setting("BACKUP_DIR", "",
+            "directory of the clock's daily database backups (made if missing); empty = no "
+            "backups"),
+    Setting("BACKUP_KEEP_DAYS", "14",
+            "days a backup in BACKUP_DIR is kept; the clock deletes older ones (never the newest)",
+            _positive),
     Setting("LOG_LEVEL", "INFO", "Python logging level"),
 )
 

@@ -41,6 +41,10 @@ OUTBOX_BACKLOG = Gauge(
     "Events waiting in the outbox for a third-party service (measured by the clock).",
     multiprocess_mode="livemax")
 MAIL_FAILURES = Counter("plugboard_mail_failures", "E-mails the SMTP server did not take.")
+NEWEST_BACKUP = Gauge(
+    "plugboard_backup_newest_timestamp_seconds",
+    "When the newest backup in BACKUP_DIR was taken (seen by the clock).",
+    multiprocess_mode="livemax")
 
 
 def ocpp_answered(action: str, outcome: str, received: float) -> None:

@@ -22,6 +22,7 @@ from portal.models.base import utcnow
 from portal.services import (
     alarm_digest,
     alarms,
+    backups,
     charging_sessions,
     message_log,
     monthly_reports,
@@ -71,6 +72,9 @@ JOBS = (
         per_company=False, first_after=LATER),
     Job("measure the outbox backlog", timedelta(seconds=30), outbox.measure_backlog,
         per_company=False),
+    # Hourly, taking one a UTC day: a clock restarted by every deploy takes no more.
+    Job("back up the database", timedelta(hours=1), backups.take_daily, per_company=False,
+        first_after=LATER),
 )
 
 
