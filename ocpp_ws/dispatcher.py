@@ -14,6 +14,7 @@ that survives a crash (DESIGN.md, "OCPP endpoint"). Frames take one of two lanes
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from functools import cache, lru_cache
@@ -31,7 +32,7 @@ from ocpp_ws.handlers import FREQUENT, ROUTES
 from ocpp_ws.handlers.context import FrameContext, StationContext
 from ocpp_ws.station_state import StationState, UnknownConnector
 from ocpp_ws.validation import check_payload
-from portal import lanes
+from portal import lanes, metrics
 from portal.extensions import db
 from portal.models import Direction, Station
 from portal.models.base import utcnow
@@ -39,6 +40,7 @@ from portal.services import outlets, stations
 
 log = logging.getLogger(__name__)
 KNOWN_ACTIONS = frozenset(action.value for action in Action)
+UNKNOWN_ACTION = "unknown"  # the metrics' label of a frame whose action is unknown or unread
 INTERNAL_ERROR = OcppError("InternalError", "the central system failed")
 GROUP_COMMIT = "ocpp_group_commit"  # app.extensions key
 
@@ -52,21 +54,25 @@ def handle_frame(state: StationState, text: str, max_frame_bytes: int,
                  on_reply: Callable[[frames.Reply], None] | None = None) -> str | None:
     """The text to send back for a frame from the station (None for a reply to us, which
     goes to `on_reply` once logged)."""
+    received = time.perf_counter()
     try:
-        return _handle(state, text, max_frame_bytes, on_reply)
+        return _handle(state, text, max_frame_bytes, on_reply, received)
     except Exception:
         # The database is out of reach or out of connections: the station keeps its
         # connection and gets an error it will retry on, nothing half-stored.
         db.session.rollback()
         log.exception("frame from station %s not handled", state.charge_box_id)
         unique_id = frames.call_unique_id(text)
-        return frames.call_error(unique_id, INTERNAL_ERROR) if unique_id else None
+        if unique_id is None:
+            return None
+        metrics.ocpp_answered(UNKNOWN_ACTION, INTERNAL_ERROR.code, received)
+        return frames.call_error(unique_id, INTERNAL_ERROR)
     finally:
         db.session.remove()  # no database connection is held while the socket waits
 
 
 def _handle(state: StationState, text: str, max_frame_bytes: int,
-            on_reply: Callable[[frames.Reply], None] | None) -> str | None:
+            on_reply: Callable[[frames.Reply], None] | None, received: float) -> str | None:
     if not state.current:
         state.load()
     writes = Writes()
@@ -80,6 +86,7 @@ def _handle(state: StationState, text: str, max_frame_bytes: int,
         _log_exchange(writes, state, text, 0, error.unique_id, None,
                       MessageType.CallError, answer)
         _group_commit(writes)
+        metrics.ocpp_answered(UNKNOWN_ACTION, error.code, received)
         return answer
     if isinstance(message, frames.Reply):  # to a remote operation (ocpp_ws.transport)
         writes.add(message_log.INSERT, message_log.entry(
@@ -89,7 +96,11 @@ def _handle(state: StationState, text: str, max_frame_bytes: int,
         if on_reply is not None:
             on_reply(message)
         return None
-    return _answer_call(state, writes, message, text)
+    answer = _answer_call(state, writes, message, text)
+    # An action OCPP 1.6 does not name is counted as unknown, so that the labels stay few.
+    metrics.ocpp_answered(message.action if message.action in KNOWN_ACTIONS else UNKNOWN_ACTION,
+                          frames.outcome(answer), received)
+    return answer
 
 
 def _answer_call(state: StationState, writes: Writes, call: frames.Call, text: str) -> str:

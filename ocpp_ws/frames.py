@@ -18,6 +18,7 @@ MAX_UNIQUE_ID_LENGTH = 36  # OCPP-J 1.6, 4.1.3
 # The id of a frame we cannot parse, when it can still be read from its start.
 _LEADING_ID = re.compile(r'^\s*\[\s*2\s*,\s*"([^"\\]{1,36})"')
 UNKNOWN_ID = "-1"
+_CALL_RESULT_START = f"[{int(MessageType.CallResult)},"  # as _dump writes it
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,13 @@ def call_result(unique_id: str, payload: dict[str, Any]) -> str:
 def call_error(unique_id: str, error: OcppError) -> str:
     return _dump([MessageType.CallError, unique_id, error.code, error.description,
                   error.details])
+
+
+def outcome(answer: str) -> str:
+    """How an answer of ours ended: "answered" for a CALLRESULT, else the CALLERROR's code."""
+    if answer.startswith(_CALL_RESULT_START):
+        return "answered"
+    return json.loads(answer)[2]
 
 
 def _dump(message: list[Any]) -> str:

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.sql import Executable, Insert
 
+from portal import metrics
+
 log = logging.getLogger(__name__)
 MAX_BATCH = 500  # frames per transaction
 
@@ -107,6 +109,8 @@ class GroupCommit:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            metrics.GROUP_COMMIT_BATCH.observe(len(batch))
+            metrics.GROUP_COMMIT_QUEUE.set(self._queue.qsize())
             self._write(batch)
 
     def _write(self, batch: list[_Ticket]) -> None:

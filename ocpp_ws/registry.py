@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 from ocpp_ws.connection import Connection
+from portal import metrics
 
 _connections: dict[tuple[int, str], Connection] = {}
 _lock = threading.Lock()
@@ -37,6 +38,8 @@ def register(connection: Connection) -> Connection | None:
     with _lock:
         previous = _connections.get(connection.key)
         _connections[connection.key] = connection
+    if previous is None:
+        metrics.STATIONS_CONNECTED.inc()
     return previous
 
 
@@ -46,7 +49,8 @@ def unregister(connection: Connection) -> bool:
         if _connections.get(connection.key) is not connection:
             return False
         del _connections[connection.key]
-        return True
+    metrics.STATIONS_CONNECTED.dec()
+    return True
 
 
 def find(tenant_id: int, charge_box_id: str) -> Connection | None:

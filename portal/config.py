@@ -42,6 +42,10 @@ def _port(raw: str) -> int:
     return port
 
 
+def _optional_port(raw: str) -> int | None:
+    return _port(raw) if raw else None
+
+
 def _non_negative(raw: str) -> int:
     value = int(raw)
     if value < 0:
@@ -268,6 +272,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             "map tiles of the site maps (Leaflet's `{z}/{x}/{y}` form, `{s}` for subdomains); "
             "the Content-Security-Policy allows images from its host", _tile_url),
+    Setting("READINESS_TIMEOUT", "2",
+            "seconds `/readyz` waits for the database and Redis to answer before it reports "
+            "them down (503); PostgreSQL is given at least 2 s to connect", _positive),
+    Setting("METRICS_HOST", "127.0.0.1",
+            "address the Prometheus metrics listeners (METRICS_PORT, CLOCK_METRICS_PORT) bind "
+            "to: a private one for a Prometheus on another machine, never a public one"),
+    Setting("METRICS_PORT", "",
+            "port of the web process's Prometheus metrics listener (`/metrics`; the gunicorn "
+            "master or `flask serve`), apart from the portal's port; empty = off", _optional_port),
+    Setting("CLOCK_METRICS_PORT", "",
+            "port of the clock process's (`flask jobs run`) Prometheus metrics listener; "
+            "empty = off", _optional_port),
+    Setting("BACKUP_DIR", "",
+            "directory of the clock's daily database backups (made if missing); empty = no "
+            "backups"),
+    Setting("BACKUP_KEEP_DAYS", "14",
+            "days a backup in BACKUP_DIR is kept; the clock deletes older ones (never the newest)",
+            _positive),
     Setting("LOG_LEVEL", "INFO", "Python logging level"),
 )
 

@@ -9,7 +9,8 @@ from tenants import provisioning, scoping
 
 # Endpoints served on the bare domain, which belongs to no tenant.
 BARE_DOMAIN_ENDPOINTS = frozenset({
-    "public.index", "public.find", "static", "bootstrap.static", "ocpp_station_on_bare_domain",
+    "public.index", "public.find", "public.healthz", "public.readyz", "static",
+    "bootstrap.static", "ocpp_station_on_bare_domain",
     "station_files.download", "station_files.upload",  # the token names the company
 })
 

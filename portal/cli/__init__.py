@@ -8,6 +8,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from portal.cli import (
         alarms,
+        backups,
         demo,
         jobs,
         mail,
@@ -25,5 +26,5 @@ def register(app: Flask) -> None:
 
     for command in (tenants.group, stations.group, tags.group, demo.command, serve.command,
                     simulate.command, jobs.group, tokens.group, topology.group, reports.group,
-                    alarms.group, mail.group, users.group, services.group):
+                    alarms.group, mail.group, users.group, services.group, backups.group):
         app.cli.add_command(command)

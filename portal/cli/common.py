@@ -1,4 +1,5 @@
-"""What every CLI command shares: one unit of work, domain errors as clear messages."""
+"""What CLI commands share: one unit of work, domain errors as clear messages, the metrics
+listener."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+from flask import current_app
 
+from portal import metrics_listener
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Tenant
@@ -40,3 +43,12 @@ def in_tenant(slug: str) -> Iterator[Tenant]:
             raise click.ClickException(f"No company with slug {slug!r}.")
         with tenant_scope(tenant):
             yield tenant
+
+
+def serve_metrics(port: int | None) -> None:
+    """Serve this process's Prometheus metrics on their own port (the `serve` and clock
+    processes each have a setting), if it is set."""
+    if port:
+        host = current_app.config["METRICS_HOST"]
+        metrics_listener.serve(host, port)
+        click.echo(f"Metrics on http://{host}:{port}/metrics")

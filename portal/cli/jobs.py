@@ -5,6 +5,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from portal import jobs
+from portal.cli.common import serve_metrics
 
 
 @click.group("jobs")
@@ -22,4 +23,5 @@ def run(once: bool) -> None:
             click.echo(f"{job.name}: {jobs.run(job)}")
         return
     click.echo("Running " + ", ".join(f"{job.name} (every {job.every})" for job in jobs.JOBS))
+    serve_metrics(current_app.config["CLOCK_METRICS_PORT"])
     jobs.run_forever(current_app._get_current_object())  # type: ignore[attr-defined]

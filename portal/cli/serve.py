@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from gevent.pywsgi import WSGIServer
 
+from portal.cli.common import serve_metrics
 from portal.config import ConfigError
 from portal.tls import server_context
 
@@ -29,6 +30,7 @@ def command(host: str | None, port: int | None) -> None:
     click.echo(f"Plugboard is serving on {scheme}://{host}:{port}")
     click.echo(f"Open {scheme}://<company>.{domain}:{port}/ "
                f"(for the demo: {scheme}://demo.{domain}:{port}/)")
+    serve_metrics(app.config["METRICS_PORT"])
     _allow_many_connections()
     # With an ssl_context pywsgi says wsgi.url_scheme=https: cookies and HSTS follow from it.
     WSGIServer((host, port), app, log=None, **tls).serve_forever()

@@ -22,6 +22,7 @@ from portal.models.base import utcnow
 from portal.services import (
     alarm_digest,
     alarms,
+    backups,
     charging_sessions,
     message_log,
     monthly_reports,
@@ -69,6 +70,11 @@ JOBS = (
         first_after=LATER),
     Job("refresh the planner statistics", timedelta(days=1), database.refresh_statistics,
         per_company=False, first_after=LATER),
+    Job("measure the outbox backlog", timedelta(seconds=30), outbox.measure_backlog,
+        per_company=False),
+    # Hourly, taking one a UTC day: a clock restarted by every deploy takes no more.
+    Job("back up the database", timedelta(hours=1), backups.take_daily, per_company=False,
+        first_after=LATER),
 )
 
 

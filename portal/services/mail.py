@@ -22,6 +22,7 @@ from typing import Any
 from flask import current_app
 from jinja2 import Template, TemplateNotFound
 
+from portal import metrics
 from portal.errors import DomainError, Invalid
 from portal.models.base import utcnow
 from portal.smtp_url import SmtpServer, smtp_server
@@ -88,6 +89,7 @@ def send_many(messages: Sequence[EmailMessage]) -> list[MailNotSent | None]:
         if len(outcomes) < len(messages):  # else only the QUIT after the last one failed
             failure = _not_sent(server, error)
             outcomes += [failure] * (len(messages) - len(outcomes))
+    metrics.MAIL_FAILURES.inc(sum(outcome is not None for outcome in outcomes))
     return outcomes
 
 

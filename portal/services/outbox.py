@@ -30,6 +30,7 @@ import requests
 from flask import Flask, current_app
 from sqlalchemy import func, or_, select, update
 
+from portal import metrics
 from portal.extensions import db
 from portal.models import (
     DeliveryAttempt,
@@ -196,6 +197,16 @@ def _attempt(service: ThirdPartyService, event: OutboxEvent, now: datetime) -> b
     else:
         event.next_attempt_at = now + retry_delay(event.attempts)
     return attempt.ok
+
+
+def measure_backlog(now: datetime) -> int:
+    """The clock's job: how many events, of every company, wait to be sent (a metric)."""
+    waiting = db.session.scalar(
+        select(func.count()).select_from(OutboxEvent)
+        .where(OutboxEvent.status == DeliveryStatus.PENDING)
+        .execution_options(**{ALL_TENANTS: True})) or 0
+    metrics.OUTBOX_BACKLOG.set(waiting)
+    return waiting
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -29,6 +29,7 @@ from ocpp.messages import MessageType
 from ocpp.v16.enums import RegistrationStatus
 
 from ocpp_ws import transport
+from portal import metrics
 from portal.auth.permissions import Capability, can_role
 from portal.errors import Invalid
 from portal.extensions import db
@@ -305,7 +306,9 @@ def _perform(command: Command, call: _Call, payload: dict[str, Any], timeout: fl
     _, follow_ups = _rules()
     if (follow_up := follow_ups.get(call.action)) is not None:
         follow_up(command, payload)
+    outcome = command.outcome  # read before the commit expires it
     db.session.commit()
+    metrics.COMMANDS.labels(call.action, outcome.name.lower()).inc()
 
 
 def _sent_by(sender: Sender) -> str:

@@ -20,6 +20,7 @@ import pytest
 import trustme
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
+from prometheus_client import REGISTRY
 
 from portal import config
 from portal.config import ConfigError
@@ -36,6 +37,7 @@ SUBJECT = "Larm i Södra garaget: 2 laddare ⚡"
 USER, PASSWORD = "portal@example.com", "p@ss:w/rd%1 +"
 # Links need only the slug: the company need not be stored.
 SODRA = Tenant(slug="sodra", name="Södra Laddning")
+MAIL_FAILURES = "plugboard_mail_failures_total"
 
 
 @pytest.fixture(autouse=True)
@@ -137,9 +139,11 @@ def test_send_many_uses_one_connection_and_a_refused_recipient_fails_only_its_e_
     mail_server.refused_recipients.add("gone@example.com")
     messages = [_test_mail(app, to) for to in ("a@example.com", "gone@example.com",
                                                "b@example.com")]
+    failures = REGISTRY.get_sample_value(MAIL_FAILURES)
     with app.app_context():
         first, refused, last = mail.send_many(messages)
 
+    assert REGISTRY.get_sample_value(MAIL_FAILURES) == failures + 1
     assert first is None and last is None
     assert "refused the recipient gone@example.com: 550 5.1.1 No such mailbox" in str(refused)
     assert [received.recipients for received in mail_server.received] == [
@@ -227,10 +231,12 @@ def test_a_server_that_is_down_is_mail_not_sent(
     allow_smtp_to(monkeypatch, port)
     monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{port}")
     message = _test_mail(app)
+    failures = REGISTRY.get_sample_value(MAIL_FAILURES)
     with app.app_context():
         outcomes = mail.send_many([message, message])
     assert [str(outcome) for outcome in outcomes] == [
         f"nothing answers at 127.0.0.1:{port} (connection refused)"] * 2
+    assert REGISTRY.get_sample_value(MAIL_FAILURES) == failures + 2
 
 
 def test_a_server_that_never_answers_fails_after_the_timeout(

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -184,3 +185,16 @@ def test_a_service_is_validated_and_its_secret_is_stored_encrypted_and_shown_mas
     assert third_party.secret(service) == SECRET
     assert third_party.masked_secret(service).endswith(SECRET[-4:])
     assert SECRET[:-4] not in third_party.masked_secret(service)
+
+
+def test_the_clock_measures_the_backlog_of_every_companys_outbox(tenant: Tenant) -> None:
+    before = outbox.measure_backlog(utcnow())
+    service_id = _webhook(tenant, "http://127.0.0.1:9/never-sent")
+    outbox.emit_to_webhooks("session.ended", {"transactionId": 7})
+    db.session.commit()
+    assert outbox.measure_backlog(utcnow()) == before + 1
+    assert REGISTRY.get_sample_value("plugboard_outbox_backlog_events") == before + 1
+
+    third_party.delete(third_party.get(service_id))  # its events go with it
+    db.session.commit()
+    assert outbox.measure_backlog(utcnow()) == before

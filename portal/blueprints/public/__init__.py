@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from portal.blueprints.public import routes  # noqa: E402, F401  (registers the views)
+from portal.blueprints.public import health, routes  # noqa: E402, F401  (registers the views)
