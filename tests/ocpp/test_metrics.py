@@ -109,10 +109,11 @@ def test_the_clock_serves_its_metrics_on_its_own_port(app: Flask, database_url: 
                                                       tmp_path: Path) -> None:
     company = make_tenant(app)
     with company_scope(app, company) as tenant:  # an event waits in the outbox
-        service_id = third_party.create(tenant, ServiceValues(
+        service = third_party.create(tenant, ServiceValues(
             kind=ServiceKind.WEBHOOK, name="ERP", url="http://127.0.0.1:9/", secret=SECRET,
-            events=("session.ended",))).id
-        outbox.emit_to_webhooks("session.ended", {"transactionId": 1})
+            events=("session.ended",)))
+        service_id = service.id
+        outbox.emit(service, "session.ended", {"transactionId": 1})
     metrics_port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key",
            "CLOCK_METRICS_PORT": str(metrics_port)}

@@ -190,7 +190,7 @@ def test_a_service_is_validated_and_its_secret_is_stored_encrypted_and_shown_mas
 def test_the_clock_measures_the_backlog_of_every_companys_outbox(tenant: Tenant) -> None:
     before = outbox.measure_backlog(utcnow())
     service_id = _webhook(tenant, "http://127.0.0.1:9/never-sent")
-    outbox.emit_to_webhooks("session.ended", {"transactionId": 7})
+    outbox.emit(third_party.get(service_id), "session.ended", {"transactionId": 7})
     db.session.commit()
     assert outbox.measure_backlog(utcnow()) == before + 1
     assert REGISTRY.get_sample_value("plugboard_outbox_backlog_events") == before + 1
