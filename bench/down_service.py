@@ -1,5 +1,5 @@
 """The OCPP round trip while a company's services are down, against the same load with
-no service: a slow or dead service must cost the stations nothing.
+the services up, and with none: a slow or dead service must cost the stations nothing.
 
     DATABASE_URL=postgresql://127.0.0.1/plugboard_bench \\
         .venv/bin/python bench/down_service.py [--stations 200] [--rate 2] [--duration 30]
@@ -10,10 +10,12 @@ sends BootNotification and StartTransaction, then Heartbeat and StatusNotificati
 (Charging and SuspendedEV in turn) at `--rate` messages per second, then
 StopTransaction: every StatusNotification owes the map and the webhook an event.
 
-Two runs of `flask serve`, the same load each:
+Three runs of `flask serve`, the same load each:
 1. the services switched off (no event is stored);
-2. the services on, pointing at a server that accepts connections and never answers,
-   and the clock (`flask jobs run`) delivering: every delivery waits OUTBOX_TIMEOUT.
+2. the services on, answering at once (204), with the clock (`flask jobs run`) delivering;
+3. the services on, pointing at a server that accepts connections and never answers, the
+   clock delivering: every delivery waits OUTBOX_TIMEOUT.
+Runs 2 and 3 store the same events: what differs is only whether the services answer.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +51,35 @@ def black_hole() -> int:
 
     threading.Thread(target=accept, daemon=True).start()
     return listener.getsockname()[1]
+
+
+class _Answering(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def answering() -> int:
+    """A service that takes every event at once; its port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answering)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1]
+
+
+def point_services(url: str, service_url: str) -> None:
+    """The services' address, and an empty outbox: each run's figures are its own."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE third_party_service SET url = :url"),
+                           {"url": service_url})
+        connection.execute(text("DELETE FROM outbox_event"))
+    engine.dispose()
 
 
 def connect_services(url: str, service_url: str) -> None:
@@ -101,39 +133,42 @@ def outbox_figures(url: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stations", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=2.0)
+    parser.add_argument("--rate", type=float, default=0.5)
     parser.add_argument("--duration", type=float, default=30.0)
     args = parser.parse_args()
     url = run.bench_database_url()
     raise_fd_limit()
     run.provision(url, args.stations)
-    connect_services(url, f"http://127.0.0.1:{black_hole()}/events")
+    up, down = f"http://127.0.0.1:{answering()}/events", f"http://127.0.0.1:{black_hole()}/events"
+    connect_services(url, up)
     load_arguments = ["--stations", str(args.stations), "--rate", str(args.rate),
                       "--duration", str(args.duration), "--statuses"]
     logs = Path(tempfile.mkdtemp(prefix="plugboard-bench-"))
     env = run.plugboard_env(url)
     figures = {}
-    for label, services_on in (("no service", False), ("map + webhook down", True)):
+    for label, services_on, service_url in (("no service", False, up),
+                                            ("map + webhook up", True, up),
+                                            ("map + webhook down", True, down)):
         switch_services(url, services_on)
+        point_services(url, service_url)
         port = run.free_port()
         _, command = run.plugboard_command(0, port)
         clock = None
         if services_on:
             clock = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs",
                                       "run"], cwd=ROOT, env=env,
-                                     stdout=(logs / "clock.log").open("wb"),
+                                     stdout=(logs / f"clock-{len(figures)}.log").open("wb"),
                                      stderr=subprocess.STDOUT)
         try:
-            with run.server(command, port, env, logs / f"plugboard-{services_on}.log") as pid:
+            with run.server(command, port, env, logs / f"plugboard-{len(figures)}.log") as pid:
                 figures[label] = run.load(f"ws://bench.localhost:{port}/ocpp/", pid,
                                           load_arguments)
         finally:
             if clock is not None:
                 clock.terminate()
                 clock.wait(timeout=30)
-        print(f"{label}: {outbox_figures(url)}", file=sys.stderr)
+        print(f"{label}: {outbox_figures(url)}")
     run.print_side_by_side(figures)
-    print(outbox_figures(url))
     print(f"logs: {logs}")
 
 

@@ -51,3 +51,12 @@ def log_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> N
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("load")
+
+
+def open_menu_group(page: Page, name: str) -> None:
+    """Open the main menu's group `name` once the page that has it runs Bootstrap's script
+    (before that, a click on the group's button does nothing)."""
+    button = page.get_by_role("button", name=name)
+    button.wait_for()
+    page.wait_for_function("() => window.bootstrap !== undefined")
+    button.click()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.chromium import open_menu_group
 from tests.factories import PASSWORD
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import admin_email
@@ -31,8 +32,7 @@ def test_results_fill_in_as_stations_answer(page: Page, company: OcppCompany,
     page.get_by_label("E-mail").fill(admin_email(company))
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("load")  # Bootstrap's script opens the menu's groups
-    page.get_by_role("button", name="Operations").click()
+    open_menu_group(page, "Operations")
     page.get_by_role("link", name="Operations", exact=True).click()
     page.get_by_role("link", name="Clear the authorization cache").click()
     page.wait_for_load_state()  # its script makes "Select all online" work

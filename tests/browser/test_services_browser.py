@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from portal.services import outbox
-from tests.chromium import log_in
+from tests.chromium import log_in, open_menu_group
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import admin_email
 from tests.partner_server import SECRET, running_partner
@@ -16,7 +16,7 @@ from tests.partner_server import SECRET, running_partner
 def test_an_administrator_adds_a_webhook_tests_it_and_reads_its_delivery_log(
         page: Page, company: OcppCompany) -> None:
     log_in(page, f"http://{company.slug}.localhost:{company.port}", admin_email(company))
-    page.get_by_role("button", name="Company").click()
+    open_menu_group(page, "Company")
     page.get_by_role("link", name="Services").click()
     page.get_by_role("link", name="Add a webhook").click()
     with running_partner() as partner:

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from portal.models.base import utcnow
 from portal.timestamps import format_timestamp
+from tests.chromium import open_menu_group
 from tests.factories import PASSWORD
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import admin_email
@@ -39,8 +40,7 @@ def test_filtered_sessions_download_as_the_same_workbook(page: Page, company: Oc
     page.get_by_label("E-mail").fill(admin_email(company))
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("load")  # Bootstrap's script opens the menu's groups
-    page.get_by_role("button", name="Sessions").click()  # the menu's group
+    open_menu_group(page, "Sessions")
     page.get_by_role("link", name="Sessions").first.click()
     expect(page.locator("#sessions tbody tr[data-session]")).to_have_count(4)
     page.get_by_label("Tag", exact=True).fill("valid")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from tests.chromium import open_menu_group
 from tests.factories import PASSWORD
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import admin_email
@@ -14,8 +15,7 @@ def test_an_administrator_edits_and_blocks_a_tag(page: Page, company: OcppCompan
     page.get_by_label("E-mail").fill(admin_email(company))
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("load")  # Bootstrap's script opens the menu's groups
-    page.get_by_role("button", name="Company").click()  # the menu's group
+    open_menu_group(page, "Company")
     page.get_by_role("link", name="Tags").first.click()
     page.get_by_role("link", name="Edit ONCE").click()
     page.get_by_label("Note").fill("lost on the 3rd")

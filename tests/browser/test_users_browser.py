@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from tests.chromium import open_menu_group
 from tests.factories import PASSWORD
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import admin_email
@@ -16,8 +17,7 @@ def test_an_administrator_adds_an_ev_user_with_a_hex_rfid_and_filters_the_table(
     page.get_by_label("E-mail").fill(admin_email(company))
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("load")  # Bootstrap's script opens the menu's groups
-    page.get_by_role("button", name="Company").click()
+    open_menu_group(page, "Company")
     page.get_by_role("link", name="Users").click()
     page.get_by_role("link", name="Add EV user").click()
     page.get_by_label("First name").fill("Hexa")

@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select
 
 from ocpp_ws import dispatcher
 from ocpp_ws.station_state import StationState
+from portal import lanes
 from portal.extensions import db
 from portal.models import MeterValue, Tenant
 from portal.models.base import utcnow
@@ -67,14 +68,17 @@ def every_statement(app: Flask) -> Iterator[list[str]]:
             dbapi_connection.cursor_factory = _copy_noting(own, statements)
 
     with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    event.listen(engine, "checkout", note_copies)
+        # on PostgreSQL the OCPP lane has an engine of its own (portal.lanes)
+        engines = [engine for engine in (db.engine, lanes.ocpp_engine(app)) if engine]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", note)
+        event.listen(engine, "checkout", note_copies)
     try:
         yield statements
     finally:
-        event.remove(engine, "checkout", note_copies)
-        event.remove(engine, "before_cursor_execute", note)
+        for engine in engines:
+            event.remove(engine, "checkout", note_copies)
+            event.remove(engine, "before_cursor_execute", note)
         for dbapi_connection, own in factories.values():
             dbapi_connection.cursor_factory = own
 
