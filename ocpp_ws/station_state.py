@@ -8,6 +8,11 @@ registration after each message it handles. Transactions not known yet are looke
 when first used: a transactionId's session never changes. A connector the station has not
 reported before raises UnknownConnector: the state only reads and caches ids, so creating
 its outlet is the dispatcher's, which owns the frame's unit of work.
+
+A station that lost its connection (a worker killed, a deploy) sends again the one message
+it had no answer for, which may have been committed already. The state therefore keeps,
+from its load, each open session's newest stored reading: a MeterValues no newer than that
+is compared with what is stored before it is taken (StationState.may_repeat).
 """
 
 from __future__ import annotations
@@ -18,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ocpp.v16.enums import RegistrationStatus
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import ChargingSession, Outlet, Station
+from portal.models import ChargingSession, MeterValue, Outlet, Station
 
 STATE_TTL = 300.0  # seconds
 # last_seen_at and last_heartbeat_at are written when they move by this much, not on
@@ -45,6 +50,8 @@ class StationState:
     accepted: bool = False
     outlet_ids: dict[int, int] = field(default_factory=dict)  # connectorId -> outlet id
     session_ids: dict[int, int] = field(default_factory=dict)  # transactionId -> session id
+    # session id -> its newest reading stored when the state was loaded, until a newer one
+    stored_until: dict[int, datetime] = field(default_factory=dict)
     last_seen_at: datetime | None = None
     last_heartbeat_at: datetime | None = None
     loaded_at: float | None = None  # time.monotonic() of the last load; None: load again
@@ -68,6 +75,10 @@ class StationState:
             select(ChargingSession.transaction_id, ChargingSession.id).where(
                 ChargingSession.station_id == station_id, ChargingSession.stopped_at.is_(None),
                 ChargingSession.transaction_id.is_not(None))).all())
+        self.stored_until = dict(db.session.execute(  # type: ignore[arg-type]
+            select(MeterValue.charging_session_id, func.max(MeterValue.sampled_at))
+            .where(MeterValue.charging_session_id.in_(self.session_ids.values()))
+            .group_by(MeterValue.charging_session_id)).all()) if self.session_ids else {}
         self.loaded_at = time.monotonic()
 
     def outlet_id(self, connector_id: int) -> int | None:
@@ -92,6 +103,18 @@ class StationState:
                 return None
             self.session_ids[transaction_id] = found
         return self.session_ids[transaction_id]
+
+    def may_repeat(self, session_id: int | None, sampled: list[datetime]) -> bool:
+        """Whether readings of a session, sampled at these times, may repeat stored ones:
+        none is newer than the newest reading stored at the load. The first newer one ends
+        the doubt for the session (a station sends its messages in order)."""
+        stored_until = self.stored_until.get(session_id) if session_id else None
+        if stored_until is None or not sampled:
+            return False
+        if max(sampled) > stored_until:
+            del self.stored_until[session_id]
+            return False
+        return True
 
     def seen(self, now: datetime) -> bool:
         """Note a frame; True when last_seen_at is due to be written."""

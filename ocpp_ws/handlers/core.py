@@ -79,9 +79,13 @@ def on_meter_values(
     transaction_id: int | None = None, **kwargs: Any,
 ) -> call_result.MeterValues:
     state = ctx.state
-    ctx.writes.add(charging_sessions.INSERT_METER_VALUES, *charging_sessions.meter_value_rows(
-        state.tenant_id, state.station_id, state.outlet_id(connector_id),
-        state.session_id(transaction_id), meter_value))
+    session_id = state.session_id(transaction_id)
+    rows = charging_sessions.meter_value_rows(state.tenant_id, state.station_id,
+                                              state.outlet_id(connector_id), session_id,
+                                              meter_value)
+    if not (state.may_repeat(session_id, [row["sampled_at"] for row in rows])
+            and charging_sessions.stored_already(session_id, rows)):
+        ctx.writes.add(charging_sessions.INSERT_METER_VALUES, *rows)
     return call_result.MeterValues()
 
 

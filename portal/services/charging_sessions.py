@@ -297,6 +297,20 @@ def meter_value_rows(tenant_id: int, station_id: int, outlet_id: int | None,
     ]
 
 
+# What tells two readings apart, besides their session.
+_READING = ("sampled_at", "measurand", "phase", "unit", "context", "location", "value")
+
+
+def stored_already(session_id: int | None, rows: list[dict[str, Any]]) -> bool:
+    """Whether the session holds every one of these meter_value_rows already: a message
+    sent again after a lost connection, taken before the connection was lost."""
+    columns = [MeterValue.__table__.c[name] for name in _READING]
+    stored = db.session.execute(select(*columns).where(
+        MeterValue.charging_session_id == session_id,
+        MeterValue.sampled_at.in_({row["sampled_at"] for row in rows}))).all()
+    return {tuple(row[name] for name in _READING) for row in rows} <= {tuple(row) for row in stored}
+
+
 _NUMERIC = MeterValue.__table__.c.numeric_value.type  # Numeric(precision, scale)
 NUMERIC_LIMIT = Decimal(10) ** (_NUMERIC.precision - _NUMERIC.scale)
 

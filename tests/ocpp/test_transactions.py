@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ChargingSession, Event
+from portal.models import ChargingSession, Event, MeterValue
 from portal.models.base import utcnow
 from portal.timestamps import format_timestamp
 from tests.ocpp.conftest import OcppCompany
@@ -107,3 +107,49 @@ def test_replayed_messages_with_old_timestamps_are_kept_in_order(company: OcppCo
     first, second = _sessions(company)
     assert first.started_at < first.stopped_at < second.started_at < second.stopped_at
     assert not first.needs_review and not second.needs_review
+
+
+def _readings(company: OcppCompany) -> list[tuple[str, str]]:
+    return company.query(lambda: [tuple(row) for row in db.session.execute(
+        select(MeterValue.context, MeterValue.value).order_by(MeterValue.id))])
+
+
+def _meter_values(transaction_id: int, at: datetime, value: str,
+                  context: str = "Sample.Periodic") -> dict:
+    return {"connectorId": 1, "transactionId": transaction_id, "meterValue": [{
+        "timestamp": format_timestamp(at),
+        "sampledValue": [{"value": value, "context": context}]}]}
+
+
+def test_meter_values_sent_again_after_a_lost_connection_are_taken_once(
+        company: OcppCompany) -> None:
+    now = utcnow().replace(microsecond=0)
+    with company.station() as station:
+        station.boot()
+        transaction_id = station.result("StartTransaction", _start_payload())["transactionId"]
+        station.result("MeterValues", _meter_values(transaction_id, now, "100"))
+    # The connection was lost before the station read its answer: on the next one it sends
+    # the message again, then new ones, in order.
+    with company.station() as station:
+        station.boot()
+        assert station.result("MeterValues", _meter_values(transaction_id, now, "100")) == {}
+        # the same time, another reading: not a repeat
+        station.result("MeterValues", _meter_values(transaction_id, now, "100", "Sample.Clock"))
+        station.result("MeterValues", _meter_values(transaction_id, now + timedelta(minutes=1),
+                                                    "200"))
+    assert _readings(company) == [("Sample.Periodic", "100"), ("Sample.Clock", "100"),
+                                  ("Sample.Periodic", "200")]
+
+
+def test_readings_older_than_the_stored_ones_are_kept_when_they_are_new(
+        company: OcppCompany) -> None:
+    now = utcnow().replace(microsecond=0)
+    with company.station() as station:
+        station.boot()
+        transaction_id = station.result("StartTransaction", _start_payload())["transactionId"]
+        station.result("MeterValues", _meter_values(transaction_id, now, "300"))
+    with company.station() as station:  # its clock was set back meanwhile
+        station.boot()
+        station.result("MeterValues", _meter_values(transaction_id, now - timedelta(hours=1),
+                                                    "310"))
+    assert _readings(company) == [("Sample.Periodic", "300"), ("Sample.Periodic", "310")]
