@@ -27,12 +27,13 @@ def running_server(
 
 
 def running_gunicorn(
-    database_url: str, port: int, output: IO[bytes] | None = None, **settings: str
+    database_url: str, port: int, output: IO[bytes] | None = None, workers: int = 1,
+    **settings: str
 ) -> AbstractContextManager[subprocess.Popen[bytes]]:
-    """Start gunicorn on 127.0.0.1:port as the Procfile does, with one worker. It listens
-    before its worker has loaded the app: a first request waits for that."""
+    """Start gunicorn on 127.0.0.1:port as the Procfile does, with `workers` workers. It
+    listens before its workers have loaded the app: a first request waits for that."""
     command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
-               "-k", "gevent", "-w", "1", "--graceful-timeout", "2",
+               "-k", "gevent", "-w", str(workers), "--graceful-timeout", "2",
                "-b", f"127.0.0.1:{port}", "wsgi:app"]
     return _running(command, database_url, port, output, settings)
 
