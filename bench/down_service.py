@@ -2,7 +2,7 @@
 the services up, and with none: a slow or dead service must cost the stations nothing.
 
     DATABASE_URL=postgresql://127.0.0.1/plugboard_bench \\
-        .venv/bin/python bench/down_service.py [--stations 200] [--rate 2] [--duration 30]
+        .venv/bin/python bench/down_service.py [--stations 200] [--rate 0.5] [--duration 30]
 
 The company `bench` (bench/run.py's provisioning) gets public stations, each outlet with
 an id at a map, a map service and a webhook subscribed to every event. Each station
