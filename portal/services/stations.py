@@ -81,8 +81,9 @@ def add(
         name=name,
         site=site,
         floor=floor,
-        auth_key_hash=_hash_key(auth_key) if auth_key else None,
     )
+    if auth_key:
+        _set_key(station, auth_key)
     station.outlets = [
         Outlet(tenant_id=tenant.id, connector_id=number) for number in range(1, connectors + 1)
     ]
@@ -128,13 +129,16 @@ def new_auth_key() -> str:
 def replace_auth_key(station: Station, auth_key: str) -> None:
     """Require this key from the station's next connection on (the current one stays)."""
     check_auth_key(auth_key)
-    station.auth_key_hash = _hash_key(auth_key)
+    _set_key(station, auth_key)
     events.record(station, "auth_key", "Authorization key replaced: the station must use "
                                        "the new key from its next connection.")
 
 
-def _hash_key(auth_key: str) -> str:
-    return generate_password_hash(auth_key, method=AUTH_KEY_HASH_METHOD)
+def _set_key(station: Station, auth_key: str) -> None:
+    """Keep the key's hash, and its verifier while the key is known anyway: the station's
+    first connection then costs no scrypt either."""
+    station.auth_key_hash = generate_password_hash(auth_key, method=AUTH_KEY_HASH_METHOD)
+    station.auth_key_verifier = key_verifier(station.auth_key_hash, auth_key)
 
 
 def _key_matches(stored_hash: str, presented: str, verifier: str | None) -> bool:
@@ -221,7 +225,7 @@ def register_pending(tenant: Tenant, charge_box_id: str, auth_key: str | None) -
     station = add(tenant, charge_box_id)
     station.registration_status = RegistrationStatus.pending
     if auth_key and AUTH_KEY_PATTERN.fullmatch(auth_key):
-        station.auth_key_hash = _hash_key(auth_key)
+        _set_key(station, auth_key)
     events.record(station, "registered", "Registered as Pending when it first connected.")
     partner_events.station_status(station, partner_events.REGISTRATION,
                                   "Registered when it first connected.")

@@ -164,21 +164,28 @@ def test_a_key_once_checked_is_checked_by_its_verifier_until_the_key_changes(
     def verifier() -> str | None:
         return company.query(lambda: stations.find("CP1").auth_key_verifier)
 
-    assert verifier() is None
-    with company.station() as station:
+    def forget_verifier(_tenant) -> None:  # as for a key set before verifiers were kept
+        stations.find("CP1").auth_key_verifier = None
+
+    # Staff gave the key: its verifier is kept with its hash, before any connection.
+    set_with_key = verifier()
+    assert set_with_key is not None and KEY not in set_with_key
+    company.change(forget_verifier)
+    with company.station() as station:  # the scrypt, once
         assert station.boot()["status"] == "Accepted"
-    remembered = verifier()
-    assert remembered is not None and KEY not in remembered
+    assert verifier() == set_with_key
     with company.station() as station:  # again: by the verifier, which stays as it was
         assert station.boot()["status"] == "Accepted"
-    assert verifier() == remembered
+    assert verifier() == set_with_key
     company.change(lambda _: stations.replace_auth_key(stations.find("CP1"),
                                                    "the-new-key-0123456789"))
-    # The verifier was of the old key's hash: the old key no longer passes.
+    new_key_verifier = verifier()
+    assert new_key_verifier not in (None, set_with_key)
+    # The old key no longer passes, by its old verifier or otherwise.
     assert _refused_status(company, "/ocpp/CP1", authorization=basic_auth("CP1", KEY)) == 401
     with company.station(key="the-new-key-0123456789") as station:
         assert station.boot()["status"] == "Accepted"
-    assert verifier() not in (None, remembered)
+    assert verifier() == new_key_verifier
 
 
 def test_a_verifier_stands_for_the_key_only_with_the_hash_it_was_made_of(app) -> None:
