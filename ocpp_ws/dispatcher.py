@@ -33,6 +33,7 @@ from ocpp_ws.handlers.context import FrameContext, StationContext
 from ocpp_ws.station_state import StationState, UnknownConnector
 from ocpp_ws.validation import check_payload
 from portal import lanes, metrics
+from portal.errors import BUSY
 from portal.extensions import db
 from portal.models import Direction, Station
 from portal.models.base import utcnow
@@ -57,11 +58,15 @@ def handle_frame(state: StationState, text: str, max_frame_bytes: int,
     received = time.perf_counter()
     try:
         return _handle(state, text, max_frame_bytes, on_reply, received)
-    except Exception:
+    except Exception as error:
         # The database is out of reach or out of connections: the station keeps its
         # connection and gets an error it will retry on, nothing half-stored.
         db.session.rollback()
-        log.exception("frame from station %s not handled", state.charge_box_id)
+        if isinstance(error, BUSY):
+            log.warning("frame from station %s not handled, the system is busy: %s",
+                        state.charge_box_id, error)
+        else:
+            log.exception("frame from station %s not handled", state.charge_box_id)
         unique_id = frames.call_unique_id(text)
         if unique_id is None:
             return None
@@ -217,6 +222,10 @@ def follow_up(state: StationState) -> None:
         for then in follow_ups:
             then(station)
         db.session.commit()
+    except BUSY as error:
+        db.session.rollback()
+        log.warning("follow-up for %s not done, the system is busy: %s",
+                    state.charge_box_id, error)
     except Exception:
         db.session.rollback()
         log.exception("follow-up for %s failed", state.charge_box_id)

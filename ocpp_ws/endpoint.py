@@ -12,6 +12,7 @@ from ocpp_ws.connection import Connection
 from ocpp_ws.handshake import BARE_DOMAIN_STATION_ENDPOINT, STATION_ENDPOINT, SUBPROTOCOL
 from ocpp_ws.routing import ROUTER, Router
 from ocpp_ws.station_state import StationState
+from portal.errors import BUSY
 from portal.extensions import db, sock
 from portal.models import Station
 from portal.services import stations
@@ -41,13 +42,22 @@ def _open(connection: Connection) -> None:
 
 
 def _close(connection: Connection, reason: str) -> None:
-    if registry.unregister(connection) and (router := current_app.extensions.get(ROUTER)):
-        router.released(connection)
+    """Forget the connection and mark the station offline. Nothing may escape from here:
+    the socket was upgraded, so an error answered as HTTP would be written into it."""
     try:
+        if registry.unregister(connection) and (router := current_app.extensions.get(ROUTER)):
+            router.released(connection)
         station = db.session.get(Station, connection.state.station_id)
         if station is not None:
             stations.disconnected(station, connection.connection_id, reason)
             db.session.commit()
+    except BUSY as error:  # it shows online until it connects again, which replaces this
+        db.session.rollback()
+        log.warning("%s not marked offline, the system is busy: %s",
+                    connection.state.charge_box_id, error)
+    except Exception:
+        db.session.rollback()
+        log.exception("%s not marked offline", connection.state.charge_box_id)
     finally:
         db.session.remove()
         connection.shut_down()

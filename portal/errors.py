@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import random
 
+import redis
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 # How long a client refused for being busy is told to wait (Retry-After), at random in this
 # range: stations refused together must not all come back together.
 RETRY_AFTER_SECONDS = (10, 30)
+
+
+# No database (or Redis) connection came free in time: the system is busy, not broken.
+# Doors answer 503 with Retry-After; background work logs a warning, not a traceback.
+BUSY: tuple[type[Exception], ...] = (PoolTimeout, redis.ConnectionError)
 
 
 def retry_after() -> int:

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 
 from portal.api import errors as api_errors
 from portal.auth.throttle import TooManyAttempts
-from portal.errors import DomainError, retry_after
+from portal.errors import BUSY, DomainError, retry_after
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -101,5 +101,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _by_door(_domain_error))
     app.register_error_handler(InternalServerError, _by_door(_unexpected))
     app.register_error_handler(HTTPException, _by_door(_http_error))
-    app.register_error_handler(PoolTimeout, _busy)
-    app.register_error_handler(redis.ConnectionError, _busy)
+    for busy in BUSY:
+        app.register_error_handler(busy, _busy)

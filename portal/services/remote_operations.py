@@ -31,7 +31,7 @@ from ocpp.v16.enums import RegistrationStatus
 from ocpp_ws import transport
 from portal import metrics
 from portal.auth.permissions import Capability, can_role
-from portal.errors import Invalid
+from portal.errors import BUSY, Invalid
 from portal.extensions import db
 from portal.models import (
     ApiToken,
@@ -247,7 +247,10 @@ def _perform_elsewhere(app: Flask, tenant_id: int, command_id: int, payload: dic
                     call = _Call.of(command)
                     db.session.commit()  # no connection held while the station thinks
                     _perform(command, call, payload, timeout)
-        except Exception:  # e.g. no database connection free: the clock settles it later
+        except BUSY as error:  # no database connection came free: the clock settles it
+            db.session.rollback()
+            log.warning("command %s not performed, the system is busy: %s", command_id, error)
+        except Exception:
             db.session.rollback()
             log.exception("command %s could not be performed", command_id)
         finally:
