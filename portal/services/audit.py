@@ -223,7 +223,7 @@ def _forget(session: Session, previous: Any) -> None:
 
 def _entry(session: Session, actor: Actor, action: str, obj: Any) -> dict[str, Any] | None:
     audited = AUDITED.get(type(obj))
-    if audited is None or action not in audited.actions:
+    if audited is None or action not in audited.actions or not audited.covers(obj):
         return None
     known = session.info.get(OLD_VALUES, {}).get(id(obj), {})
     before, after = values(session, obj, audited, action, known)
