@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -25,11 +26,13 @@ from portal.models import (
     ChargingSession,
     Role,
     StationFile,
+    Tag,
     Tenant,
+    User,
 )
 from portal.models.base import utcnow
 from portal.services import alarms, charging_sessions, stations, tags
-from portal.services.audit import AuditEntryImmutable
+from portal.services.audit import ERASURE, AuditEntryImmutable
 from tenants.scoping import tenant_scope
 from tests.api.client import Api, new_token
 from tests.factories import PASSWORD, Company, World
@@ -400,3 +403,91 @@ def test_a_reservation_made_on_a_page_is_recorded_with_the_stations_answer(
     # the in-process app holds no station socket: the station's answer is "offline"
     assert made[1].before is not None and made[1].before["status"] == "Requested"
     assert made[1].after is not None and made[1].after["status"] == "Failed"
+
+
+EVA = {"first_name": "Eva", "last_name": "Volt", "email": "eva@example.com",
+       "password": "eva-pass-12", "rfid": "C0FFEE", "rfid_format": "hex"}
+# Everything of Eva's the log held before her erasure: addresses, names (in JSON, quoted).
+EVAS_DATA = ("eva@example.com", "eva.volt@example.com", '"eva"', '"volt"', "evangeline",
+             "voltaire")
+
+
+def _eva_in_the_log(app: Flask, world: World, portal) -> tuple[PortalClient, int]:
+    """Eva, an EV user added by the administrator with a card, logs in, renames herself,
+    blocks her card; someone tries her address with a wrong password; the administrator
+    changes her e-mail. Returns the administrator's login and Eva's id."""
+    admin = _login(portal, world.a, Role.ADMIN)
+    new = "/users/new/ev_user"
+    assert admin.post(new, EVA, csrf_from=new).status_code == 302
+    with company_scope(app, world.a):
+        eva_id, tag_id = db.session.execute(select(User.id, Tag.id).join(
+            Tag, Tag.owner_id == User.id).where(User.email == EVA["email"])).one()
+    assert portal(world.a).login(EVA["email"], "wrong password").status_code == 401
+    eva = portal(world.a)
+    assert eva.login(EVA["email"], EVA["password"]).status_code == 302
+    assert eva.post("/account/name", {"first_name": "Evangeline", "last_name": "Voltaire"},
+                    csrf_from="/account/name").status_code == 302
+    assert eva.post(f"/my/tags/{tag_id}/block", csrf_from="/my/tags").status_code == 302
+    edit = f"/users/{eva_id}/edit"
+    response = admin.post(edit, {**EVA, "first_name": "Evangeline", "last_name": "Voltaire",
+                                 "email": "eva.volt@example.com", "password": "", "rfid": ""},
+                          csrf_from=edit)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return admin, eva_id
+
+
+def _as_text(entry: AuditEntry) -> str:
+    return json.dumps([entry.actor, entry.address, entry.target, entry.before, entry.after,
+                       entry.details]).lower()
+
+
+def test_erasing_an_ev_user_scrubs_them_from_the_entries_which_stay(
+        app: Flask, world: World, portal) -> None:
+    admin, eva_id = _eva_in_the_log(app, world, portal)
+    before = _entries(app, world.a)
+    assert all(any(data in _as_text(entry) for entry in before) for data in EVAS_DATA)
+    by_eva = {entry.id for entry in before if entry.user_id == eva_id}
+    assert len(by_eva) == 3  # logged in, renamed, blocked her card
+    path = f"/users/{eva_id}/erase"
+    assert admin.post(path, csrf_from=path).status_code == 302
+
+    after = _entries(app, world.a)
+    assert [entry.id for entry in after][:len(before)] == [entry.id for entry in before]
+    for entry in after:
+        assert not any(data in _as_text(entry) for data in EVAS_DATA), _as_text(entry)
+    for entry in after:
+        if entry.id in by_eva:
+            assert (entry.actor, entry.address, entry.user_id) == ("ERASED", None, None)
+    admin_email = world.a.email(Role.ADMIN)
+    assert [(entry.actor, entry.address) for entry in after if entry.action == "logged in"
+            and entry.id not in by_eva] == [(admin_email, "127.0.0.1")]
+    # what happened stays: Eva's account made (its role kept), the failed login, the
+    # erasure's deletion of her account and the release of her card, by the administrator
+    created = next(entry for entry in after if entry.action == "created"
+                   and entry.target_kind == "user")
+    assert created.target == "ERASED" and created.after is not None
+    assert created.after["role"] == "ev_user" and created.after["email"] == "ERASED"
+    assert [entry.actor for entry in after if entry.action == "login failed"] == ["ERASED"]
+    deleted = [entry for entry in after[len(before):] if entry.action == "deleted"]
+    assert [(entry.target_kind, entry.target_id, entry.target, entry.actor)
+            for entry in deleted] == [("user", eva_id, "ERASED", admin_email)]
+    released = [entry for entry in after[len(before):] if entry.target_kind == "tag"]
+    assert [(entry.before, entry.after) for entry in released] == [({"owner": "ERASED"}, None)]
+    shown = " ".join(_rows(admin.get("/audit").get_data(as_text=True))).lower()
+    assert len(shown) > 500 and "erased" in shown
+    assert not any(data.strip('"') in shown for data in EVAS_DATA)
+
+
+def test_only_an_erasure_changes_an_entry_and_nothing_deletes_one(app: Flask, world: World,
+                                                                   portal) -> None:
+    _login(portal, world.a, Role.ADMIN)
+    with app.app_context(), tenant_scope(db.session.get(Tenant, world.a.tenant_id)):
+        statement = update(AuditEntry).values(actor="x")
+        with pytest.raises(AuditEntryImmutable):
+            db.session.execute(statement.execution_options(**{ERASURE: False}))
+        with pytest.raises(AuditEntryImmutable):
+            db.session.execute(delete(AuditEntry).execution_options(**{ERASURE: True}))
+        db.session.rollback()
+        db.session.execute(statement.execution_options(**{ERASURE: True}))
+        assert db.session.scalars(select(AuditEntry.actor)).all() == ["x"]
+        db.session.rollback()
