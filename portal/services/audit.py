@@ -13,7 +13,9 @@ Entries are made after each flush (the ids of new rows are known then, and a man
 set through its relationship has set its foreign key), one per row and transaction however
 many flushes it took, and written with one INSERT as the transaction commits (a savepoint
 rolled back takes its entries with it). They are never updated or deleted: the session
-refuses it. What is recorded of each model is portal.services.audit_targets.
+refuses it, but for the erasure of a person's data (portal.services.audit_erasure), which
+replaces what entries say of them with UPDATEs carrying the ERASURE option. What is
+recorded of each model is portal.services.audit_targets.
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ COMMAND_LINE = Actor("command line")
 
 
 PENDING = "audit_pending"  # session.info: the transaction's entries, written at its commit
+# The execution option of the one UPDATE of entries let through (audit_erasure.forget).
+ERASURE = "audit_erasure"
 OLD_VALUES = "audit_old_values"  # session.info: id(row) -> {column: value in the database}
 _actor: ContextVar[Actor | None] = ContextVar("plugboard_audit_actor", default=None)
 
@@ -129,6 +133,8 @@ def _refuse_changed_entries(session: Session, _context: Any, _instances: Any) ->
 def _refuse_bulk_changes(state: ORMExecuteState) -> None:
     if (state.is_update or state.is_delete) and any(
             mapper.class_ is AuditEntry for mapper in state.all_mappers):
+        if state.is_update and state.execution_options.get(ERASURE):
+            return  # a person erased from the entries: portal.services.audit_erasure
         raise AuditEntryImmutable("audit entries are never changed or deleted")
 
 
@@ -223,7 +229,7 @@ def _forget(session: Session, previous: Any) -> None:
 
 def _entry(session: Session, actor: Actor, action: str, obj: Any) -> dict[str, Any] | None:
     audited = AUDITED.get(type(obj))
-    if audited is None or action not in audited.actions:
+    if audited is None or action not in audited.actions or not audited.covers(obj):
         return None
     known = session.info.get(OLD_VALUES, {}).get(id(obj), {})
     before, after = values(session, obj, audited, action, known)

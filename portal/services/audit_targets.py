@@ -15,15 +15,20 @@ from sqlalchemy import Column, inspect
 from sqlalchemy.orm import ColumnProperty, RelationshipDirection, Session
 
 from portal.models import (
+    Alarm,
     ApiToken,
     ChargingProfile,
+    ChargingSession,
     Command,
     Floor,
     Outlet,
+    Reservation,
     Site,
     SsoProvider,
     Station,
     StationConfigurationKey,
+    StationFile,
+    StationFileKind,
     Tag,
     Tenant,
     ThirdPartyService,
@@ -34,8 +39,10 @@ from portal.services.secrets import MASK, is_secret
 from tenants.scoping import ALL_TENANTS
 
 CREATED, CHANGED, DELETED = "created", "changed", "deleted"
-# What support users see: the entries about stations (commands and configuration included).
-STATION_KINDS = ("station", "outlet", "command", "configuration")
+# What support users see: the entries about stations (commands and configuration included),
+# and about what support users do to them: alarms cleared, reservations, firmware images.
+STATION_KINDS = ("station", "outlet", "command", "configuration", "alarm", "reservation",
+                 "firmware image")
 # Columns no person changes, or whose change says nothing: times kept by the portal.
 NOISE = frozenset({"id", "tenant_id", "created_at", "updated_at", "last_login_at",
                    "last_used_at"})
@@ -58,6 +65,11 @@ class Audited:
     ignored: frozenset[str] = frozenset()
     actions: frozenset[str] = frozenset({CREATED, CHANGED, DELETED})
     only: frozenset[str] | None = None  # the columns recorded; None: all but the ignored
+    rows: Callable[[Any], bool] | None = None  # which rows of the model; None: all
+
+    def covers(self, obj: Any) -> bool:
+        """Whether changes of this row are recorded."""
+        return self.rows is None or self.rows(obj)
 
     def records(self, column: ColumnProperty[Any]) -> bool:
         """Whether an entry shows this column (a mapped table column, not an expression)."""
@@ -102,6 +114,25 @@ AUDITED: dict[type, Audited] = {
     StationConfigurationKey: Audited("configuration", lambda session, key: (
         f"{_station_name(session, key.station_id)} {key.key}"), actions=frozenset({CHANGED}),
         only=frozenset({"value"})),
+    # A reviewer accepts or corrects a session's end (portal.services.session_review). Only
+    # those columns: a user deleted or erased also changes sessions (their link to the
+    # person), and that must not copy the person's tag into the log.
+    ChargingSession: Audited("charging session", lambda session, charging: (
+        f"{_station_name(session, charging.station_id)} transaction "
+        f"{charging.transaction_id}"), actions=frozenset({CHANGED}),
+        only=frozenset({"stopped_at", "meter_stop", "energy_wh", "anomaly", "review_action"})),
+    # An alarm cleared by hand; what raises and clears alarms by itself is no person.
+    Alarm: Audited("alarm", lambda _, alarm: f"{alarm.kind.label} at {alarm.node}",
+                   actions=frozenset({CHANGED}), only=frozenset({"cleared_at", "cleared_by_id"})),
+    Reservation: Audited("reservation", lambda session, reservation: (
+        f"{_station_name(session, reservation.station_id)} #{reservation.connector_id} "
+        f"for {reservation.id_tag}")),
+    # Firmware images staff upload and delete; a diagnostics file is the station's upload
+    # (the GetDiagnostics command that asked for it is recorded). Never its token, the key
+    # to its address. Its size and hash are set after its row is first flushed: one entry.
+    StationFile: Audited("firmware image", lambda _, file: file.name,
+                         only=frozenset({"name", "size", "sha256"}),
+                         rows=lambda file: file.kind is StationFileKind.FIRMWARE),
 }
 
 def values(session: Session, obj: Any, audited: Audited, action: str,

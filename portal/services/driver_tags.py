@@ -49,16 +49,16 @@ def may_add(tenant: Tenant) -> bool:
 
 
 def add(tenant: Tenant, user: User, id_tag: str) -> Tag:
-    """Link to the driver the card with this number: one the company registered, that belongs
-    to no one and is not blocked (nor its parent). Its sessions from before it had an owner
-    become the driver's (tags.set_owner)."""
+    """Link to the driver the card with this number, typed in hex or decimal, with or
+    without separators (tags.find_typed): one the company registered, that belongs to no
+    one and is not blocked (nor its parent). Its sessions from before it had an owner become
+    the driver's (tags.set_owner)."""
     if not may_add(tenant):
         raise NotFound("This company does not let drivers add cards.")
     if not rate_limits.allow(ADD_CARD_LIMIT, "add-card", tenant.slug, str(user.id)):
         raise TooMany("Too many card numbers tried: wait an hour and try again.",
                         field="id_tag")
-    number = id_tag.strip()
-    tag = tags.find_presented(number) if 0 < len(number) <= tags.MAX_ID_TAG_LENGTH else None
+    tag = tags.find_typed(id_tag)
     if (tag is None or tag.owner_id is not None or tags.authorization_of(
             tag, count_active=False).status is AuthorizationStatus.blocked):
         raise Invalid(NOT_AVAILABLE, field="id_tag")

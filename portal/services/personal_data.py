@@ -5,7 +5,9 @@ Erasure keeps what the company needs without the person: their charging sessions
 tag and their idTag (replaced by ERASED). The idTag goes too because the tag stays in the
 company, unowned: whoever gets the card next would otherwise be linked to this person's
 history (tags.set_owner gives an unowned card's past to its next holder). The company's
-own billing records keep the transaction ids, which the sessions keep.
+own billing records keep the transaction ids, which the sessions keep. The audit log keeps
+its entries, and that the account was deleted, without the person's e-mail, names and
+addresses (portal.services.audit_erasure).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from portal.errors import Invalid
 from portal.extensions import db
 from portal.models import ChargingSession, Role, User, UserSession
-from portal.services import tags, user_management
+from portal.services import audit_erasure, tags, user_management
 
 ERASED = "ERASED"
 _SESSIONS_BATCH = 500
@@ -82,8 +84,10 @@ def _sessions(user: User) -> Iterator[list[Any]]:
 
 
 def erase(user: User) -> None:
-    """Erase an EV user: their sessions anonymised, their tags unowned, the user deleted."""
+    """Erase an EV user: their sessions anonymised, their tags unowned, the user deleted,
+    and the person gone from the audit log's entries, which stay."""
     _check_ev_user(user)
+    user_id, email = user.id, user.email
     db.session.execute(
         update(ChargingSession).where(ChargingSession.user_id == user.id)
         .values(user_id=None, tag_id=None, id_tag=ERASED, stop_id_tag=case(
@@ -91,7 +95,8 @@ def erase(user: User) -> None:
         .execution_options(synchronize_session=False))
     for tag in user_management.cards_of(user):
         tags.set_owner(tag, None)
-    user_management.delete(user, None)
+    user_management.delete(user, None)  # flushed: the entries it makes are waiting
+    audit_erasure.forget(user_id, email)
 
 
 def _check_ev_user(user: User) -> None:

@@ -263,6 +263,24 @@ def find_sent(id_tag: str) -> Tag | None:
     return tag
 
 
+def find_typed(number: str) -> Tag | None:
+    """The tag whose number a person typed as the card shows it: as a station would send it
+    (any case, or all digits for a card stored in hex), else read as an RFID number with
+    separators or without its leading zero, in hex first, as a stored tag is matched first
+    ("04:A1:B2:C3", "4a1b2c3", "77 705 923" find 04A1B2C3)."""
+    typed = number.strip()
+    if 0 < len(typed) <= MAX_ID_TAG_LENGTH and (tag := find_sent(typed)) is not None:
+        return tag
+    for number_format in (rfid.RfidFormat.HEX, rfid.RfidFormat.DECIMAL):
+        try:
+            stored = rfid.normalise(typed, number_format)
+        except Invalid:
+            continue
+        if stored != typed and (tag := find(stored)) is not None:
+            return tag
+    return None
+
+
 def authorize(id_tag: str, *, count_active: bool = True,
               mode: OutletMode = OutletMode.RFID) -> Authorization:
     """Accepted, Blocked, Expired, Invalid or ConcurrentTx, from the tag and its parent.

@@ -5,7 +5,9 @@ export it, support users the entries about stations; nothing changes an entry.""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -16,14 +18,26 @@ from flask import Flask
 from sqlalchemy import delete, select, update
 
 from portal.extensions import db
-from portal.models import AuditEntry, Role, Tenant
+from portal.models import (
+    Alarm,
+    AlarmKind,
+    AlarmSeverity,
+    AuditEntry,
+    ChargingSession,
+    Role,
+    StationFile,
+    Tag,
+    Tenant,
+    User,
+)
 from portal.models.base import utcnow
-from portal.services import tags
-from portal.services.audit import AuditEntryImmutable
+from portal.services import alarms, charging_sessions, stations, tags
+from portal.services.audit import ERASURE, AuditEntryImmutable
 from tenants.scoping import tenant_scope
 from tests.api.client import Api, new_token
 from tests.factories import PASSWORD, Company, World
 from tests.portal_client import PortalClient
+from tests.scene import company_scope
 
 AUDIT_ROUTES = ("/audit", "/audit/export.csv", "/audit/export.xlsx")
 
@@ -285,3 +299,195 @@ def test_the_session_refuses_to_change_or_delete_an_entry(app: Flask, world: Wor
                 db.session.execute(statement)
         db.session.rollback()
     assert [entry.actor for entry in _entries(app, world.a)] == [world.a.email(Role.ADMIN)]
+
+
+def _closed_for_review(app: Flask, company: Company, hours_ago: int) -> int:
+    """A session on the company's Site one that the portal closed for review; its id."""
+    with company_scope(app, company):
+        station = stations.find(company.station_site1)
+        started = utcnow().replace(microsecond=0) - timedelta(hours=hours_ago)
+        session, _ = charging_sessions.start(station, 1, company.driver_tag, 10_000, started)
+        charging_sessions.close_for_review(session, started + timedelta(hours=1),
+                                           "Never stopped.")
+        return session.id
+
+
+def test_a_session_accepted_or_corrected_in_review_is_recorded(app: Flask, world: World,
+                                                                portal) -> None:
+    accepted, corrected = _closed_for_review(app, world.a, 5), _closed_for_review(app, world.a, 3)
+    client = _login(portal, world.a, Role.SITE_ADMIN)
+    queue = "/sessions/review"
+    assert client.post(f"{queue}/{accepted}/accept", csrf_from=queue).status_code == 302
+    with company_scope(app, world.a):
+        session = db.session.get(ChargingSession, corrected)
+        transaction, started = session.transaction_id, session.started_at
+        stopped_before = session.stopped_at
+    end = started + timedelta(minutes=45)  # the company's zone is UTC
+    url = f"{queue}/{corrected}/correct"
+    form = {"stopped_at": end.strftime("%Y-%m-%dT%H:%M:%S"), "meter_stop": "16500"}
+    assert client.post(url, form, csrf_from=url).status_code == 302
+    reviews = [entry for entry in _entries(app, world.a)
+               if entry.target_kind == "charging session"]
+    assert [(entry.action, entry.target_id, entry.actor) for entry in reviews] == [
+        ("changed", accepted, world.a.email(Role.SITE_ADMIN)),
+        ("changed", corrected, world.a.email(Role.SITE_ADMIN))]
+    assert (reviews[0].before, reviews[0].after) == (None, {"review_action": "accepted"})
+    assert reviews[1].target == f"{world.a.station_site1} transaction {transaction}"
+    assert reviews[1].before == {"stopped_at": stopped_before.isoformat()}
+    assert reviews[1].after == {"stopped_at": end.isoformat(), "meter_stop": 16_500,
+                                "energy_wh": 6_500, "review_action": "corrected"}
+
+
+def test_an_alarm_cleared_by_hand_is_recorded_and_support_reads_it(app: Flask, world: World,
+                                                                    portal) -> None:
+    with company_scope(app, world.a):
+        station = stations.find(world.a.station_site1)
+        cause = alarms.Cause(AlarmKind.TEMPERATURE, AlarmSeverity.WARNING, "Too hot.")
+        alarms.raise_alarm(station.tenant_id, cause, station.charge_box_id, station=station)
+        alarm_id = db.session.scalar(select(Alarm.id).where(Alarm.cleared_at.is_(None)))
+        db.session.commit()
+    support = _login(portal, world.a, Role.SUPPORT)
+    assert support.post(f"/alarms/{alarm_id}/clear", csrf_from="/alarms").status_code == 302
+    [entry] = [entry for entry in _entries(app, world.a) if entry.target_kind == "alarm"]
+    assert (entry.action, entry.target_id, entry.target, entry.before) == (
+        "changed", alarm_id, f"Temperature out of range at {world.a.station_site1}", None)
+    assert entry.after is not None
+    assert entry.after["cleared_by"] == world.a.email(Role.SUPPORT)
+    assert entry.after["cleared_at"].startswith(f"{utcnow():%Y-%m-%d}")
+    rows = _rows(support.get("/audit").get_data(as_text=True))
+    assert any(f"changed alarm Temperature out of range at {world.a.station_site1}" in row
+               for row in rows)
+
+
+def test_a_firmware_image_uploaded_and_deleted_is_recorded_without_its_token(
+        app: Flask, world: World, portal) -> None:
+    client = _login(portal, world.a, Role.ADMIN)
+    content = b"firmware 2.0" * 100
+    response = client.post("/firmware", {"file": (io.BytesIO(content), "fw-2.0.bin")},
+                           csrf_from="/firmware", content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with company_scope(app, world.a):
+        image_id, token = db.session.execute(select(StationFile.id, StationFile.token)).one()
+    path = f"/firmware/{image_id}/delete"
+    assert client.post(path, {}, csrf_from="/firmware").status_code == 302
+    created, deleted = [entry for entry in _entries(app, world.a)
+                        if entry.target_kind == "firmware image"]
+    shown = {"name": "fw-2.0.bin", "size": len(content),
+             "sha256": hashlib.sha256(content).hexdigest()}
+    assert (created.action, created.target_id, created.target, created.after) == (
+        "created", image_id, "fw-2.0.bin", shown)
+    assert (deleted.action, deleted.target_id, deleted.before, deleted.after) == (
+        "deleted", image_id, shown, None)
+    exported = client.get("/audit/export.csv").get_data(as_text=True)
+    assert "fw-2.0.bin" in exported and token not in exported
+
+
+def test_a_reservation_made_on_a_page_is_recorded_with_the_stations_answer(
+        app: Flask, world: World, portal) -> None:
+    client = _login(portal, world.a, Role.SUPPORT)
+    expiry = (utcnow() + timedelta(hours=1)).replace(second=0, microsecond=0)
+    form = {"charge_box_id": world.a.station_site1, "connector_id": "1",
+            "id_tag": world.a.driver_tag, "expiry_at": expiry.strftime("%Y-%m-%dT%H:%M")}
+    assert client.post("/reservations", form, csrf_from="/reservations").status_code == 302
+    made = [entry for entry in _entries(app, world.a) if entry.target_kind == "reservation"]
+    target = f"{world.a.station_site1} #1 for {world.a.driver_tag}"
+    assert [(entry.action, entry.target, entry.actor) for entry in made] == [
+        ("created", target, world.a.email(Role.SUPPORT)),
+        ("changed", target, world.a.email(Role.SUPPORT))]
+    assert made[0].after is not None
+    assert {key: made[0].after[key] for key in ("station", "outlet", "tag", "id_tag",
+                                                "expiry_at", "status")} == {
+        "station": world.a.station_site1, "outlet": f"{world.a.station_site1} #1",
+        "tag": world.a.driver_tag, "id_tag": world.a.driver_tag,
+        "expiry_at": expiry.isoformat(), "status": "Requested"}
+    # the in-process app holds no station socket: the station's answer is "offline"
+    assert made[1].before is not None and made[1].before["status"] == "Requested"
+    assert made[1].after is not None and made[1].after["status"] == "Failed"
+
+
+EVA = {"first_name": "Eva", "last_name": "Volt", "email": "eva@example.com",
+       "password": "eva-pass-12", "rfid": "C0FFEE", "rfid_format": "hex"}
+# Everything of Eva's the log held before her erasure: addresses, names (in JSON, quoted).
+EVAS_DATA = ("eva@example.com", "eva.volt@example.com", '"eva"', '"volt"', "evangeline",
+             "voltaire")
+
+
+def _eva_in_the_log(app: Flask, world: World, portal) -> tuple[PortalClient, int]:
+    """Eva, an EV user added by the administrator with a card, logs in, renames herself,
+    blocks her card; someone tries her address with a wrong password; the administrator
+    changes her e-mail. Returns the administrator's login and Eva's id."""
+    admin = _login(portal, world.a, Role.ADMIN)
+    new = "/users/new/ev_user"
+    assert admin.post(new, EVA, csrf_from=new).status_code == 302
+    with company_scope(app, world.a):
+        eva_id, tag_id = db.session.execute(select(User.id, Tag.id).join(
+            Tag, Tag.owner_id == User.id).where(User.email == EVA["email"])).one()
+    assert portal(world.a).login(EVA["email"], "wrong password").status_code == 401
+    eva = portal(world.a)
+    assert eva.login(EVA["email"], EVA["password"]).status_code == 302
+    assert eva.post("/account/name", {"first_name": "Evangeline", "last_name": "Voltaire"},
+                    csrf_from="/account/name").status_code == 302
+    assert eva.post(f"/my/tags/{tag_id}/block", csrf_from="/my/tags").status_code == 302
+    edit = f"/users/{eva_id}/edit"
+    response = admin.post(edit, {**EVA, "first_name": "Evangeline", "last_name": "Voltaire",
+                                 "email": "eva.volt@example.com", "password": "", "rfid": ""},
+                          csrf_from=edit)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return admin, eva_id
+
+
+def _as_text(entry: AuditEntry) -> str:
+    return json.dumps([entry.actor, entry.address, entry.target, entry.before, entry.after,
+                       entry.details]).lower()
+
+
+def test_erasing_an_ev_user_scrubs_them_from_the_entries_which_stay(
+        app: Flask, world: World, portal) -> None:
+    admin, eva_id = _eva_in_the_log(app, world, portal)
+    before = _entries(app, world.a)
+    assert all(any(data in _as_text(entry) for entry in before) for data in EVAS_DATA)
+    by_eva = {entry.id for entry in before if entry.user_id == eva_id}
+    assert len(by_eva) == 3  # logged in, renamed, blocked her card
+    path = f"/users/{eva_id}/erase"
+    assert admin.post(path, csrf_from=path).status_code == 302
+
+    after = _entries(app, world.a)
+    assert [entry.id for entry in after][:len(before)] == [entry.id for entry in before]
+    for entry in after:
+        assert not any(data in _as_text(entry) for data in EVAS_DATA), _as_text(entry)
+    for entry in after:
+        if entry.id in by_eva:
+            assert (entry.actor, entry.address, entry.user_id) == ("ERASED", None, None)
+    admin_email = world.a.email(Role.ADMIN)
+    assert [(entry.actor, entry.address) for entry in after if entry.action == "logged in"
+            and entry.id not in by_eva] == [(admin_email, "127.0.0.1")]
+    # what happened stays: Eva's account made (its role kept), the failed login, the
+    # erasure's deletion of her account and the release of her card, by the administrator
+    created = next(entry for entry in after if entry.action == "created"
+                   and entry.target_kind == "user")
+    assert created.target == "ERASED" and created.after is not None
+    assert created.after["role"] == "ev_user" and created.after["email"] == "ERASED"
+    assert [entry.actor for entry in after if entry.action == "login failed"] == ["ERASED"]
+    deleted = [entry for entry in after[len(before):] if entry.action == "deleted"]
+    assert [(entry.target_kind, entry.target_id, entry.target, entry.actor)
+            for entry in deleted] == [("user", eva_id, "ERASED", admin_email)]
+    released = [entry for entry in after[len(before):] if entry.target_kind == "tag"]
+    assert [(entry.before, entry.after) for entry in released] == [({"owner": "ERASED"}, None)]
+    shown = " ".join(_rows(admin.get("/audit").get_data(as_text=True))).lower()
+    assert len(shown) > 500 and "erased" in shown
+    assert not any(data.strip('"') in shown for data in EVAS_DATA)
+
+
+def test_only_an_erasure_changes_an_entry_and_nothing_deletes_one(app: Flask, world: World,
+                                                                   portal) -> None:
+    _login(portal, world.a, Role.ADMIN)
+    with app.app_context(), tenant_scope(db.session.get(Tenant, world.a.tenant_id)):
+        statement = update(AuditEntry).values(actor="x")
+        with pytest.raises(AuditEntryImmutable):
+            db.session.execute(statement.execution_options(**{ERASURE: False}))
+        with pytest.raises(AuditEntryImmutable):
+            db.session.execute(delete(AuditEntry).execution_options(**{ERASURE: True}))
+        db.session.rollback()
+        db.session.execute(statement.execution_options(**{ERASURE: True}))
+        assert db.session.scalars(select(AuditEntry.actor)).all() == ["x"]
+        db.session.rollback()

@@ -215,11 +215,11 @@ def test_add_my_card_is_refused_with_one_message_unless_the_card_is_free(
     client = _driver(portal, world)
     assert _add(client, "LOOSE").status_code == 404  # the company does not allow it yet
     _allow_adding_cards(app, world)
-    for number in ("NO-SUCH-CARD", "SECOND", "BLOCKED", "CHILD", "x" * 21):
+    for number in ("NO-SUCH-CARD", "SECOND", "BLOCKED", "CHILD", "x" * 21, "x" * 65):
         response = _add(client, number)
         assert response.status_code == 400, number
         html = response.get_data(as_text=True)
-        message = ("A card number has at most 20 characters." if len(number) > 20
+        message = ("A card number has at most 64 characters." if len(number) > 64
                    else driver_tags.NOT_AVAILABLE)
         assert f'<div class="invalid-feedback">{message}</div>' in html, number
     response = _add(client, "loose")  # as a station would read it, in any case
@@ -230,6 +230,28 @@ def test_add_my_card_is_refused_with_one_message_unless_the_card_is_free(
     # and its session from before, when no one owned it, is the driver's now
     assert drivers.loose in _session_ids(client.get("/my/sessions").get_data(as_text=True))
     assert _add(client, "LOOSE").status_code == 400  # owned now: not free to anyone
+
+
+@pytest.mark.parametrize(("stored", "typed"), [
+    ("04A1B2C3", "77705923"),  # decimal, as some readers print it
+    ("04A1B2C3", "04:A1:B2:C3"),  # hex with separators
+    ("04A1B2C3", "04 a1 b2 c3"),
+    ("04A1B2C3", "4a1b2c3"),  # without its leading zero
+    ("0F4240", "1 000 000"),  # decimal with separators
+    ("0F4240", "1000000"),
+])
+def test_add_my_card_takes_the_number_in_hex_or_decimal_with_or_without_separators(
+    app: Flask, world: World, portal, stored: str, typed: str
+) -> None:
+    _allow_adding_cards(app, world)
+    with company_scope(app, world.a) as tenant:
+        tags.add(tenant, stored)
+    client = _driver(portal, world)
+    response = _add(client, typed)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert f"Card {stored} is yours now." in client.get("/my/tags").get_data(as_text=True)
+    with company_scope(app, world.a):
+        assert tags.find(stored).owner.email == world.a.email(Role.EV_USER)
 
 
 def test_guessing_card_numbers_is_throttled(app: Flask, world: World, portal) -> None:

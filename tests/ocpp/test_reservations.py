@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.jobs import JOBS, run_for_every_company
 from portal.models import (
+    AuditEntry,
     ChargingSession,
     Command,
     Event,
@@ -234,6 +235,26 @@ def test_tc_051_cancel_reservation(company: OcppCompany, cp1: StationClient) -> 
     assert (f"Cancel reservation {reservation.id} (now Cancelled): Accepted."
             in portal.get("/reservations").text)
     assert _reservation(company, reservation.id).status is S.CANCELLED
+
+
+def test_a_reservation_made_and_cancelled_on_the_page_is_in_the_audit_log(
+        company: OcppCompany, cp1: StationClient) -> None:
+    portal, reservation = _reserve_accepted(company, cp1)
+    answering = Answering(cp1, _answer("Accepted"))
+    portal.post(f"/reservations/{reservation.id}/cancel", csrf_from="/reservations")
+    answering.join()
+    entries = company.query(lambda: [
+        (entry.action, entry.actor, entry.target, entry.before, entry.after)
+        for entry in db.session.scalars(select(AuditEntry).where(
+            AuditEntry.target_kind == "reservation").order_by(AuditEntry.id))])
+    admin, target = admin_email(company), "CP1 #1 for VALID"
+    # made (sent), accepted by the station, cancelled by it: each in the admin's request
+    assert [entry[:3] for entry in entries] == [("created", admin, target),
+                                                ("changed", admin, target),
+                                                ("changed", admin, target)]
+    assert entries[0][4]["status"] == "Requested" and entries[0][4]["id_tag"] == "VALID"
+    assert (entries[1][3], entries[1][4]) == ({"status": "Requested"}, {"status": "Accepted"})
+    assert (entries[2][3], entries[2][4]) == ({"status": "Accepted"}, {"status": "Cancelled"})
 
 
 def test_tc_052_cancel_reservation_rejected(company: OcppCompany, cp1: StationClient) -> None:
