@@ -4,7 +4,7 @@
         .venv/bin/python bench/run.py --stations 1000 --rate 1 [--duration 30]
     ... bench/run.py --stations 10000 --interval 20
     ... bench/run.py --stations 200 --saturate
-    ... bench/run.py --storm --stations 10000 --workers 2 [--duration 60]
+    ... bench/run.py --storm --stations 10000 --workers 2 [--duration 60] [--reuse]
 
 DATABASE_URL names a database whose name contains "bench": it is emptied, migrated, and
 given a company `bench` that lets stations connect without a key, with stations
@@ -206,6 +206,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--deflate", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the database of an earlier run with as many stations "
+                             "(a storm then is a fleet reconnecting after a deploy: its "
+                             "stations have booted before)")
     parser.add_argument("--workers", type=int, default=0,
                         help="serve Plugboard with gunicorn and this many gevent workers "
                              "instead of flask serve")
@@ -225,10 +229,11 @@ def main() -> None:
         load_arguments.append("--deflate")
 
     raise_fd_limit()  # the servers inherit it
-    began = time.monotonic()
-    provision(args.database_url, args.stations, keys=args.storm)
-    print(f"provisioned {args.stations} stations in {time.monotonic() - began:.0f} s",
-          file=sys.stderr)
+    if not args.reuse:
+        began = time.monotonic()
+        provision(args.database_url, args.stations, keys=args.storm)
+        print(f"provisioned {args.stations} stations in {time.monotonic() - began:.0f} s",
+              file=sys.stderr)
     print_side_by_side(run_both(args, load_arguments))
 
 
