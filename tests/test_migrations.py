@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, inspect, make_url, select, text
 from portal import config, create_app
 from portal.database import ALEMBIC_OPTIONS
 from portal.extensions import db
-from portal.models import Alarm, AlarmKind, SessionDay, Tenant
+from portal.models import Alarm, AlarmKind, SessionDay, SessionMonth, Tenant
 from portal.services import stations
 from tenants import provisioning
 from tenants.scoping import tenant_scope
@@ -129,3 +129,30 @@ def test_0018_counts_the_sessions_already_there_per_station_and_local_day(
             db.engine.dispose()
         assert rows == {(date(2026, 3, 28), 1, 0), (date(2026, 3, 29), 2, 1000 + 2000),
                         (date(2026, 3, 30), 1, 0)}, url
+
+
+def test_0034_adds_up_the_days_already_there_per_station_and_local_month(
+        empty_databases: list[str]) -> None:
+    # 2026-03-31 22:30 UTC is April 1 in Amsterdam.
+    starts = [datetime(2026, 3, 2, 9, tzinfo=UTC), datetime(2026, 3, 31, 12, tzinfo=UTC),
+              datetime(2026, 3, 31, 22, 30, tzinfo=UTC)]
+    for url in empty_databases:
+        app = _app_for(url)
+        with app.app_context():
+            upgrade()
+            tenant = provisioning.create_tenant(unique_slug(), "Company", "a@b.example",
+                                                "password-123456", "Europe/Amsterdam")
+            with tenant_scope(tenant):
+                station = stations.add(tenant, "CP1", connectors=1)
+                for number, started in enumerate(starts):
+                    add_session(station, 1, started, 30, 0, 1000 * (number + 1))
+            db.session.commit()
+            db.session.remove()
+            downgrade(revision="0033")
+            assert "session_month" not in inspect(db.engine).get_table_names(), url
+            upgrade()
+            rows = {(row.month, row.sessions, row.energy_wh) for row in db.session.scalars(
+                select(SessionMonth).execution_options(all_tenants=True))}
+            db.session.remove()
+            db.engine.dispose()
+        assert rows == {(date(2026, 3, 1), 2, 1000 + 2000), (date(2026, 4, 1), 1, 3000)}, url

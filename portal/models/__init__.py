@@ -36,7 +36,7 @@ from portal.models.rollup import (
     StationDay,
     StationMonth,
 )
-from portal.models.session_day import SessionDay
+from portal.models.session_day import SessionDay, SessionMonth
 from portal.models.site import Floor, Site
 from portal.models.sso import SsoProvider
 from portal.models.station import (
@@ -97,6 +97,7 @@ __all__ = [
     "RollupProgress",
     "ServiceKind",
     "SessionDay",
+    "SessionMonth",
     "Site",
     "SsoProvider",
     "StaleRollup",

@@ -28,3 +28,21 @@ class SessionDay(TenantOwned, Base):
     # (NULL, while open or unknown, counts 0).
     sessions: Mapped[int] = mapped_column(default=0)
     energy_wh: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SessionMonth(TenantOwned, Base):
+    """A station's days of one local month added up (`month` is its first day): a year of
+    top stations, or of bars a month, adds up twelve rows a station instead of 365.
+
+    Kept with the days by portal.services.session_days, in the same transaction."""
+
+    __tablename__ = "session_month"
+    # Covering, as the days' index is.
+    __table_args__ = (Index("ix_session_month_tenant_month", "tenant_id", "month", "station_id",
+                            "sessions", "energy_wh"),)
+
+    station_id: Mapped[int] = mapped_column(
+        ForeignKey("station.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    sessions: Mapped[int] = mapped_column(default=0)
+    energy_wh: Mapped[int] = mapped_column(BigInteger, default=0)

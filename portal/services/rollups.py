@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import case, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
@@ -154,14 +154,16 @@ def _summed(sums: _Sums, among: Among, first: date, stop: date, only: Any = None
         return select(getattr(model, sums.key).label("key"), *(
             getattr(model, name).label(name) for name in sums.seconds)).where(*conditions)
 
-    days = part(sums.day, (sums.day.day >= first, sums.day.day < stop))
     if months_from < months_stop:
+        # Each part a range of its own: given the days before or after the months as one
+        # OR, SQLite read every day of the range through the index and kept a tenth.
         days = union_all(
-            days.where(or_(sums.day.day < months_from, sums.day.day >= months_stop)),
+            part(sums.day, (sums.day.day >= first, sums.day.day < months_from)),
             part(sums.month, (sums.month.month >= months_from, sums.month.month < months_stop)),
+            part(sums.day, (sums.day.day >= months_stop, sums.day.day < stop)),
         ).subquery()
     else:
-        days = days.subquery()
+        days = part(sums.day, (sums.day.day >= first, sums.day.day < stop)).subquery()
     totals = select(days.c.key, *(func.sum(days.c[name]) for name in sums.seconds)
                     ).group_by(days.c.key)
     return {key: (first_sum, second_sum)

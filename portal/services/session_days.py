@@ -1,5 +1,6 @@
-"""Sessions per station and local day (SessionDay), kept exact in the same transaction as
-every change to a session, and read instead of a year of sessions.
+"""Sessions per station and local day (SessionDay), and per station and local month
+(SessionMonth: its days added up), kept exact in the same transaction as every change to a
+session, and read instead of a year of sessions.
 
 What a row counts: every session by its start (open ones too: a StartTransaction adds 1 to
 its day), and the sum of their `energy_wh` (NULL counts 0). So a session counts once its
@@ -15,11 +16,13 @@ How it stays exact:
   takes what each new, changed or deleted session counted before the flush and what it
   counts after, and applies the difference with one atomic UPSERT per station-day
   (`sessions = session_day.sessions + excluded.sessions`), so concurrent stops on one
-  station-day both count. A replayed StopTransaction changes nothing, so it adds nothing.
+  station-day both count, then the same per station-month. A replayed StopTransaction
+  changes nothing, so it adds nothing.
 - A change of a company's time zone moves sessions between days: the same listener
   rebuilds that company's rows in the flush that changes it (`rebuild`: one DELETE and one
-  INSERT ... SELECT GROUP BY: 20 s for a million sessions on PostgreSQL and on SQLite on a
-  loaded 2-core machine, bench/README.md).
+  INSERT ... SELECT GROUP BY for the days, then the same for the months from the days:
+  20 s for a million sessions on PostgreSQL and on SQLite on a loaded 2-core machine,
+  bench/README.md).
 - Sessions deleted with their station or company go with their rows (ON DELETE CASCADE).
 - **Writes that bypass the ORM** (bulk loaders, a future Core StartTransaction or
   StopTransaction) must call `record` with what each session counted before and after, in
@@ -30,26 +33,39 @@ How it stays exact:
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Date, Select, case, cast, delete, event, func, literal, select
+from sqlalchemy import (
+    Connection,
+    Date,
+    Select,
+    Subquery,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes
 
 from portal.auth.permissions import Actor, visible_stations
 from portal.extensions import db
-from portal.models import ChargingSession, SessionDay, Station, Tenant
+from portal.models import ChargingSession, SessionDay, SessionMonth, Station, Tenant
 from portal.models.base import UTCDateTime
 from portal.services.scope import Node, NodeKind
 
 # What a session counts in, and by how much: the columns whose change moves it.
 _COUNTED = ("tenant_id", "station_id", "started_at", "energy_wh")
-_TABLE = SessionDay.__table__
+_TABLE, _MONTHS = SessionDay.__table__, SessionMonth.__table__
 _PENDING = "session_days.pending"  # Session.info: what the flush under way changes
 _STEP = timedelta(hours=6)  # no zone changes its offset twice in six hours
 
@@ -76,32 +92,35 @@ def record(connection: Connection, added: Iterable[Counted] = (),
     did (`removed`: their values before the change), in the caller's transaction. A stopped
     session is removed as it was (open, no energy) and added as it is."""
     zones: dict[int, ZoneInfo] = {}
-    changes: Counter[tuple[int, int, date]] = Counter()
-    energy: Counter[tuple[int, int, date]] = Counter()
+    days: defaultdict[tuple[int, int, date], list[int]] = defaultdict(lambda: [0, 0])
+    months: defaultdict[tuple[int, int, date], list[int]] = defaultdict(lambda: [0, 0])
     for sign, counted in [(1, c) for c in added] + [(-1, c) for c in removed]:
         if counted.tenant_id not in zones:
             zones[counted.tenant_id] = ZoneInfo(connection.scalar(
                 select(Tenant.time_zone).where(Tenant.id == counted.tenant_id)) or "UTC")
-        key = (counted.tenant_id, counted.station_id,
-               counted.started_at.astimezone(zones[counted.tenant_id]).date())
-        changes[key] += sign
-        energy[key] += sign * (counted.energy_wh or 0)
-    rows = [{"tenant_id": tenant_id, "station_id": station_id, "day": day,
-             "sessions": changes[key], "energy_wh": energy[key]}
-            # In key order: two transactions lock the same rows in the same order.
-            for key in sorted(set(changes) | set(energy)) if changes[key] or energy[key]
-            for tenant_id, station_id, day in [key]]
-    if rows:
-        connection.execute(_upsert(connection.dialect.name), rows)
+        day = counted.started_at.astimezone(zones[counted.tenant_id]).date()
+        for totals, period in ((days, day), (months, day.replace(day=1))):
+            total = totals[counted.tenant_id, counted.station_id, period]
+            total[0] += sign
+            total[1] += sign * (counted.energy_wh or 0)
+    # Days before months, each in key order: two transactions lock the same rows in the
+    # same order.
+    for table, period, totals in ((_TABLE, "day", days), (_MONTHS, "month", months)):
+        rows = [{"tenant_id": tenant_id, "station_id": station_id, period: when,
+                 "sessions": count, "energy_wh": energy_wh}
+                for (tenant_id, station_id, when), (count, energy_wh) in sorted(totals.items())
+                if count or energy_wh]
+        if rows:
+            connection.execute(_upsert(connection.dialect.name, table, period), rows)
 
 
-def _upsert(dialect: str) -> Any:
+def _upsert(dialect: str, table: Any, period: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_TABLE)
+    statement = insert(table)
     return statement.on_conflict_do_update(
-        index_elements=[_TABLE.c.station_id, _TABLE.c.day],
-        set_={"sessions": _TABLE.c.sessions + statement.excluded.sessions,
-              "energy_wh": _TABLE.c.energy_wh + statement.excluded.energy_wh})
+        index_elements=[table.c.station_id, table.c[period]],
+        set_={"sessions": table.c.sessions + statement.excluded.sessions,
+              "energy_wh": table.c.energy_wh + statement.excluded.energy_wh})
 
 
 def rebuild(connection: Connection, tenant_id: int) -> None:
@@ -119,6 +138,21 @@ def rebuild(connection: Connection, tenant_id: int) -> None:
         select(literal(tenant_id), started.c.station_id, started.c.day, func.count(),
                func.coalesce(func.sum(started.c.energy_wh), 0))
         .group_by(started.c.station_id, started.c.day)))
+    _add_up_months(connection, tenant_id)
+
+
+def _add_up_months(connection: Connection, tenant_id: int) -> None:
+    """Write the company's months anew from its days."""
+    connection.execute(delete(_MONTHS).where(_MONTHS.c.tenant_id == tenant_id))
+    day = _TABLE.c.day
+    month = (cast(func.date_trunc("month", day), Date) if connection.dialect.name == "postgresql"
+             else func.date(day, "start of month"))
+    days = select(_TABLE.c.station_id, month.label("month"), _TABLE.c.sessions,
+                  _TABLE.c.energy_wh).where(_TABLE.c.tenant_id == tenant_id).subquery()
+    connection.execute(_MONTHS.insert().from_select(
+        ["tenant_id", "station_id", "month", "sessions", "energy_wh"],
+        select(literal(tenant_id), days.c.station_id, days.c.month, func.sum(days.c.sessions),
+               func.sum(days.c.energy_wh)).group_by(days.c.station_id, days.c.month)))
 
 
 def _local_day(connection: Connection, tenant_id: int, zone: str) -> Any:
@@ -249,14 +283,59 @@ def by_day(actor: Actor, node: Node, first: date, last: date) -> list[tuple[date
         .group_by(SessionDay.day).order_by(SessionDay.day))]
 
 
+def by_month(actor: Actor, node: Node, first: date, last: date) -> list[tuple[date, int, int]]:
+    """(day, sessions, Wh) of the range from `first` to `last` with sessions, in day order:
+    each whole month of the range as one row on its first day, the days before and after
+    those months one by one (for bars a month: a month's bar adds up a row a station)."""
+    rows = _with_months(_station_ids(actor, node), first, last + timedelta(1))
+    return [(day, int(count), int(energy)) for day, count, energy in db.session.execute(
+        select(rows.c.day, func.sum(rows.c.sessions), func.sum(rows.c.energy_wh))
+        .group_by(rows.c.day).order_by(rows.c.day))]
+
+
 def by_station(actor: Actor, node: Node, first: date, last: date
                ) -> list[tuple[str, str | None, int, int]]:
     """(chargeBoxId, name, sessions, Wh) of every station with sessions from `first` to
-    `last`, by chargeBoxId (one read serves both of the Statistics' rankings)."""
-    count, energy = func.sum(SessionDay.sessions), func.sum(SessionDay.energy_wh)
-    rows = db.session.execute(_days(actor, node, first, last + timedelta(1), select(
-        Station.charge_box_id, Station.name, count, energy))
-        .group_by(Station.id, Station.charge_box_id, Station.name).having(count > 0)
-        .order_by(Station.charge_box_id))
+    `last`, by chargeBoxId (one read serves both of the Statistics' rankings), adding up
+    whole months from the months."""
+    rows = _with_months(_station_ids(actor, node), first, last + timedelta(1))
+    count, energy = func.sum(rows.c.sessions), func.sum(rows.c.energy_wh)
+    result = db.session.execute(select(Station.charge_box_id, Station.name, count, energy)
+                                .join_from(rows, Station, Station.id == rows.c.station_id)
+                                .group_by(Station.id, Station.charge_box_id, Station.name)
+                                .having(count > 0).order_by(Station.charge_box_id))
     return [(charge_box_id, name, int(sessions), int(wh))
-            for charge_box_id, name, sessions, wh in rows]
+            for charge_box_id, name, sessions, wh in result]
+
+
+def _station_ids(actor: Actor, node: Node) -> Select[Any]:
+    """The ids of the node's stations that the actor may see."""
+    assert node.kind is not NodeKind.OUTLET, "the summary counts stations, not outlets"
+    return node.stations(visible_stations(actor, select(Station.id)))
+
+
+def _with_months(station_ids: Select[Any], first: date, end: date) -> Subquery:
+    """The stations' summary from day `first` up to `end` (excluded) as rows (station_id,
+    day, sessions, energy_wh): each whole month among those days from the months, as one
+    row on its first day, and the days before and after the months from the days. Each
+    part names the stations: a site's then reads its own rows, not the company's."""
+    months_from, months_stop = _first_of_month_from(first), end.replace(day=1)
+    if months_from >= months_stop:
+        return _day_rows(station_ids, first, end).subquery()
+    months = select(SessionMonth.station_id, SessionMonth.month.label("day"),
+                    SessionMonth.sessions, SessionMonth.energy_wh).where(
+        SessionMonth.station_id.in_(station_ids),
+        SessionMonth.month >= months_from, SessionMonth.month < months_stop)
+    return union_all(_day_rows(station_ids, first, months_from), months,
+                     _day_rows(station_ids, months_stop, end)).subquery()
+
+
+def _day_rows(station_ids: Select[Any], first: date, end: date) -> Select[Any]:
+    return select(SessionDay.station_id, SessionDay.day, SessionDay.sessions,
+                  SessionDay.energy_wh).where(SessionDay.station_id.in_(station_ids),
+                                              SessionDay.day >= first, SessionDay.day < end)
+
+
+def _first_of_month_from(day: date) -> date:
+    """The first day of a month on or after `day`."""
+    return day if day.day == 1 else (day.replace(day=1) + timedelta(32)).replace(day=1)

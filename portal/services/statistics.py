@@ -175,10 +175,10 @@ def energy(actor: Actor, node: Node, span: Period) -> list[EnergyBar]:
     """Sessions and accounted energy per bucket, by their start.
 
     Buckets of days (day, week, month) add up the summary of sessions per station and day
-    (session_days), under an outlet node excepted. Hours, and an outlet's sessions, come
-    from one query that groups the sessions by the 15-minute slot they started in (at most
-    96 rows a day, on the (tenant, started_at) index); the slots then fall into their
-    buckets here, whatever the zone and its DST changes.
+    (session_days; whole months from its months), under an outlet node excepted. Hours,
+    and an outlet's sessions, come from one query that groups the sessions by the 15-minute
+    slot they started in (at most 96 rows a day, on the (tenant, started_at) index); the
+    slots then fall into their buckets here, whatever the zone and its DST changes.
     """
     if _by_days(span, node):
         return _energy_by_day(actor, node, span)
@@ -206,7 +206,8 @@ def _by_days(span: Period, node: Node) -> bool:
 def _energy_by_day(actor: Actor, node: Node, span: Period) -> list[EnergyBar]:
     first_days = span.bucket_days()
     sessions, energy_wh = [0] * len(first_days), [0] * len(first_days)
-    for day, count, wh in session_days.by_day(actor, node, span.first, span.last):
+    summed = session_days.by_month if span.bucket is Bucket.MONTH else session_days.by_day
+    for day, count, wh in summed(actor, node, span.first, span.last):
         index = bisect_right(first_days, day) - 1
         sessions[index] += count
         energy_wh[index] += wh
@@ -234,7 +235,8 @@ class TopStations:
 
 def top_stations(actor: Actor, node: Node, span: Period) -> TopStations:
     """The TOP stations by accounted energy and by number of sessions started in the period;
-    ties by chargeBoxId. From the sessions per station and day, but under an outlet node."""
+    ties by chargeBoxId. From the sessions per station and month and day, but under an outlet
+    node."""
     if node.kind is not NodeKind.OUTLET:
         figures = [StationFigure(charge_box_id, name or "", count, wh) for
                    charge_box_id, name, count, wh in

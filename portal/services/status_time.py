@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ocpp.v16.enums import ChargePointStatus
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, bindparam, func, literal, select
 
 from portal.extensions import db
 from portal.models import Event, Outlet, Station
@@ -27,6 +27,14 @@ OCCUPIED = frozenset({ChargePointStatus.preparing, ChargePointStatus.charging,
                       ChargePointStatus.suspended_ev, ChargePointStatus.suspended_evse,
                       ChargePointStatus.finishing})
 CONNECTION = ("connected", "disconnected")
+
+
+def _connection() -> Any:
+    """Events that connect or disconnect a station, with the kinds written into the SQL:
+    SQLite uses the partial index on them (ix_event_station_connection) only where the
+    query's own terms imply its condition, which bound parameters do not (a station's
+    state at a midnight walked back through all its statuses instead)."""
+    return Event.kind.in_(bindparam(None, CONNECTION, expanding=True, literal_execute=True))
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,7 @@ def station_time(among: Among, start: datetime, until: datetime) -> dict[int, St
     and station-wide statuses, not the outlets' statuses).
     """
     station_wide = (Event.kind == "status") & Event.outlet_id.is_(None)
-    connection = Event.kind.in_(CONNECTION)
+    connection = _connection()
     stations = db.session.execute(select(
         Station.id, latest_before(start, select(Event.kind).where(connection)),
         latest_before(start, select(Event.details["status"].as_string()).where(station_wide)),
@@ -207,7 +215,7 @@ def station_time_by_day(among: Among, midnights: list[datetime]
     index)), from one read of the events; only stations with online time are in it."""
     start, end = midnights[0], midnights[-1]
     station_wide = (Event.kind == "status") & Event.outlet_id.is_(None)
-    connection = Event.kind.in_(CONNECTION)
+    connection = _connection()
     state: dict[int, dict[str, bool]] = {}
     since: dict[int, datetime] = {}
     for station_id, connected, status in db.session.execute(select(

@@ -1,5 +1,6 @@
 """A station over a real socket starts and stops sessions (a stop replayed, one for an old
-day, one left open): the summary of sessions per day and the sessions page's totals agree
+day, one left open): the summary of sessions per day and per month and the sessions page's
+totals agree
 with a raw COUNT / SUM of the sessions. Whatever path StartTransaction and StopTransaction
 take to the database (the ORM today, Core tomorrow), this fails if it skips the summary."""
 
@@ -10,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import ChargingSession, Role, SessionDay, User
+from portal.models import ChargingSession, Role, SessionDay, SessionMonth, User
 from portal.models.base import utcnow
 from portal.services import session_table
 from portal.services.scope import SYSTEM
@@ -37,15 +38,16 @@ def test_a_station_over_a_socket_keeps_the_summary_exact(company: OcppCompany,
     cp1.result("StartTransaction", {"connectorId": 1, "idTag": "VALID", "meterStart": 9000,
                                     "timestamp": format_timestamp(now - timedelta(minutes=5))})
 
-    def read() -> tuple[tuple[int, int], tuple[int, int], session_table.Totals]:
+    def read() -> tuple[tuple[int, int], list[tuple[int, int]], session_table.Totals]:
         raw = db.session.execute(select(func.count(), func.coalesce(
             func.sum(ChargingSession.energy_wh), 0))).one()
-        summary = db.session.execute(select(func.sum(SessionDay.sessions),
-                                            func.sum(SessionDay.energy_wh))).one()
+        summaries = [tuple(db.session.execute(select(func.sum(model.sessions),
+                                                     func.sum(model.energy_wh))).one())
+                     for model in (SessionDay, SessionMonth)]
         admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
-        return tuple(raw), tuple(summary), session_table.totals(admin, SessionFilter(), SYSTEM)
+        return tuple(raw), summaries, session_table.totals(admin, SessionFilter(), SYSTEM)
 
-    raw, summary, totals = company.query(read)
+    raw, summaries, totals = company.query(read)
     assert raw == (3, 2 * 4321)
-    assert summary == raw
+    assert summaries == [raw, raw]
     assert (totals.sessions, totals.energy_wh) == raw

@@ -1,11 +1,13 @@
 """The plans SQLite chooses, with the statistics ANALYZE leaves for a year of a large company
-(a million sessions on 500 stations), for the sessions page and the review queue: they read
-a page through an index, not every session. The bench (bench/README.md, a year of data)
-has the timings; these tests pin the plans on a small database."""
+(a million sessions on 500 stations), for the sessions page, the review queue and
+availability: they read through an index what they need, not every session or event. The
+bench (bench/README.md, a year of data) has the timings; these tests pin the plans on a
+small database."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,8 @@ from sqlalchemy import select, text
 
 from portal import config, create_app
 from portal.extensions import db
-from portal.models import Role, Tenant, User
-from portal.services import session_review, session_table
+from portal.models import Role, Station, Tenant, User
+from portal.services import session_review, session_table, status_time
 from portal.services.scope import SYSTEM
 from tenants.scoping import tenant_scope
 from tests.factories import Company, make_tenant, populate
@@ -113,3 +115,19 @@ def test_the_review_queue_counts_through_the_under_review_index(
                  if sql.startswith("SELECT count"))
     assert "ix_charging_session_under_review" in count
     assert "ix_charging_session_open" not in count
+
+
+def test_a_stations_connection_before_a_midnight_is_one_step_on_its_partial_index(
+        year_app: Flask, company: Company) -> None:
+    """Availability reads each station's last connection or disconnection before the range
+    from ix_event_station_connection, not by walking back through all its statuses."""
+    with year_app.app_context(), tenant_scope(db.session.get(Tenant, company.tenant_id)):
+        midnight = datetime(2026, 12, 7, tzinfo=UTC)
+        with counted_queries(year_app) as statements:
+            status_time.station_time(status_time.Among(select(Station.id)), midnight,
+                                     midnight + timedelta(hours=5))
+        connection = db.session.connection()
+        plans = [" / ".join(row[3] for row in connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {sql}", (None,) * sql.count("?"))) for sql in statements]
+    assert any("SEARCH event USING INDEX ix_event_station_connection" in plan
+               for plan in plans), plans

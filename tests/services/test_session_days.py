@@ -1,11 +1,13 @@
-"""The summary of sessions per station and local day stays exact through every change a
-session goes through, and the totals read from it are those of every session, to the Wh."""
+"""The summary of sessions per station and local day, and its months, stay exact through
+every change a session goes through, and the totals read from them are those of every
+session, to the Wh."""
 
 from __future__ import annotations
 
 import random
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,11 +17,20 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ChargingSession, Role, SessionDay, Station, User
-from portal.services import charging_sessions, company, session_review, session_table, sites
+from portal.models import ChargingSession, Role, SessionDay, SessionMonth, Station, User
+from portal.services import (
+    charging_sessions,
+    company,
+    session_days,
+    session_review,
+    session_table,
+    sites,
+    statistics,
+)
 from portal.services import stations as station_service
 from portal.services.scope import SYSTEM, Node, NodeKind
 from portal.services.session_table import Range, SessionFilter
+from portal.services.statistics import Bucket
 from tests.factories import Company, World
 from tests.scene import company_scope, station
 from tests.session_scene import add_session
@@ -45,9 +56,29 @@ def counted(zone: ZoneInfo) -> dict[tuple[int, date], tuple[int, int]]:
     return {key: (sessions[key], energy[key]) for key in sessions}
 
 
+def months() -> dict[tuple[int, date], tuple[int, int]]:
+    """The company's month rows, (station id, first day) -> (sessions, Wh), empty ones left
+    out."""
+    return {(row.station_id, row.month): (row.sessions, row.energy_wh)
+            for row in db.session.scalars(select(SessionMonth)) if row.sessions or row.energy_wh}
+
+
+def by_month(days: dict[tuple[int, date], tuple[int, int]]
+             ) -> dict[tuple[int, date], tuple[int, int]]:
+    """Days added up by their month."""
+    sessions: Counter[tuple[int, date]] = Counter()
+    energy: Counter[tuple[int, date]] = Counter()
+    for (station_id, day), (count, wh) in days.items():
+        sessions[station_id, day.replace(day=1)] += count
+        energy[station_id, day.replace(day=1)] += wh
+    return {key: (sessions[key], energy[key]) for key in sessions if sessions[key] or energy[key]}
+
+
 def _summary_is_exact(app: Flask, company_: Company) -> None:
     with company_scope(app, company_) as tenant:
-        assert summary() == counted(ZoneInfo(tenant.time_zone))
+        expected = counted(ZoneInfo(tenant.time_zone))
+        assert summary() == expected
+        assert months() == by_month(expected)
 
 
 def test_every_change_of_a_session_moves_its_day(app: Flask, world: World) -> None:
@@ -236,3 +267,76 @@ def test_other_filters_read_the_sessions(app: Flask, world: World) -> None:
         assert session_table.totals(admin, SessionFilter(started=whole)).energy_wh == 25000
         filtered = SessionFilter(started=whole, energy_kwh=Range(high=10))
         assert session_table.totals(admin, filtered) == session_table.Totals(1, 5000)
+
+
+# Late February to early May 2026: the spring DST change (03-29) and the local midnights
+# that start March, April and May, in ranges that hold whole months and cut others.
+SPRING = datetime(2026, 2, 20, tzinfo=UTC)
+
+
+def _spring_sessions(rng: random.Random, cps: list[Station], count: int) -> None:
+    for _ in range(count):
+        cp = rng.choice(cps)
+        started = SPRING + timedelta(minutes=rng.randrange(80 * 24 * 60))
+        if rng.random() < 0.25:  # at a month's first local midnight, or a minute before it
+            month = rng.choice([date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1)])
+            started = (datetime.combine(month, datetime.min.time(), AMSTERDAM).astimezone(UTC)
+                       - timedelta(minutes=rng.choice([0, 1])))
+        minutes, start = rng.choice([None, 45]), rng.randrange(50_000)
+        add_session(cp, rng.choice([o.connector_id for o in cp.outlets]), started, minutes,
+                    start, None if minutes is None else start + rng.randrange(1, 30_000))
+
+
+def _per_month(rows: Iterable[tuple[date, int, int]]) -> dict[date, tuple[int, int]]:
+    """(day, sessions, Wh) rows added up by their month, empty months left out."""
+    sessions: Counter[date] = Counter()
+    energy: Counter[date] = Counter()
+    for day, count, wh in rows:
+        sessions[day.replace(day=1)] += count
+        energy[day.replace(day=1)] += wh
+    return {month: (sessions[month], energy[month]) for month in sessions
+            if sessions[month] or energy[month]}
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_whole_months_add_up_as_their_days(app: Flask, world: World, seed: int) -> None:
+    """Bars a month and top stations, read from whole months and the days around them, are
+    those of the days and of every session."""
+    rng = random.Random(seed)
+    with company_scope(app, world.a) as tenant:
+        tenant.time_zone = AMSTERDAM.key
+    with company_scope(app, world.a):
+        _spring_sessions(rng, [cp for cp in db.session.scalars(select(Station)) if cp.outlets],
+                         150)
+    _summary_is_exact(app, world.a)
+    with company_scope(app, world.a):
+        admin, site_admin = (db.session.scalar(select(User).where(User.email == world.a.email(
+            role))) for role in (Role.ADMIN, Role.SITE_ADMIN))
+        cps = list(db.session.scalars(select(Station)))
+        names = {cp.id: cp.charge_box_id for cp in cps}
+        cases = [(admin, SYSTEM, set(names)),
+                 (site_admin, SYSTEM, {cp.id for cp in cps if cp.site_id == site_admin.site_id}),
+                 *((admin, Node(NodeKind.STATION, cp.id), {cp.id}) for cp in cps)]
+        days = counted(AMSTERDAM)
+        ranges = [(date(2026, 3, 1), date(2026, 4, 30)), (date(2026, 3, 2), date(2026, 3, 30))]
+        ranges += [sorted(date(2026, 2, 15) + timedelta(rng.randrange(90)) for _ in range(2))
+                   for _ in range(30)]
+        for first, last in ranges:
+            actor, node, ids = rng.choice(cases)
+            kept = [(station_id, day, count, wh) for (station_id, day), (count, wh)
+                    in days.items() if station_id in ids and first <= day <= last]
+            expected = _per_month((day, count, wh) for _, day, count, wh in kept)
+            assert _per_month(session_days.by_month(actor, node, first, last)) == expected
+            assert _per_month(session_days.by_day(actor, node, first, last)) == expected
+            span = statistics.period(first, last, Bucket.MONTH, AMSTERDAM)
+            assert [(bar.sessions, bar.energy_wh) for bar in statistics.energy(
+                actor, node, span)] == [expected.get(start.replace(day=1), (0, 0))
+                                        for start in span.bucket_days()], (first, last, node)
+            per_station: Counter[int] = Counter()
+            for station_id, _, count, wh in kept:
+                per_station[station_id] += count
+                per_station[-station_id] += wh  # energy, keyed apart
+            assert {charge_box_id: (count, wh) for charge_box_id, _, count, wh
+                    in session_days.by_station(actor, node, first, last)} == {
+                names[station_id]: (count, per_station[-station_id])
+                for station_id, count in per_station.items() if station_id > 0 and count}
