@@ -149,8 +149,11 @@ def load(url: str, pid: int, load_arguments: list[str]) -> dict:
 
 def plugboard_env(database_url: str, **settings: str) -> dict[str, str]:
     """The environment Plugboard is served with: this one, the bench database, `settings`."""
+    # The load's stations decline every call of the server: with the first fetch of their
+    # configuration on, each boot would fetch it again, where a real fleet answered it once.
     return {**os.environ, "DATABASE_URL": database_url, "PORTAL_DOMAIN": "localhost",
-            "SECRET_KEY": "bench-secret-key", "LOG_LEVEL": "WARNING", **settings}
+            "SECRET_KEY": "bench-secret-key", "LOG_LEVEL": "WARNING",
+            "OCPP_GET_CONFIGURATION_AT_FIRST_BOOT": "false", **settings}
 
 
 def plugboard_command(workers: int, port: int) -> tuple[str, list[str]]:
