@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from flask import Flask
 from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,9 +67,6 @@ ROWS = (
 def provision(url: str, count: int, keys: bool = False) -> None:
     """An empty, migrated database with company `bench`, its stations and their tags; with
     `keys`, each station has its own key and none may connect without."""
-    from flask_migrate import upgrade
-
-    from portal import config, create_app
     from portal.extensions import db
     from portal.services import sites, stations, tags
     from tenants import provisioning
@@ -76,10 +74,8 @@ def provision(url: str, count: int, keys: bool = False) -> None:
     from tests.conftest import empty_database
 
     empty_database(url)
-    app = create_app({"DATABASE_URL": url, "SQLALCHEMY_DATABASE_URI": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": config.engine_options(url)})
+    app = migrated(url)
     with app.app_context():
-        upgrade()
         tenant = provisioning.create_tenant("bench", "Bench Co", ADMIN_EMAIL, ADMIN_PASSWORD)
         tenant.allow_stations_without_key = not keys  # else security profile 1
         with tenant_scope(tenant):
@@ -90,6 +86,21 @@ def provision(url: str, count: int, keys: bool = False) -> None:
                 tags.add(tenant, charge_box_id)
         db.session.commit()
         db.engine.dispose()
+
+
+def migrated(url: str) -> Flask:
+    """The app on the database at `url`, migrated to the newest revision."""
+    from flask_migrate import upgrade
+
+    from portal import config, create_app
+    from portal.extensions import db
+
+    app = create_app({"DATABASE_URL": url, "SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": config.engine_options(url)})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()  # the run holds no connection of its own
+    return app
 
 
 def bench_database_url() -> str:
@@ -232,7 +243,9 @@ def main() -> None:
         load_arguments.append("--deflate")
 
     raise_fd_limit()  # the servers inherit it
-    if not args.reuse:
+    if args.reuse:
+        migrated(args.database_url)
+    else:
         began = time.monotonic()
         provision(args.database_url, args.stations, keys=args.storm)
         print(f"provisioned {args.stations} stations in {time.monotonic() - began:.0f} s",
