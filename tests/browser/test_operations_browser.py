@@ -9,8 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.chromium import open_menu_group
-from tests.factories import PASSWORD
+from tests.chromium import log_in, open_menu_group
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import admin_email
 from tests.ocpp.station_client import Station
@@ -28,10 +27,7 @@ def _answer_late(station: Station, delay: float) -> threading.Thread:
 
 def test_results_fill_in_as_stations_answer(page: Page, company: OcppCompany,
                                             cp1: Station, tmp_path: Path) -> None:
-    page.goto(f"http://{company.slug}.localhost:{company.port}/login")
-    page.get_by_label("E-mail").fill(admin_email(company))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, f"http://{company.slug}.localhost:{company.port}", admin_email(company))
     open_menu_group(page, "Operations")
     page.get_by_role("link", name="Operations", exact=True).click()
     page.get_by_role("link", name="Clear the authorization cache").click()

@@ -11,8 +11,7 @@ from playwright.sync_api import Page, expect
 
 from portal.models.base import utcnow
 from portal.timestamps import format_timestamp
-from tests.chromium import open_menu_group
-from tests.factories import PASSWORD
+from tests.chromium import log_in, open_menu_group
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import admin_email
 from tests.ocpp.station_client import Station
@@ -36,10 +35,7 @@ def test_filtered_sessions_download_as_the_same_workbook(page: Page, company: Oc
              _charge(cp1, "VALID", 2, 7, 0, 12001),
              _charge(cp1, "VALID", 1, 5, 4333, 4334)]
     _charge(cp1, "FLEET", 2, 3, 12001, 20000)
-    page.goto(f"http://{company.slug}.localhost:{company.port}/login")
-    page.get_by_label("E-mail").fill(admin_email(company))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, f"http://{company.slug}.localhost:{company.port}", admin_email(company))
     open_menu_group(page, "Sessions")
     page.get_by_role("link", name="Sessions").first.click()
     expect(page.locator("#sessions tbody tr[data-session]")).to_have_count(4)

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.chromium import open_menu_group
-from tests.factories import PASSWORD
+from tests.chromium import log_in, open_menu_group
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import admin_email
 
 
 def test_an_administrator_edits_and_blocks_a_tag(page: Page, company: OcppCompany) -> None:
-    page.goto(f"http://{company.slug}.localhost:{company.port}/login")
-    page.get_by_label("E-mail").fill(admin_email(company))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, f"http://{company.slug}.localhost:{company.port}", admin_email(company))
     open_menu_group(page, "Company")
     page.get_by_role("link", name="Tags").first.click()
     page.get_by_role("link", name="Edit ONCE").click()

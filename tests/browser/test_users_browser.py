@@ -5,18 +5,14 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.chromium import open_menu_group
-from tests.factories import PASSWORD
+from tests.chromium import log_in, open_menu_group
 from tests.ocpp.conftest import OcppCompany
 from tests.ocpp.remote import admin_email
 
 
 def test_an_administrator_adds_an_ev_user_with_a_hex_rfid_and_filters_the_table(
         page: Page, company: OcppCompany) -> None:
-    page.goto(f"http://{company.slug}.localhost:{company.port}/login")
-    page.get_by_label("E-mail").fill(admin_email(company))
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, f"http://{company.slug}.localhost:{company.port}", admin_email(company))
     open_menu_group(page, "Company")
     page.get_by_role("link", name="Users").click()
     page.get_by_role("link", name="Add EV user").click()

@@ -7,8 +7,6 @@ end every reading each station sent is stored, and stored once."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import os
 import signal
 import tempfile
@@ -20,7 +18,7 @@ from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import select
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from portal.extensions import db
@@ -32,6 +30,7 @@ from tests.conftest import free_port
 from tests.factories import make_tenant
 from tests.live_server import running_gunicorn
 from tests.ocpp.conftest import OcppCompany
+from tests.ocpp.fleet import call, open_station
 
 STATIONS = 40
 INTERVAL = 0.2  # seconds between a station's meter values
@@ -54,29 +53,20 @@ class Fleet:
 
 
 async def _call(ws: ClientConnection, unique_id: str, action: str, payload: dict) -> dict:
-    await ws.send(json.dumps([2, unique_id, action, payload]))
-    answer = json.loads(await asyncio.wait_for(ws.recv(), 30))
-    if answer[0] != 3:
-        raise AssertionError(f"{action}: {answer}")
-    return answer[2]
+    return await call(ws, unique_id, action, payload, timeout=30)
 
 
 async def _station(port: int, slug: str, charge_box_id: str, fleet: Fleet) -> None:
     """Charge until told to stop, sending reading after reading; a lost connection is
     opened again and the unanswered message sent again, as it was."""
-    credentials = base64.b64encode(f"{charge_box_id}:{KEY_PREFIX}{charge_box_id}".encode())
     started_at = utcnow().replace(microsecond=0)
     start = {"connectorId": 1, "idTag": ID_TAG, "meterStart": 0,
              "timestamp": format_timestamp(started_at)}
     transaction_id, reading = None, 0
     while True:
         try:
-            async with await connect(
-                    f"ws://{slug}.localhost:{port}/ocpp/{charge_box_id}", host="127.0.0.1",
-                    port=port, subprotocols=["ocpp1.6"], ping_interval=None,
-                    open_timeout=30, compression=None,
-                    additional_headers={"Authorization": "Basic " + credentials.decode()},
-            ) as ws:
+            async with await open_station(port, slug, charge_box_id,
+                                          KEY_PREFIX + charge_box_id, timeout=30) as ws:
                 fleet.connections[charge_box_id] = fleet.connections.get(charge_box_id, 0) + 1
                 await _call(ws, "boot", "BootNotification", {"chargePointVendor": "Restart",
                                                              "chargePointModel": "R"})

@@ -6,8 +6,6 @@ the server logs no error: a storm is slow at worst."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.protocol import State
 
 from portal.extensions import db
@@ -28,6 +26,7 @@ from tests.conftest import free_port
 from tests.factories import make_tenant
 from tests.live_server import running_gunicorn
 from tests.ocpp.conftest import OcppCompany
+from tests.ocpp.fleet import call, open_station
 
 STATIONS = 300
 IN_FLIGHT = 100  # handshakes at once
@@ -44,23 +43,15 @@ class Storm:
 
 
 async def _call(ws: ClientConnection, unique_id: str, action: str, payload: dict) -> dict:
-    await ws.send(json.dumps([2, unique_id, action, payload]))
-    answer = json.loads(await asyncio.wait_for(ws.recv(), 60))
-    if answer[0] != 3:
-        raise RuntimeError(f"{action}: {answer}")
-    return answer[2]
+    return await call(ws, unique_id, action, payload, timeout=60)
 
 
 async def _station(port: int, slug: str, charge_box_id: str, gate: asyncio.Semaphore,
                    all_started: asyncio.Barrier, storm: Storm) -> None:
-    credentials = base64.b64encode(f"{charge_box_id}:{KEY_PREFIX}{charge_box_id}".encode())
     try:
         async with gate:
-            ws = await connect(f"ws://{slug}.localhost:{port}/ocpp/{charge_box_id}",
-                               host="127.0.0.1", port=port, subprotocols=["ocpp1.6"],
-                               additional_headers={"Authorization": "Basic "
-                                                   + credentials.decode()},
-                               ping_interval=None, open_timeout=60, compression=None)
+            ws = await open_station(port, slug, charge_box_id, KEY_PREFIX + charge_box_id,
+                                    timeout=60)
         async with ws:
             boot = await _call(ws, "1", "BootNotification", {"chargePointVendor": "Storm",
                                                              "chargePointModel": "S"})
