@@ -53,9 +53,12 @@ def on_boot_notification(ctx: StationContext, **boot: str) -> call_result.BootNo
     station = ctx.station
     stations.boot(station, {BOOT_FIELDS[key]: value for key, value in boot.items()}, utcnow())
     configuration.booted(station)
-    # The defaults first: a first fetch then reads back the values the station took.
-    ctx.after_answer(default_configuration.send_at_first_boot)
-    ctx.after_answer(configuration.fetch_at_first_boot)
+    # The defaults first: a first fetch then reads back the values the station took. Only
+    # what is due is left for after the answer: most boots need no second transaction.
+    if default_configuration.due(station):
+        ctx.after_answer(default_configuration.send_at_first_boot)
+    if configuration.first_fetch_due(station):
+        ctx.after_answer(configuration.fetch_at_first_boot)
     return call_result.BootNotification(
         current_time=format_timestamp(utcnow()),
         interval=station.heartbeat_period,

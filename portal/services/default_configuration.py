@@ -57,6 +57,12 @@ def as_text(tenant: Tenant) -> str:
                      for entry in tenant.default_configuration or [])
 
 
+def due(station: Station) -> bool:
+    """Whether the station's defaults are still to be sent: its first accepted boot."""
+    return (station.registration_status is RegistrationStatus.accepted
+            and station.defaults_sent_at is None)
+
+
 def send_at_first_boot(station: Station) -> None:
     """After a station's first accepted boot, send it the company's default configuration,
     one ChangeConfiguration per key in the company's order, in the background.
@@ -68,8 +74,7 @@ def send_at_first_boot(station: Station) -> None:
     fetch_at_first_boot then finds it under way). Sent once: a station that was offline
     meanwhile gets the values from staff, on its Configuration page.
     """
-    if (station.registration_status is not RegistrationStatus.accepted
-            or station.defaults_sent_at is not None):
+    if not due(station):
         return
     # Its first accepted boot is now, defaults or not: a default configuration the company
     # sets later goes to new stations, not to this one at its next boot.
