@@ -43,9 +43,10 @@ CREATED, CHANGED, DELETED = "created", "changed", "deleted"
 # and about what support users do to them: alarms cleared, reservations, firmware images.
 STATION_KINDS = ("station", "outlet", "command", "configuration", "alarm", "reservation",
                  "firmware image")
-# Columns no person changes, or whose change says nothing: times kept by the portal.
+# Columns no person changes, or whose change says nothing: times kept by the portal, and
+# a station key's verifier (derived from the key, whose change is recorded).
 NOISE = frozenset({"id", "tenant_id", "created_at", "updated_at", "last_login_at",
-                   "last_used_at"})
+                   "last_used_at", "auth_key_verifier"})
 # What the station reports of itself and of its connectors, and the live connection.
 STATION_STATE = frozenset({
     "vendor", "model", "charge_point_serial_number", "charge_box_serial_number",

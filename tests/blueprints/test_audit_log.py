@@ -166,6 +166,20 @@ def test_a_deleted_station_keeps_its_values_in_the_log(app: Flask, world: World,
         f"{cb} #1", f"{cb} #2"}
 
 
+def test_a_replaced_station_key_is_recorded_masked_and_its_verifier_not_at_all(
+        app: Flask, world: World, portal) -> None:
+    client = _login(portal, world.a, Role.ADMIN)
+    cb = world.a.station_site1
+    settings = f"/stations/{cb}/settings"
+    response = client.post(f"{settings}/authorization-key", {"auth_key": "a-brand-new-key-1234"},
+                           csrf_from=settings)
+    assert response.status_code == 200
+    [entry] = [entry for entry in _entries(app, world.a) if entry.target_kind == "station"]
+    assert entry.action == "changed" and entry.target == cb
+    assert entry.after == {"auth_key": "********"}
+    assert "a-brand-new-key-1234" not in str(entry.before) + str(entry.after)
+
+
 def test_logins_and_failed_logins_are_recorded(app: Flask, world: World, portal) -> None:
     client = portal(world.a)
     assert client.login("nobody@example.com", "wrong password").status_code == 401
