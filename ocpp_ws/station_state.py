@@ -11,7 +11,7 @@ its outlet is the dispatcher's, which owns the frame's unit of work.
 
 A station that lost its connection (a worker killed, a deploy) sends again the one message
 it had no answer for, which may have been committed already. The state therefore keeps,
-from its load, each open session's newest stored reading: a MeterValues no newer than that
+from its first load, each open session's newest stored reading: a MeterValues no newer than that
 is compared with what is stored before it is taken (StationState.may_repeat).
 """
 
@@ -50,7 +50,7 @@ class StationState:
     accepted: bool = False
     outlet_ids: dict[int, int] = field(default_factory=dict)  # connectorId -> outlet id
     session_ids: dict[int, int] = field(default_factory=dict)  # transactionId -> session id
-    # session id -> its newest reading stored when the state was loaded, until a newer one
+    # session id -> its newest reading stored when the connection began, until a newer one
     stored_until: dict[int, datetime] = field(default_factory=dict)
     last_seen_at: datetime | None = None
     last_heartbeat_at: datetime | None = None
@@ -75,10 +75,11 @@ class StationState:
             select(ChargingSession.transaction_id, ChargingSession.id).where(
                 ChargingSession.station_id == station_id, ChargingSession.stopped_at.is_(None),
                 ChargingSession.transaction_id.is_not(None))).all())
-        self.stored_until = dict(db.session.execute(  # type: ignore[arg-type]
-            select(MeterValue.charging_session_id, func.max(MeterValue.sampled_at))
-            .where(MeterValue.charging_session_id.in_(self.session_ids.values()))
-            .group_by(MeterValue.charging_session_id)).all()) if self.session_ids else {}
+        if self.loaded_at is None and self.session_ids:  # a new connection: replays may come
+            self.stored_until = dict(db.session.execute(  # type: ignore[arg-type]
+                select(MeterValue.charging_session_id, func.max(MeterValue.sampled_at))
+                .where(MeterValue.charging_session_id.in_(self.session_ids.values()))
+                .group_by(MeterValue.charging_session_id)).all())
         self.loaded_at = time.monotonic()
 
     def outlet_id(self, connector_id: int) -> int | None:
@@ -106,8 +107,8 @@ class StationState:
 
     def may_repeat(self, session_id: int | None, sampled: list[datetime]) -> bool:
         """Whether readings of a session, sampled at these times, may repeat stored ones:
-        none is newer than the newest reading stored at the load. The first newer one ends
-        the doubt for the session (a station sends its messages in order)."""
+        none is newer than the newest reading stored when the connection began. The first
+        newer one ends the doubt for the session (a station sends its messages in order)."""
         stored_until = self.stored_until.get(session_id) if session_id else None
         if stored_until is None or not sampled:
             return False
