@@ -31,7 +31,7 @@ from portal.models import (
     Tenant,
     User,
 )
-from portal.services import alarm_lists, session_days
+from portal.services import alarm_lists, session_summary
 from portal.services.scope import Node, NodeKind
 from portal.timestamps import local_midnight
 
@@ -228,7 +228,7 @@ def _energy(scoped: Scope, actor: Actor, node: Node, today: date, zone: ZoneInfo
                        ChargingSession.energy_wh.is_not(None))), node)):
             by_day[started_at.astimezone(zone).date()] += energy_wh
     else:
-        by_day.update({day: wh for day, _, wh in session_days.by_day(actor, node, first, today)})
+        by_day.update({day: wh for day, _, wh in session_summary.by_day(actor, node, first, today)})
     kwh = [round(by_day[day] / 1000, 3) for day in days]
     month_wh = sum(wh for day, wh in by_day.items() if day >= month_first)
     return Energy(today_kwh=kwh[-1], month_kwh=round(month_wh / 1000, 3),

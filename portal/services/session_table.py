@@ -45,7 +45,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import UTCDateTime
-from portal.services import charging_sessions, session_days
+from portal.services import charging_sessions, session_summary
 from portal.services.scope import SYSTEM, Node, NodeKind
 from portal.timestamps import local_midnight
 
@@ -391,7 +391,7 @@ def totals(actor: User, filters: SessionFilter, node: Node = SYSTEM) -> Totals:
             edges.append(Range(local_midnight(end, zone), high))
     except OverflowError:  # a bound at the end of the calendar
         return scanned_totals(actor, filters, node)
-    sessions, energy_wh = session_days.total(actor, node, first, end)
+    sessions, energy_wh = session_summary.total(actor, node, first, end)
     for edge in edges:
         partial = scanned_totals(actor, SessionFilter(started=edge), node)
         sessions, energy_wh = sessions + partial.sessions, energy_wh + partial.energy_wh

@@ -34,7 +34,7 @@ from portal.auth.permissions import Actor, visible_stations
 from portal.errors import Invalid
 from portal.extensions import db
 from portal.models import ChargingSession, Outlet, Station
-from portal.services import rollups, session_days, status_time
+from portal.services import rollups, session_summary, status_time
 from portal.services.scope import Node, NodeKind
 from portal.services.session_table import kwh
 from portal.timestamps import local_midnight
@@ -175,7 +175,7 @@ def energy(actor: Actor, node: Node, span: Period) -> list[EnergyBar]:
     """Sessions and accounted energy per bucket, by their start.
 
     Buckets of days (day, week, month) add up the summary of sessions per station and day
-    (session_days; whole months from its months), under an outlet node excepted. Hours,
+    (session_summary; whole months from its months), under an outlet node excepted. Hours,
     and an outlet's sessions, come from one query that groups the sessions by the 15-minute
     slot they started in (at most 96 rows a day, on the (tenant, started_at) index); the
     slots then fall into their buckets here, whatever the zone and its DST changes.
@@ -206,7 +206,7 @@ def _by_days(span: Period, node: Node) -> bool:
 def _energy_by_day(actor: Actor, node: Node, span: Period) -> list[EnergyBar]:
     first_days = span.bucket_days()
     sessions, energy_wh = [0] * len(first_days), [0] * len(first_days)
-    summed = session_days.by_month if span.bucket is Bucket.MONTH else session_days.by_day
+    summed = session_summary.by_month if span.bucket is Bucket.MONTH else session_summary.by_day
     for day, count, wh in summed(actor, node, span.first, span.last):
         index = bisect_right(first_days, day) - 1
         sessions[index] += count
@@ -240,7 +240,7 @@ def top_stations(actor: Actor, node: Node, span: Period) -> TopStations:
     if node.kind is not NodeKind.OUTLET:
         figures = [StationFigure(charge_box_id, name or "", count, wh) for
                    charge_box_id, name, count, wh in
-                   session_days.by_station(actor, node, span.first, span.last)]
+                   session_summary.by_station(actor, node, span.first, span.last)]
         # Sorted by chargeBoxId, a stable sort leaves ties in that order.
         return TopStations(
             by_energy=sorted(figures, key=lambda f: f.energy_wh, reverse=True)[:TOP],

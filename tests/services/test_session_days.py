@@ -21,8 +21,8 @@ from portal.models import ChargingSession, Role, SessionDay, SessionMonth, Stati
 from portal.services import (
     charging_sessions,
     company,
-    session_days,
     session_review,
+    session_summary,
     session_table,
     sites,
     statistics,
@@ -326,8 +326,8 @@ def test_whole_months_add_up_as_their_days(app: Flask, world: World, seed: int) 
             kept = [(station_id, day, count, wh) for (station_id, day), (count, wh)
                     in days.items() if station_id in ids and first <= day <= last]
             expected = _per_month((day, count, wh) for _, day, count, wh in kept)
-            assert _per_month(session_days.by_month(actor, node, first, last)) == expected
-            assert _per_month(session_days.by_day(actor, node, first, last)) == expected
+            assert _per_month(session_summary.by_month(actor, node, first, last)) == expected
+            assert _per_month(session_summary.by_day(actor, node, first, last)) == expected
             span = statistics.period(first, last, Bucket.MONTH, AMSTERDAM)
             assert [(bar.sessions, bar.energy_wh) for bar in statistics.energy(
                 actor, node, span)] == [expected.get(start.replace(day=1), (0, 0))
@@ -337,6 +337,6 @@ def test_whole_months_add_up_as_their_days(app: Flask, world: World, seed: int) 
                 per_station[station_id] += count
                 per_station[-station_id] += wh  # energy, keyed apart
             assert {charge_box_id: (count, wh) for charge_box_id, _, count, wh
-                    in session_days.by_station(actor, node, first, last)} == {
+                    in session_summary.by_station(actor, node, first, last)} == {
                 names[station_id]: (count, per_station[-station_id])
                 for station_id, count in per_station.items() if station_id > 0 and count}
