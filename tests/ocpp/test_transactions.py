@@ -121,13 +121,19 @@ def _meter_values(transaction_id: int, at: datetime, value: str,
         "sampledValue": [{"value": value, "context": context}]}]}
 
 
-def test_meter_values_sent_again_after_a_lost_connection_are_taken_once(
-        company: OcppCompany) -> None:
-    now = utcnow().replace(microsecond=0)
+def _charging_with_a_reading(company: OcppCompany, at: datetime, value: str) -> int:
+    """A transaction with one reading, on a connection then closed; its transactionId."""
     with company.station() as station:
         station.boot()
         transaction_id = station.result("StartTransaction", _start_payload())["transactionId"]
-        station.result("MeterValues", _meter_values(transaction_id, now, "100"))
+        station.result("MeterValues", _meter_values(transaction_id, at, value))
+    return transaction_id
+
+
+def test_meter_values_sent_again_after_a_lost_connection_are_taken_once(
+        company: OcppCompany) -> None:
+    now = utcnow().replace(microsecond=0)
+    transaction_id = _charging_with_a_reading(company, now, "100")
     # The connection was lost before the station read its answer: on the next one it sends
     # the message again, then new ones, in order.
     with company.station() as station:
@@ -144,10 +150,7 @@ def test_meter_values_sent_again_after_a_lost_connection_are_taken_once(
 def test_readings_older_than_the_stored_ones_are_kept_when_they_are_new(
         company: OcppCompany) -> None:
     now = utcnow().replace(microsecond=0)
-    with company.station() as station:
-        station.boot()
-        transaction_id = station.result("StartTransaction", _start_payload())["transactionId"]
-        station.result("MeterValues", _meter_values(transaction_id, now, "300"))
+    transaction_id = _charging_with_a_reading(company, now, "300")
     with company.station() as station:  # its clock was set back meanwhile
         station.boot()
         station.result("MeterValues", _meter_values(transaction_id, now - timedelta(hours=1),
