@@ -101,6 +101,19 @@ def test_alarms_raised_before_0011_take_their_kind_and_get_it_back_on_downgrade(
                             "CP3/2": "connector_faulted"}, url
 
 
+def _sessions_in_amsterdam(sessions: list[tuple[datetime, int | None, int]]) -> None:
+    """Migrate, and give a new company in Europe/Amsterdam station CP1 with these sessions:
+    (start, minutes, energy Wh) each, open for minutes None."""
+    upgrade()
+    tenant = provisioning.create_tenant(unique_slug(), "Company", "a@b.example",
+                                        "password-123456", "Europe/Amsterdam")
+    with tenant_scope(tenant):
+        station = stations.add(tenant, "CP1", connectors=1)
+        for started, minutes, energy_wh in sessions:
+            add_session(station, 1, started, minutes, 0, energy_wh)
+    db.session.commit()
+
+
 def test_0018_counts_the_sessions_already_there_per_station_and_local_day(
         empty_databases: list[str]) -> None:
     # Around the spring DST change in Amsterdam, and late in its evening (a UTC day later).
@@ -109,14 +122,8 @@ def test_0018_counts_the_sessions_already_there_per_station_and_local_day(
     for url in empty_databases:
         app = _app_for(url)
         with app.app_context():
-            upgrade()
-            tenant = provisioning.create_tenant(unique_slug(), "Company", "a@b.example",
-                                                "password-123456", "Europe/Amsterdam")
-            with tenant_scope(tenant):
-                station = stations.add(tenant, "CP1", connectors=1)
-                for number, started in enumerate(starts):
-                    add_session(station, 1, started, None if number == 3 else 30, 0, 1000 * number)
-            db.session.commit()
+            _sessions_in_amsterdam([(started, None if number == 3 else 30, 1000 * number)
+                                    for number, started in enumerate(starts)])
             config = current_app.extensions["migrate"].migrate.get_config()
             before = ScriptDirectory.from_config(config).get_revision("0018").down_revision
             db.session.remove()
@@ -139,14 +146,8 @@ def test_0034_adds_up_the_days_already_there_per_station_and_local_month(
     for url in empty_databases:
         app = _app_for(url)
         with app.app_context():
-            upgrade()
-            tenant = provisioning.create_tenant(unique_slug(), "Company", "a@b.example",
-                                                "password-123456", "Europe/Amsterdam")
-            with tenant_scope(tenant):
-                station = stations.add(tenant, "CP1", connectors=1)
-                for number, started in enumerate(starts):
-                    add_session(station, 1, started, 30, 0, 1000 * (number + 1))
-            db.session.commit()
+            _sessions_in_amsterdam([(started, 30, 1000 * (number + 1))
+                                    for number, started in enumerate(starts)])
             db.session.remove()
             downgrade(revision="0033")
             assert "session_month" not in inspect(db.engine).get_table_names(), url
